@@ -1,0 +1,42 @@
+"""Errors a user can act on: each names the problem and the fix.
+
+The CLI prints ``str(err)`` without a traceback; the dashboard shows it in its message area.
+"""
+from __future__ import annotations
+
+
+class VoxnbError(Exception):
+    """Base class: ``problem`` says what is wrong, ``fix`` what to do about it."""
+
+    def __init__(self, problem: str, fix: str = ""):
+        self.problem = problem
+        self.fix = fix
+        super().__init__(f"{problem} {fix}".strip())
+
+
+class BadReferenceError(VoxnbError):
+    """The reference clip cannot be used (not audio, silent, too short, ...)."""
+
+
+class TextError(VoxnbError):
+    """The text to speak is empty, too long, or has nothing speakable."""
+
+
+class MarkupError(TextError):
+    """Inline pronunciation markup is malformed; ``position`` is the 0-based character index."""
+
+    def __init__(self, problem: str, fix: str = "", position: int = 0):
+        self.position = position
+        super().__init__(f"{problem} (at character {position})", fix)
+
+
+class SettingsError(VoxnbError):
+    """A synthesis setting (style, speed, seed, ...) is out of range or unknown."""
+
+
+class VoiceNotFoundError(VoxnbError):
+    """No saved voice has the requested name or id."""
+
+
+class EngineError(VoxnbError):
+    """An engine is unknown, or its weights are missing or corrupt."""
