@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Set up a fresh machine and run the test suite: the README's test command.
+# Creates .venv (or reuses it), installs CPU PyTorch, voxnb and its test extras, then runs pytest.
+# Extra arguments go to pytest, e.g. `bash tests/run.sh -k text -x`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv
+fi
+. .venv/bin/activate
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+python -m pip install -q --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
+# torch 2.13.0 resolves to the local CPU wheel on this machine kind; an unpinned torch pulls a CUDA build.
+python -m pip install -q "torch==2.13.0" 2>&1 | grep -v "^WARNING: Location" || true
+python -m pip install -q -e ".[test]" 2>&1 | grep -v "^WARNING: Location" || true
+python -c "import voxnb, torch, onnxruntime; print('voxnb', voxnb.__version__, '| torch', torch.__version__)"
+# Tests never reach a model hub.
+export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
+exec python -m pytest -m "not gpu" -q "$@"

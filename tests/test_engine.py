@@ -1,0 +1,113 @@
+"""The default engine end to end: real Kokoro weights, real reference speech, tiny.en as the ear."""
+import numpy as np
+import pytest
+
+from voxnb.errors import SettingsError, TextError, VoiceNotFoundError
+from voxnb.transcript import transcribe, wer
+from voxnb.voice import Voice
+
+SENTENCE = "Every morning the old fisherman walks down to the harbor and checks his small wooden boat."
+
+
+@pytest.fixture(scope="module")
+def spoken(engine, cloned):
+    return engine.synthesize(SENTENCE, cloned, seed=11)
+
+
+def test_capabilities(engine):
+    c = engine.capabilities
+    assert c.sample_rate == 24000 and {"en", "zh"} <= set(c.languages)
+    assert c.clones and c.streams and c.attention and not c.seeded
+    assert "happy" in c.approximate_styles and "neutral" not in c.approximate_styles
+
+
+def test_cloned_voice_speaks_the_words(spoken):
+    heard = transcribe(spoken.audio, spoken.sample_rate, language="en").text
+    assert wer(SENTENCE, heard) <= 0.05, heard
+
+
+def test_result_carries_consistent_intermediates(spoken, cloned):
+    assert spoken.audio.dtype == np.float32 and spoken.sample_rate == 24000
+    assert spoken.voice_id == cloned.id and spoken.seed == 11
+    c = spoken.chunks[0]
+    n_tokens = len(c.tokens)
+    assert len(c.frames) == len(c.durations) == n_tokens
+    assert int(c.frames.sum()) * c.samples_per_frame == len(c.audio)
+    assert len(c.f0) == len(c.energy) == 2 * int(c.frames.sum())
+    assert c.attention.shape == (12, 12, n_tokens, n_tokens)
+    assert np.allclose(c.attention.astype(np.float32).sum(-1), 1, atol=1e-2)
+    assert c.alignment.shape == (n_tokens, int(c.frames.sum()))
+    assert abs(spoken.mel.shape[1] - len(spoken.audio) / 300) <= 2
+    assert {"frontend", "acoustic", "inspect", "total"} <= set(spoken.timings)
+    assert 120 < np.nanmedian(spoken.f0_track()[1]) < 400
+
+
+def test_same_inputs_give_bit_identical_audio(engine, cloned, spoken):
+    again = engine.synthesize(SENTENCE, cloned, seed=11)
+    assert np.array_equal(again.audio, spoken.audio)
+
+
+def test_saved_and_reloaded_voice_gives_identical_audio(engine, cloned, spoken, tmp_path):
+    reloaded = Voice.load(cloned.save(tmp_path / "v"))
+    assert np.array_equal(engine.synthesize(SENTENCE, reloaded, seed=11).audio, spoken.audio)
+
+
+def test_styles_move_the_controls_they_claim(engine, cloned):
+    text = "Styles should change pitch and pace."
+    base = engine.synthesize(text, cloned)
+    happy = engine.synthesize(text, cloned, style="happy")
+    slow = engine.synthesize(text, cloned, style="slow")
+    fast = engine.synthesize(text, cloned, speed=1.5)
+    assert np.nanmedian(happy.f0_track()[1]) > np.nanmedian(base.f0_track()[1]) * 1.03
+    assert slow.duration_s > base.duration_s > fast.duration_s
+
+
+def test_stream_yields_each_sentence(engine, cloned):
+    text = ("The first sentence is short. The second sentence goes on a little longer than the first one did, "
+            "and the third keeps going so that the text is long enough to be split into several chunks!")
+    chunks = list(engine.stream(text, cloned))
+    whole = engine.synthesize(text, cloned)
+    assert len(chunks) == len(whole.chunks) >= 2
+    for a, b in zip(chunks, whole.chunks):
+        assert np.array_equal(a.audio, b.audio)
+    assert whole.chunks[1].offset == len(whole.chunks[0].audio) + int(0.2 * 24000)
+
+
+def test_mandarin_and_mixed_text(engine, cloned):
+    r = engine.synthesize("今天天气很好，我们去公园散步吧。", cloned)
+    assert 1.5 < r.duration_s < 8
+    assert any(ch in r.phonemes[0] for ch in "→↗↓↘")
+    mixed = engine.synthesize("我喜欢 Python 编程。", cloned)
+    assert mixed.duration_s > 1
+
+
+def test_html_is_spoken_as_text_never_run(engine, cloned):
+    r = engine.synthesize("<script>alert('x')</script><b>Hello</b> world", cloned)
+    heard = transcribe(r.audio, r.sample_rate, language="en").text.lower()
+    assert "hello" in heard and "alert" not in heard and "script" not in heard
+
+
+def test_stock_voice_by_name(engine):
+    r = engine.synthesize("A stock voice.", "jf_alpha")
+    assert r.voice_name == "jf_alpha" and r.duration_s > 0.5
+
+
+@pytest.mark.parametrize("kwargs, error, phrase", [
+    ({"speed": 3.0}, SettingsError, "Speed"),
+    ({"style": "furious"}, SettingsError, "neutral"),
+    ({"volume": 2}, SettingsError, "Unknown setting"),
+])
+def test_bad_settings(engine, cloned, kwargs, error, phrase):
+    with pytest.raises(error, match=phrase):
+        engine.synthesize("hello", cloned, **kwargs)
+
+
+@pytest.mark.parametrize("text", ["", "   \n ", "😀🎉", "\x00\x07"])
+def test_empty_text(engine, cloned, text):
+    with pytest.raises(TextError, match="empty|nothing speakable"):
+        engine.synthesize(text, cloned)
+
+
+def test_unknown_voice(engine):
+    with pytest.raises(VoiceNotFoundError, match="jf_alpha"):
+        engine.synthesize("hello", "no-such-voice")

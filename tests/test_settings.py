@@ -1,0 +1,34 @@
+import pytest
+
+from voxnb.errors import SettingsError
+from voxnb.settings import SPEED_RANGE, STYLES, SynthesisSettings, get_style
+
+
+def test_presets_cover_the_expected_styles():
+    assert {"neutral", "happy", "sad", "calm", "excited", "fast", "slow"} <= set(STYLES)
+    assert STYLES["fast"].speed > 1 > STYLES["slow"].speed
+    assert not STYLES["neutral"].approximate and STYLES["happy"].approximate
+
+
+def test_unknown_style_lists_presets():
+    with pytest.raises(SettingsError) as e:
+        get_style("angry-pirate")
+    assert "neutral" in str(e.value) and "angry-pirate" in str(e.value)
+
+
+@pytest.mark.parametrize("speed", [SPEED_RANGE[0] - 0.01, SPEED_RANGE[1] + 0.5, 0, -1, float("nan"), "fast"])
+def test_speed_out_of_range_is_refused(speed):
+    with pytest.raises(SettingsError, match="Speed"):
+        SynthesisSettings(speed=speed).validated()
+
+
+@pytest.mark.parametrize("seed", [-1, 2**32, 1.5, True])
+def test_bad_seed(seed):
+    with pytest.raises(SettingsError, match="Seed"):
+        SynthesisSettings(seed=seed).validated()
+
+
+def test_valid_settings_round_trip():
+    s = SynthesisSettings(style="calm", speed=1, seed=42, lang="zh").validated()
+    assert s.speed == 1.0 and isinstance(s.speed, float)
+    assert s.to_dict()["seed"] == 42

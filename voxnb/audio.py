@@ -1,0 +1,547 @@
+"""Reference audio: decode, check and tidy the clip a voice is cloned from.
+
+Pure functions on arrays.  ``prepare_reference`` takes a file path or an
+``(array, sample_rate)`` pair and returns a :class:`Reference`: mono float32 at
+:data:`SAMPLE_RATE`, trimmed to the speech, cut to a 10-15 s window when the
+clip is long, loudness-normalised, with a :class:`ReferenceReport` of what was
+measured and what was changed.  Every refusal is a
+:class:`~voxnb.errors.BadReferenceError` that names the problem and the fix.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import struct
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from voxnb.errors import BadReferenceError
+
+SAMPLE_RATE = 24000  # what the engine and all voxnb intermediates use
+MIN_SPEECH_S = 3.0  # less speech than this is refused
+MAX_SPEECH_S = 30.0  # a longer clip is cut to a window of WINDOW_S
+WINDOW_S = (10.0, 15.0)  # shortest and longest cut window for long clips
+MAX_FILE_BYTES = 50 * 2**20  # bigger files are refused before decoding
+MAX_FILE_S = 600.0  # longer audio is refused from its header, before decoding it all
+
+VAD_RATE = 16000  # webrtcvad works at 8/16/32/48 kHz; 16 kHz is its best-tested rate
+FRAME_S = 0.03  # one VAD frame: 30 ms, 720 samples at SAMPLE_RATE
+VAD_AGGRESSIVENESS = 2  # webrtcvad mode 0 (lenient) .. 3 (strict)
+HANGOVER_FRAMES = 3  # speech is held 90 ms after the detector lets go
+GAP_FILL_FRAMES = 6  # pauses of up to 180 ms inside speech count as speech
+EDGE_PAD_S = 0.1  # silence kept before the first and after the last speech frame
+TARGET_SPEECH_DBFS = -20.0  # RMS of the speech frames after normalisation
+PEAK_LIMIT_DBFS = -1.0  # the normalised clip never peaks above this
+CLIP_LEVEL = 0.99  # |x| at or above this (full scale = 1.0) counts as clipped
+HEAVY_CLIPPING = 0.01  # more than this fraction of clipped samples earns a warning
+LOW_SNR_DB = 15.0  # below this the report warns that the noise will be cloned too
+MUFFLED_BELOW_HZ = 16000  # sources sampled below this lack the high band
+
+ACCEPTED = "Upload a WAV, FLAC, OGG or MP3 recording of 3-30 s of speech."
+SOUNDFILE_EXTS = {".wav", ".wave", ".flac", ".ogg", ".oga", ".opus", ".aiff", ".aif", ".mp3"}
+FFMPEG_EXTS = {".m4a", ".mp4", ".aac", ".webm", ".wma", ".amr", ".3gp", ".mkv", ".mov", ".caf"}
+
+
+@dataclass(frozen=True)
+class ReferenceReport:
+    """What was measured on a reference clip and what was done to it."""
+
+    duration_s: float  # of the processed clip
+    speech_s: float  # seconds of the processed clip the VAD calls speech
+    speech_ratio: float  # speech_s / duration_s
+    peak: float  # max |x| of the original, before loudness normalisation
+    clipping_ratio: float  # fraction of original samples at/near full scale (|x| >= CLIP_LEVEL)
+    snr_db: float  # estimated: speech frames' power vs non-speech frames' (percentiles when no pauses)
+    original_sample_rate: int  # of the decoded file or given array
+    original_channels: int  # before mixing to mono
+    original_duration_s: float  # before trimming and cutting
+    warnings: tuple[str, ...]  # accepted-but-worth-knowing notes, e.g. "heavy clipping ..."
+
+    def to_dict(self) -> dict:
+        """Plain types only, ready for JSON."""
+        d = asdict(self)
+        d["warnings"] = list(self.warnings)
+        return d
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A reference clip ready for speaker conditioning."""
+
+    audio: np.ndarray  # float32 mono at SAMPLE_RATE, trimmed and loudness-normalised
+    sample_rate: int  # always SAMPLE_RATE
+    report: ReferenceReport  # measurements and warnings
+    source: str  # file name, or "<array>"
+
+
+# ---------------------------------------------------------------- decoding
+
+
+def load_audio(path) -> tuple[np.ndarray, int, int]:
+    """Decode an audio file.
+
+    Returns ``(samples, sample_rate, channels)``: float32, 1-D for mono and
+    ``[samples, channels]`` otherwise.  WAV/FLAC/OGG/MP3 are read with
+    soundfile (libsndfile >= 1.1 reads MP3); anything soundfile cannot read
+    falls back to librosa/audioread, which needs ffmpeg for M4A/AAC/WebM.
+    Refuses empty, oversized, over-long, truncated and non-audio files.
+    """
+    import soundfile as sf
+
+    path = Path(path)
+    name = path.name
+    if not path.is_file():
+        raise BadReferenceError(f"{name}: no such file.", f"Check the path. {ACCEPTED}")
+    size = path.stat().st_size
+    if size == 0:
+        raise BadReferenceError(f"{name}: the file is 0 bytes.", ACCEPTED)
+    if size > MAX_FILE_BYTES:
+        raise BadReferenceError(
+            f"{name}: the file is {size / 2**20:.1f} MiB, over the {MAX_FILE_BYTES // 2**20} MiB limit.",
+            "Cut it to 3-30 s of speech, or convert it to FLAC or MP3.",
+        )
+    with open(path, "rb") as f:
+        head = f.read(64)
+    not_audio = _sniff_not_audio(head)
+    if not_audio:
+        raise BadReferenceError(f"{name} is {not_audio}, not audio.", ACCEPTED)
+    if head[:4] in (b"RIFF", b"RIFX"):
+        _check_wav_complete(path, size)
+
+    try:
+        info = sf.info(str(path))
+    except Exception as err:  # libsndfile cannot parse it: try audioread
+        return _load_with_audioread(path, err)
+    _check_header_duration(name, info.frames, info.samplerate)
+    if info.frames == 0:
+        raise BadReferenceError(f"{name} has a header but no audio samples (the file is truncated).",
+                                f"Re-export or re-upload the complete file. {ACCEPTED}")
+    try:
+        data, sr = sf.read(str(path), dtype="float32", always_2d=False)
+    except Exception as err:
+        raise BadReferenceError(f"{name} is corrupt: decoding failed ({err}).",
+                                f"Re-export or re-upload the file. {ACCEPTED}") from err
+    channels = 1 if data.ndim == 1 else data.shape[1]
+    if channels == 1 and data.ndim == 2:
+        data = data[:, 0]
+    return np.ascontiguousarray(data, dtype=np.float32), int(sr), int(channels)
+
+
+def _sniff_not_audio(head: bytes) -> str:
+    """Name a non-audio file type from its first bytes, or return ''."""
+    known = {
+        b"\x89PNG": "a PNG image",
+        b"\xff\xd8\xff": "a JPEG image",
+        b"GIF8": "a GIF image",
+        b"%PDF": "a PDF document",
+        b"PK\x03\x04": "a ZIP archive (or an Office document)",
+        b"\x7fELF": "a program (ELF binary)",
+        b"<!DOCTYPE": "an HTML page",
+        b"<html": "an HTML page",
+    }
+    for magic, what in known.items():
+        if head.startswith(magic):
+            return what
+    if head and all(b in b"\t\n\r" or 32 <= b < 127 for b in head) and not head.startswith((b"ID3", b"RIFF", b"fLaC", b"OggS", b"FORM")):
+        return "a text file"
+    return ""
+
+
+def _check_wav_complete(path: Path, size: int) -> None:
+    """Refuse a RIFF/WAVE file whose data chunk is shorter than its header says."""
+    with open(path, "rb") as f:
+        riff = f.read(12)
+        if len(riff) < 12 or riff[8:12] != b"WAVE":
+            return  # not WAVE: leave it to the decoder
+        endian = "<" if riff[:4] == b"RIFF" else ">"
+        pos = 12
+        while pos + 8 <= size:
+            f.seek(pos)
+            chunk_id, chunk_size = struct.unpack(endian + "4sI", f.read(8))
+            if chunk_id == b"data":
+                available = size - pos - 8
+                if chunk_size in (0, 0xFFFFFFFF):  # streaming writers leave the size open
+                    return
+                if available < chunk_size:
+                    raise BadReferenceError(
+                        f"{path.name} is truncated: its header promises {chunk_size} bytes of audio "
+                        f"but only {available} are there.",
+                        f"Re-export or re-upload the complete file. {ACCEPTED}",
+                    )
+                return
+            pos += 8 + chunk_size + (chunk_size & 1)
+    raise BadReferenceError(f"{path.name} is truncated: the WAV header has no audio data chunk.",
+                            f"Re-export or re-upload the complete file. {ACCEPTED}")
+
+
+def _check_header_duration(name: str, frames: int, sample_rate: int) -> None:
+    if sample_rate > 0 and frames / sample_rate > MAX_FILE_S:
+        raise BadReferenceError(
+            f"{name} holds {frames / sample_rate / 60:.1f} minutes of audio, over the "
+            f"{MAX_FILE_S / 60:.0f}-minute limit.",
+            "Cut out 3-30 s of clean speech and upload that.",
+        )
+
+
+def _load_with_audioread(path: Path, sf_error: Exception) -> tuple[np.ndarray, int, int]:
+    name, ext = path.name, path.suffix.lower()
+    if ext in FFMPEG_EXTS and shutil.which("ffmpeg") is None:
+        raise BadReferenceError(f"Decoding {ext} needs ffmpeg, which is not installed.",
+                                "apt-get install ffmpeg, or convert the file to WAV.")
+    if ext in SOUNDFILE_EXTS and ext != ".mp3":
+        raise BadReferenceError(f"{name} is corrupt or not really {ext[1:].upper()}: {sf_error}.",
+                                f"Re-export or re-upload the file. {ACCEPTED}")
+    import librosa
+
+    try:
+        import audioread
+
+        with audioread.audio_open(str(path)) as f:
+            _check_header_duration(name, int(f.duration * f.samplerate), f.samplerate)
+        data, sr = librosa.load(str(path), sr=None, mono=False)
+    except BadReferenceError:
+        raise
+    except Exception as err:
+        fix = ACCEPTED if shutil.which("ffmpeg") else f"{ACCEPTED} (Other formats need ffmpeg: apt-get install ffmpeg.)"
+        raise BadReferenceError(f"{name} could not be decoded as audio ({sf_error}).", fix) from err
+    data = np.asarray(data, dtype=np.float32)
+    if data.ndim == 2:  # librosa gives [channels, samples]
+        data = np.ascontiguousarray(data.T)
+    if data.size == 0:
+        raise BadReferenceError(f"{name} decodes to no audio samples.", ACCEPTED)
+    return data, int(sr), 1 if data.ndim == 1 else int(data.shape[1])
+
+
+# ---------------------------------------------------------------- the pipeline
+
+
+def prepare_reference(source) -> Reference:
+    """Turn a file path or an ``(array, sample_rate)`` pair into a :class:`Reference`.
+
+    decode -> mix to mono -> resample to 24 kHz -> VAD -> trim -> cut long clips
+    to the best 10-15 s window -> loudness-normalise.  Deterministic.
+    """
+    if isinstance(source, tuple):
+        data, sr, channels = _from_array(source)
+        name = "<array>"
+    else:
+        data, sr, channels = load_audio(source)
+        name = Path(source).name
+
+    if not np.all(np.isfinite(data)):
+        bad = int(np.size(data) - np.count_nonzero(np.isfinite(data)))
+        raise BadReferenceError(f"{name} contains {bad} NaN or infinite samples.",
+                                "Re-export the recording as 16-bit PCM WAV or FLAC.")
+    original_duration = data.shape[0] / sr
+    _check_header_duration(name, data.shape[0], sr)
+    peak = float(np.max(np.abs(data))) if data.size else 0.0
+    clipping_ratio = float(np.count_nonzero(np.abs(data) >= CLIP_LEVEL) / max(data.size, 1))
+
+    mono = to_mono(data)
+    audio = resample(mono, sr, SAMPLE_RATE)
+    if peak == 0.0 or audio.size < _frame_len():
+        raise BadReferenceError(f"No speech found in the clip {name}: it is pure silence.", _SPEECH_FIX)
+
+    mask = detect_speech(audio, SAMPLE_RATE)
+    if not mask.any():
+        raise BadReferenceError(
+            f"No speech found in the clip {name}: the voice detector heard only silence or noise.",
+            _SPEECH_FIX)
+    fl = _frame_len()
+    warnings: list[str] = []
+    if sr < MUFFLED_BELOW_HZ:
+        warnings.append(f"{sr / 1000:g} kHz source: the clone will sound muffled")
+    if channels > 1:
+        warnings.append(f"mixed {channels} channels to mono")
+    if clipping_ratio > HEAVY_CLIPPING:
+        warnings.append(f"heavy clipping: {100 * clipping_ratio:.1f} % of samples at full scale; "
+                        "the clone may sound harsh")
+
+    # trim to the speech, keeping EDGE_PAD_S either side
+    first, last = np.flatnonzero(mask)[[0, -1]]
+    pad = int(round(EDGE_PAD_S * SAMPLE_RATE))
+    start, end = max(first * fl - pad, 0), min((last + 1) * fl + pad, audio.size)
+    all_speech_s = float(mask.sum() * FRAME_S)
+    if all_speech_s < MIN_SPEECH_S:
+        raise BadReferenceError(
+            f"Only {all_speech_s:.1f} s of speech in the clip {name}, need at least {MIN_SPEECH_S:g} s.",
+            "Record a longer clip: 5-15 s of one person speaking is best.")
+
+    if (end - start) / SAMPLE_RATE > MAX_SPEECH_S:
+        start, end, no_pause = best_window(audio, mask, SAMPLE_RATE)
+        how = "mid-speech: no pauses found" if no_pause else "at pauses"
+        warnings.append(f"cut to the best {(end - start) / SAMPLE_RATE:.1f} s window "
+                        f"({start / SAMPLE_RATE:.1f}-{end / SAMPLE_RATE:.1f} s of the original, {how})")
+
+    clip = audio[start:end]
+    clip_mask = _mask_for_span(mask, start, end, fl)
+    speech_s = float(clip_mask.sum() * FRAME_S)
+    snr_db = estimate_snr(audio, mask, start, end, SAMPLE_RATE)
+    if speech_s < MIN_SPEECH_S:  # only possible after a cut; keep the rule
+        raise BadReferenceError(
+            f"Only {speech_s:.1f} s of speech in the clip {name}, need at least {MIN_SPEECH_S:g} s.",
+            "Record a longer clip: 5-15 s of one person speaking is best.")
+    if snr_db < LOW_SNR_DB:
+        warnings.append(f"noisy: estimated SNR {snr_db:.0f} dB; the clone will copy the noise")
+
+    normalised = normalize_loudness(clip, clip_mask, SAMPLE_RATE)
+    duration = clip.size / SAMPLE_RATE
+    report = ReferenceReport(
+        duration_s=round(duration, 3),
+        speech_s=round(speech_s, 3),
+        speech_ratio=round(min(speech_s / duration, 1.0), 3),
+        peak=round(peak, 4),
+        clipping_ratio=round(clipping_ratio, 5),
+        snr_db=round(snr_db, 1),
+        original_sample_rate=int(sr),
+        original_channels=int(channels),
+        original_duration_s=round(original_duration, 3),
+        warnings=tuple(warnings),
+    )
+    return Reference(audio=normalised, sample_rate=SAMPLE_RATE, report=report, source=name)
+
+
+_SPEECH_FIX = "Record 3-30 s of one person speaking clearly, close to the microphone, in a quiet room."
+
+
+def _from_array(source) -> tuple[np.ndarray, int, int]:
+    if len(source) != 2:
+        raise BadReferenceError("An array reference must be a pair (samples, sample_rate).",
+                                "Pass (numpy_array, 24000) or a file path.")
+    data, sr = source
+    if isinstance(sr, bool) or not isinstance(sr, (int, np.integer)) or sr <= 0:
+        raise BadReferenceError(f"The sample rate {sr!r} is not a positive integer.",
+                                "Pass the rate in Hz, e.g. (samples, 24000).")
+    data = np.asarray(data)
+    if data.size == 0:
+        raise BadReferenceError("The array holds no samples.", ACCEPTED)
+    if np.issubdtype(data.dtype, np.integer):  # PCM integers: scale to [-1, 1)
+        data = data.astype(np.float64) / float(2 ** (8 * data.dtype.itemsize - 1))
+    elif not np.issubdtype(data.dtype, np.floating):
+        raise BadReferenceError(f"The array has dtype {data.dtype}, not audio samples.",
+                                "Pass float samples in [-1, 1] or int16 PCM.")
+    if data.ndim == 2 and data.shape[0] < data.shape[1] and data.shape[0] <= 8:
+        data = data.T  # [channels, samples] given: make it [samples, channels]
+    if data.ndim not in (1, 2):
+        raise BadReferenceError(f"The array has {data.ndim} dimensions.",
+                                "Pass mono samples, or [samples, channels].")
+    data = np.ascontiguousarray(data, dtype=np.float32)
+    channels = 1 if data.ndim == 1 else data.shape[1]
+    if data.ndim == 2 and channels == 1:
+        data = data[:, 0]
+    return data, int(sr), int(channels)
+
+
+def to_mono(data: np.ndarray) -> np.ndarray:
+    """Average any number of channels ([samples, channels]) to float32 mono."""
+    if data.ndim == 1:
+        return data.astype(np.float32, copy=False)
+    return data.mean(axis=1, dtype=np.float64).astype(np.float32)
+
+
+def resample(audio: np.ndarray, orig_sr: int, target_sr: int) -> np.ndarray:
+    """Band-limited resampling with soxr (deterministic), float32 out."""
+    if orig_sr == target_sr:
+        return np.ascontiguousarray(audio, dtype=np.float32)
+    import librosa
+
+    return librosa.resample(audio.astype(np.float32), orig_sr=orig_sr, target_sr=target_sr,
+                            res_type="soxr_hq").astype(np.float32)
+
+
+def _frame_len(sample_rate: int = SAMPLE_RATE) -> int:
+    return int(round(FRAME_S * sample_rate))
+
+
+# ---------------------------------------------------------------- voice activity
+
+
+def detect_speech(audio: np.ndarray, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
+    """One bool per 30 ms frame: is it speech?  Smoothed (gap fill + hangover).
+
+    webrtcvad at 16 kHz, aggressiveness 2; when webrtcvad is not installed, an
+    energy VAD (librosa.effects.split) stands in.
+    """
+    n_frames = audio.size // _frame_len(sample_rate)
+    try:
+        _import_webrtcvad()
+    except ImportError:
+        raw = _energy_vad(audio, sample_rate, n_frames)
+    else:
+        raw = _webrtc_vad(audio, sample_rate, n_frames)
+    return smooth_mask(raw)
+
+
+def _import_webrtcvad():
+    import warnings
+
+    with warnings.catch_warnings():  # webrtcvad 2.0.10 imports the deprecated pkg_resources
+        warnings.simplefilter("ignore", UserWarning)
+        import webrtcvad
+    return webrtcvad
+
+
+def _webrtc_vad(audio: np.ndarray, sample_rate: int, n_frames: int) -> np.ndarray:
+    webrtcvad = _import_webrtcvad()
+
+    x = resample(audio, sample_rate, VAD_RATE)
+    pcm = (np.clip(x, -1.0, 1.0) * 32767.0).astype("<i2")
+    fl = _frame_len(VAD_RATE)
+    vad = webrtcvad.Vad(VAD_AGGRESSIVENESS)
+    n = min(n_frames, pcm.size // fl)
+    raw = np.zeros(n_frames, dtype=bool)
+    for i in range(n):
+        raw[i] = vad.is_speech(pcm[i * fl:(i + 1) * fl].tobytes(), VAD_RATE)
+    # webrtcvad's energy gate is low (it calls -60 dBFS hiss speech): also require
+    # 5 dB over the clip's noise floor and no more than 45 dB under its loud speech
+    db = _frame_db(audio, sample_rate)[:n_frames]
+    if raw.any():
+        floor = np.percentile(db, 5)
+        raw &= db > max(np.percentile(db[raw], 95) - 45.0, floor + 5.0)
+    return raw
+
+
+def _energy_vad(audio: np.ndarray, sample_rate: int, n_frames: int) -> np.ndarray:
+    import librosa
+
+    fl = _frame_len(sample_rate)
+    raw = np.zeros(n_frames, dtype=bool)
+    for a, b in librosa.effects.split(audio, top_db=35, frame_length=2 * fl, hop_length=fl // 2):
+        raw[a // fl:min(-(-b // fl), n_frames)] = True
+    return raw
+
+
+def smooth_mask(raw: np.ndarray, gap: int = GAP_FILL_FRAMES, hangover: int = HANGOVER_FRAMES) -> np.ndarray:
+    """Fill short pauses inside speech and hold speech a little after it ends."""
+    mask = raw.copy()
+    idx = np.flatnonzero(raw)
+    if idx.size == 0:
+        return mask
+    for a, b in zip(idx[:-1], idx[1:]):
+        if 1 < b - a <= gap + 1:
+            mask[a:b] = True
+    for i in idx:
+        mask[i + 1:i + 1 + hangover] = True
+    return mask
+
+
+def _frame_db(audio: np.ndarray, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
+    fl = _frame_len(sample_rate)
+    n = audio.size // fl
+    power = (audio[:n * fl].astype(np.float64).reshape(n, fl) ** 2).mean(axis=1)
+    return 10.0 * np.log10(power + 1e-10)
+
+
+def _mask_for_span(mask: np.ndarray, start: int, end: int, fl: int) -> np.ndarray:
+    """The frames of ``mask`` that lie inside samples [start, end), re-framed from ``start``."""
+    n = (end - start) // fl
+    centres = start + np.arange(n) * fl + fl // 2
+    src = np.minimum(centres // fl, mask.size - 1)
+    return mask[src]
+
+
+# ---------------------------------------------------------------- measurement
+
+
+def estimate_snr(audio: np.ndarray, mask: np.ndarray, start: int = 0, end: int | None = None,
+                 sample_rate: int = SAMPLE_RATE) -> float:
+    """Speech-to-noise ratio in dB of ``audio[start:end]``.
+
+    Speech power from the speech frames of the span; noise power from the
+    non-speech frames (of the span, or the whole clip when the span has too
+    few pauses); with no pauses at all, the 10th vs 90th percentile of frame
+    power.  Capped at 80 dB (digital silence has no noise to measure).
+    """
+    fl = _frame_len(sample_rate)
+    end = audio.size if end is None else end
+    power = 10.0 ** (_frame_db(audio, sample_rate) / 10.0)
+    mask = mask[:power.size]
+    return _span_snr(power, mask, start // fl, end // fl, _clip_noise(power, mask))
+
+
+def _clip_noise(power: np.ndarray, mask: np.ndarray) -> float | None:
+    """Median power of a whole clip's non-speech frames, None with fewer than 5."""
+    noise = power[~mask]
+    return float(np.median(noise)) if noise.size >= 5 else None
+
+
+def _span_snr(power: np.ndarray, mask: np.ndarray, a: int, b: int, clip_noise: float | None) -> float:
+    p, m = power[a:b], mask[a:b]
+    speech, noise = p[m], p[~m]
+    if speech.size == 0:
+        return 0.0
+    if noise.size >= 5:
+        p_noise = float(np.median(noise))
+    elif clip_noise is not None:
+        p_noise = clip_noise
+    else:  # no pauses anywhere: quiet vs loud frames
+        p_noise = float(np.percentile(p, 10))
+    p_speech = float(np.mean(speech))
+    p_noise = max(p_noise, 1e-10)
+    snr = 10.0 * np.log10(max(p_speech - p_noise, 1e-12) / p_noise)
+    return float(np.clip(snr, -20.0, 80.0))
+
+
+def best_window(audio: np.ndarray, mask: np.ndarray, sample_rate: int = SAMPLE_RATE) -> tuple[int, int, bool]:
+    """Pick the best WINDOW_S-long stretch of a long clip: ``(start, end, no_pause)`` in samples.
+
+    Candidates start where a speech run starts and end where one ends (cuts at
+    pauses), WINDOW_S[0]-WINDOW_S[1] s long; the score favours more speech,
+    higher SNR and less clipping.  With no pause-to-pause candidate, a
+    12.5 s sliding window cuts mid-speech (``no_pause`` is True).
+    """
+    fl = _frame_len(sample_rate)
+    n = mask.size
+    power = 10.0 ** (_frame_db(audio, sample_rate)[:n] / 10.0)
+    clip_noise = _clip_noise(power, mask)
+    frames = audio[:n * fl].reshape(n, fl)
+    clipped = (np.abs(frames) >= CLIP_LEVEL).sum(axis=1)
+    speech_cum = np.concatenate([[0], np.cumsum(mask)])
+    clip_cum = np.concatenate([[0], np.cumsum(clipped)])
+    lo, hi = (int(round(s / FRAME_S)) for s in WINDOW_S)
+
+    runs = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(np.int8), [0]])))
+    starts, ends = runs[0::2], runs[1::2]  # speech runs [start, end) in frames
+
+    def score(a: int, b: int) -> float:
+        speech = speech_cum[b] - speech_cum[a]
+        clip_frac = (clip_cum[b] - clip_cum[a]) / ((b - a) * fl)
+        snr = _span_snr(power, mask, a, b, clip_noise)
+        return speech / (b - a) + 0.002 * speech + 0.005 * min(max(snr, 0.0), 60.0) - 20.0 * clip_frac
+
+    best, best_score = None, -np.inf
+    for a in starts:
+        for b in ends[ends > a]:
+            if b - a > hi:
+                break
+            if b - a >= lo:
+                s = score(int(a), int(b))
+                if s > best_score:
+                    best, best_score = (int(a), int(b)), s
+    no_pause = best is None
+    if no_pause:
+        length = (lo + hi) // 2
+        for a in range(0, max(n - length, 0) + 1, 10):
+            s = score(a, min(a + length, n))
+            if s > best_score:
+                best, best_score = (a, min(a + length, n)), s
+    a, b = best
+    pad = 0 if no_pause else int(round(EDGE_PAD_S * sample_rate))
+    return max(a * fl - pad, 0), min(b * fl + pad, audio.size), no_pause
+
+
+def normalize_loudness(audio: np.ndarray, mask: np.ndarray, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
+    """Scale so the speech frames' RMS is TARGET_SPEECH_DBFS, peak limited to PEAK_LIMIT_DBFS."""
+    fl = _frame_len(sample_rate)
+    n = min(mask.size, audio.size // fl)
+    frames = audio[:n * fl].astype(np.float64).reshape(n, fl)
+    speech = frames[mask[:n]] if mask[:n].any() else frames
+    rms = float(np.sqrt(np.mean(speech ** 2))) if speech.size else 0.0
+    peak = float(np.max(np.abs(audio))) if audio.size else 0.0
+    if rms <= 0.0 or peak <= 0.0:
+        return audio.astype(np.float32)
+    gain = 10.0 ** (TARGET_SPEECH_DBFS / 20.0) / rms
+    gain = min(gain, 10.0 ** (PEAK_LIMIT_DBFS / 20.0) / peak)
+    return (audio.astype(np.float64) * gain).astype(np.float32)

@@ -1,0 +1,180 @@
+"""The ``voxnb`` command: synth, clone, voices, phonemes, doctor.
+
+Errors a user can fix print one line on stderr and exit 2; a traceback only with --debug.
+With --json, stdout carries exactly one JSON object and nothing else.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .errors import VoxnbError
+from .settings import LANGUAGES, SPEED_RANGE, STYLES
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="voxnb", description="Zero-shot voice cloning you can look inside.")
+    p.add_argument("--debug", action="store_true", help="show tracebacks")
+    p.add_argument("--voices-dir", help="voices library (default: $VOXNB_HOME/voices)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("synth", help="speak text in a cloned, saved or stock voice")
+    who = s.add_mutually_exclusive_group(required=True)
+    who.add_argument("--ref", help="reference clip to clone (3-30 s of speech; cached after the first time)")
+    who.add_argument("--voice", help="a saved voice name or id, or a stock voice")
+    s.add_argument("--text", required=True, help="what to say (pronunciation markup: [h][ào], [M][AY0][N][UW1][T])")
+    s.add_argument("--out", required=True, help="output WAV; a JSON sidecar is written beside it")
+    s.add_argument("--style", default="neutral", choices=list(STYLES))
+    s.add_argument("--speed", type=float, default=1.0, help=f"{SPEED_RANGE[0]}-{SPEED_RANGE[1]}")
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--lang", default="auto", choices=list(LANGUAGES))
+    s.add_argument("--engine", default=None)
+    s.add_argument("--json", action="store_true", help="print one JSON object describing the output")
+
+    c = sub.add_parser("clone", help="enroll a reference clip and save it as a named voice")
+    c.add_argument("ref")
+    c.add_argument("--name", required=True)
+    c.add_argument("--transcript", default="", help="what the reference says (optional)")
+    c.add_argument("--overwrite", action="store_true", help="replace a different voice saved under this name")
+    c.add_argument("--engine", default=None)
+    c.add_argument("--json", action="store_true")
+
+    v = sub.add_parser("voices", help="list saved voices")
+    v.add_argument("--json", action="store_true")
+
+    ph = sub.add_parser("phonemes", help="show what will be spoken, without loading a model")
+    ph.add_argument("text")
+    ph.add_argument("--lang", default="auto", choices=list(LANGUAGES))
+    ph.add_argument("--json", action="store_true")
+
+    d = sub.add_parser("doctor", help="engines, devices, weights and versions")
+    d.add_argument("--json", action="store_true")
+    return p
+
+
+def _library(args):
+    from .paths import voices_dir
+    from .voice import VoiceLibrary
+
+    return VoiceLibrary(Path(args.voices_dir) if args.voices_dir else voices_dir())
+
+
+def _voice(engine, args):
+    if args.ref:
+        return engine.clone(args.ref)
+    library = _library(args)
+    if args.voice in library.names() or args.voice not in engine.capabilities.stock_voices:
+        try:
+            return library.load(args.voice)
+        except VoxnbError:
+            if args.voice not in engine.capabilities.stock_voices:
+                raise
+    return engine.stock_voice(args.voice)
+
+
+def cmd_synth(args) -> int:
+    from .engines import load_engine
+
+    engine = load_engine(args.engine)
+    voice = _voice(engine, args)
+    result = engine.synthesize(args.text, voice, style=args.style, speed=args.speed, seed=args.seed, lang=args.lang)
+    out = result.save(args.out)
+    info = {"out": str(out), "duration_s": round(result.duration_s, 3), "sample_rate": result.sample_rate,
+            "voice_id": result.voice_id, "seed": result.seed,
+            "timings": {k: round(v, 4) for k, v in result.timings.items()}}
+    if args.json:
+        print(json.dumps(info, ensure_ascii=False))
+    else:
+        print(f"wrote {out} ({info['duration_s']} s, RTF {result.rtf:.2f}) with voice {voice.name} [{voice.id}]")
+        for w in result.warnings:
+            print(f"note: {w}", file=sys.stderr)
+    return 0
+
+
+def cmd_clone(args) -> int:
+    from .engines import load_engine
+
+    engine = load_engine(args.engine)
+    voice = engine.clone(args.ref, name=args.name, transcript=args.transcript)
+    path = _library(args).save(voice, overwrite=args.overwrite)
+    info = {"name": voice.name, "id": voice.id, "path": str(path), "method": voice.method,
+            "fit": dict(voice.info), "report": dict(voice.report)}
+    if args.json:
+        print(json.dumps(info, ensure_ascii=False))
+    else:
+        print(f"saved voice {voice.name!r} [{voice.id}] to {path}")
+        for w in voice.report.get("warnings", ()):
+            print(f"note: {w}", file=sys.stderr)
+    return 0
+
+
+def cmd_voices(args) -> int:
+    from .voice import Voice
+
+    library = _library(args)
+    rows = []
+    for name in library.names():
+        v = Voice.load(library.path(name))
+        rows.append({"name": name, "id": v.id, "engine": v.engine, "method": v.method,
+                     "duration_s": v.report.get("duration_s")})
+    if args.json:
+        print(json.dumps({"voices": rows, "directory": str(library.directory)}, ensure_ascii=False))
+    elif not rows:
+        print(f"no saved voices in {library.directory}; make one with: voxnb clone REF --name NAME")
+    else:
+        for r in rows:
+            print(f"{r['name']:24} {r['id']}  {r['engine']}  {r['method']}")
+    return 0
+
+
+def cmd_phonemes(args) -> int:
+    from .text import phonemize
+
+    chunks = phonemize(args.text, lang=args.lang)
+    if args.json:
+        print(json.dumps({"chunks": [{"text": c.text, "phonemes": c.phonemes,
+                                      "segments": [[s.lang, s.text, s.phonemes] for s in c.segments]}
+                                     for c in chunks]}, ensure_ascii=False))
+        return 0
+    for c in chunks:
+        for s in c.segments:
+            print(f"[{s.lang}] {s.text}\n     {s.phonemes}")
+        for w in c.warnings:
+            print(f"note: {w}", file=sys.stderr)
+    return 0
+
+
+def cmd_doctor(args) -> int:
+    from .doctor import report
+
+    info = report()
+    if args.json:
+        print(json.dumps(info, ensure_ascii=False))
+    else:
+        for k, v in info.items():
+            print(f"{k:14} {v}")
+    return 0
+
+
+COMMANDS = {"synth": cmd_synth, "clone": cmd_clone, "voices": cmd_voices, "phonemes": cmd_phonemes,
+            "doctor": cmd_doctor}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except VoxnbError as err:
+        if args.debug:
+            raise
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as err:  # a bug, not bad input: say so, keep the trace for --debug
+        if args.debug:
+            raise
+        print(f"error: unexpected {type(err).__name__}: {err} (run with --debug for the traceback)", file=sys.stderr)
+        return 1

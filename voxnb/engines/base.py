@@ -1,0 +1,51 @@
+"""What every engine offers, and the shape of the calls the rest of voxnb makes."""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import asdict, dataclass
+from typing import Iterator
+
+from ..result import ChunkResult, Result
+from ..voice import Voice
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    name: str                          # registry name
+    version: str                       # engine + weights version, recorded in sidecars
+    languages: tuple[str, ...]         # 'en', 'zh', ...
+    sample_rate: int
+    styles: tuple[str, ...]            # presets it accepts
+    approximate_styles: tuple[str, ...]  # presets rendered by prosody controls, not trained emotions
+    clones: bool                       # can make a Voice from a reference clip
+    streams: bool                      # stream() yields chunks as they are ready
+    attention: bool                    # results carry attention maps
+    seeded: bool                       # False: deterministic, the seed cannot change the audio
+    device: str                        # 'cpu' or 'cuda'
+    stock_voices: tuple[str, ...] = ()
+    notes: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class Engine(ABC):
+    """An engine turns (text, Voice, settings) into a Result. It holds weights, never a voice."""
+
+    capabilities: Capabilities
+
+    @abstractmethod
+    def clone(self, reference, name: str | None = None, transcript: str = "") -> Voice:
+        """Make a Voice from a reference clip (path, (audio, sr), or a prepared Reference)."""
+
+    @abstractmethod
+    def stock_voice(self, name: str) -> Voice:
+        """A voice that ships with the engine."""
+
+    @abstractmethod
+    def stream(self, text: str, voice: Voice, **settings) -> Iterator[ChunkResult]:
+        """Yield one ChunkResult per chunk of text, as each is ready."""
+
+    @abstractmethod
+    def synthesize(self, text: str, voice: Voice, **settings) -> Result:
+        """The whole text; see SynthesisSettings for the keyword arguments."""

@@ -1,0 +1,185 @@
+"""Cloning for Kokoro: fit the style vector and pitch to a reference speaker, fast.
+
+Kokoro has no speaker encoder; a voice is a 256-d style (one row per phoneme count) plus the
+F0/energy controls voxnb adds to the graph. The fit (about 4 model calls):
+  1. embed the reference with GE2E and rank the stock voices by similarity (their embeddings
+     on a probe sentence are a shipped table, so this costs nothing);
+  2. candidates: the nearest stock voice as is, the nearest with pitch level/range matched to
+     the reference, and blends of the two and three nearest packs with pitch matched;
+  3. synthesise the probe with each candidate and keep the one whose GE2E embedding is closest
+     to the reference. The nearest stock voice is always a candidate, so a clone never scores
+     below it on this measure.
+Pitch matching keeps F0 plausible: level and range are clipped to what a human voice does.
+"""
+from __future__ import annotations
+
+import functools
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ... import speaker
+from ...paths import cache_dir
+from ...voice import Voice, VoiceLibrary, check_name, content_hash
+
+METHOD = "kokoro-style-blend/2"
+PROBE = "The quick brown fox jumps over the lazy dog, then it rests beside a quiet river."
+LEVEL_RANGE = (0.6, 1.7)    # pitch level ratio: an octave down to ~9 semitones up covers adult voices
+SPREAD_RANGE = (0.6, 1.6)   # pitch range ratio; beyond it speech sounds robotic or sing-song
+BLEND_TEMPERATURE = 0.05    # softmax over GE2E cosines: sharper favours the nearest voice
+TABLE_VERSION = "stock-table/1"  # bump when build_stock_table changes
+TABLE = Path(__file__).resolve().parents[2] / "assets" / "kokoro_stock_table.npz"
+
+
+def reference_pitch(audio: np.ndarray, sample_rate: int) -> tuple[float, float]:
+    """(median F0 in Hz, std of log2 F0) over loud, in-range frames.
+
+    YIN rather than pYIN: pYIN's first call JIT-compiles for ~5 s, longer than the whole fit.
+    Octave errors are dropped by keeping frames within a factor 1.6 of the first median.
+    """
+    import librosa
+
+    f0 = librosa.yin(audio, fmin=60, fmax=500, sr=sample_rate, frame_length=2048, hop_length=512, center=False)
+    rms = librosa.feature.rms(y=audio, frame_length=2048, hop_length=512, center=False)[0][: len(f0)]
+    loud = rms > 0.5 * np.median(rms[rms > np.percentile(rms, 30)]) if len(rms) else rms > 0
+    v = f0[loud & (f0 > 65) & (f0 < 480)]
+    if len(v) < 10:
+        return float("nan"), float("nan")
+    med = np.median(v)
+    v = v[(v > med / 1.6) & (v < med * 1.6)]
+    return float(np.median(v)), robust_spread(v)
+
+
+def robust_spread(f0: np.ndarray) -> float:
+    """Std of log2 F0 estimated from the 16th-84th percentiles, so stray octave errors don't inflate it."""
+    lo, hi = np.percentile(np.log2(f0), [16, 84])
+    return float((hi - lo) / 2)
+
+
+def model_pitch(f0: np.ndarray) -> tuple[float, float]:
+    v = f0[f0 > 60]
+    if len(v) < 10:
+        return float("nan"), float("nan")
+    return float(np.median(v)), robust_spread(v)
+
+
+def _probe_tokens(engine) -> np.ndarray:
+    from ...text import phonemize
+
+    return engine.model.token_ids("".join(c.phonemes for c in phonemize(PROBE, lang="en")))
+
+
+def _speak(engine, pack, tokens, controls) -> tuple[np.ndarray, np.ndarray]:
+    out = engine.model.run(tokens, engine.model.style_row(pack, len(tokens) - 2), attention=False, **controls)
+    return out.audio, out.f0
+
+
+def build_stock_table(engine) -> dict[str, np.ndarray]:
+    """GE2E embedding and pitch of every stock voice reading the probe."""
+    tokens = _probe_tokens(engine)
+    names, embs, pitch = [], [], []
+    for name, pack in sorted(engine.model.stock.items()):
+        audio, f0 = _speak(engine, pack, tokens, {})
+        names.append(name)
+        embs.append(speaker.embed(audio, 24000))
+        pitch.append(model_pitch(f0))
+    return {"names": np.array(names), "embeddings": np.stack(embs), "pitch": np.array(pitch, np.float32),
+            "key": np.array(_table_key(engine))}
+
+
+def _table_key(engine) -> str:
+    return content_hash(TABLE_VERSION, PROBE, engine.model.version)
+
+
+def stock_table(engine) -> dict[str, np.ndarray]:
+    """The shipped table if it matches this model and method, else a cached rebuild."""
+    key = _table_key(engine)
+    for path in (TABLE, cache_dir() / "kokoro" / f"stock_table_{key}.npz"):
+        if path.exists():
+            with np.load(path) as z:
+                if str(z["key"]) == key:
+                    return {k: z[k] for k in z.files}
+    table = build_stock_table(engine)
+    np.savez(cache_dir() / "kokoro" / f"stock_table_{key}.npz", **table)
+    return table
+
+
+def _candidates(table, stock, ref_emb, ref_pitch):
+    sims = table["embeddings"] @ ref_emb
+    order = np.argsort(-sims)
+    names = [str(n) for n in table["names"]]
+    yield "nearest", {names[order[0]]: 1.0}, False, float(sims[order[0]])
+    if np.isfinite(ref_pitch[0]):
+        yield "nearest+pitch", {names[order[0]]: 1.0}, True, None
+        for k in (2, 3):
+            w = np.exp((sims[order[:k]] - sims[order[0]]) / BLEND_TEMPERATURE)
+            w /= w.sum()
+            yield f"blend{k}+pitch", {names[i]: float(x) for i, x in zip(order[:k], w)}, True, None
+
+
+def _controls(weights, table, ref_pitch) -> dict[str, float]:
+    names = [str(n) for n in table["names"]]
+    med = np.exp(sum(w * np.log(table["pitch"][names.index(n)][0]) for n, w in weights.items()))
+    spread = sum(w * table["pitch"][names.index(n)][1] for n, w in weights.items())
+    return {"f0_level": float(np.clip(ref_pitch[0] / med, *LEVEL_RANGE)),
+            "f0_range": float(np.clip(ref_pitch[1] / max(spread, 1e-3), *SPREAD_RANGE)), "energy_shift": 0.0}
+
+
+def fit(engine, audio: np.ndarray, sample_rate: int) -> tuple[np.ndarray, dict, dict]:
+    """(style pack, controls, info) for a prepared reference."""
+    t0 = time.perf_counter()
+    table = stock_table(engine)
+    ref_emb = speaker.embed(audio, sample_rate)
+    ref_pitch = reference_pitch(audio, sample_rate)
+    tokens = _probe_tokens(engine)
+    best, tried = None, []
+    for label, weights, match_pitch, score in _candidates(table, engine.model.stock, ref_emb, ref_pitch):
+        pack = sum(w * engine.model.stock[n] for n, w in weights.items()).astype(np.float32)
+        controls = _controls(weights, table, ref_pitch) if match_pitch else {}
+        if score is None:
+            probe, _ = _speak(engine, pack, tokens, controls)
+            score = speaker.similarity(speaker.embed(probe, 24000), ref_emb)
+        tried.append({"label": label, "weights": weights, "controls": controls, "ge2e": round(score, 4)})
+        if best is None or score > best[0]:
+            best = (score, pack, controls, label)
+    info = {"chosen": best[3], "ge2e": round(best[0], 4), "candidates": tried,
+            "reference_f0_hz": None if not np.isfinite(ref_pitch[0]) else round(ref_pitch[0], 1),
+            "seconds": round(time.perf_counter() - t0, 3)}
+    return best[1], {"f0_level": 1.0, "f0_range": 1.0, "energy_shift": 0.0, **best[2]}, info
+
+
+def _enrollment_cache() -> VoiceLibrary:
+    return VoiceLibrary(cache_dir() / "enrollments")
+
+
+@functools.lru_cache(maxsize=1)
+def _prepare():
+    from ...audio import prepare_reference
+
+    return prepare_reference
+
+
+def clone_voice(engine, reference, name: str | None = None, transcript: str = "", cache: bool = True) -> Voice:
+    """Enroll a reference clip (path, (audio, sr) or a prepared Reference) as a Voice value."""
+    ref = reference if hasattr(reference, "report") else _prepare()(reference)
+    key = content_hash(METHOD, engine.model.version, np.ascontiguousarray(ref.audio, np.float32).tobytes())
+    name = check_name(name) if name else f"voice-{key[:6]}"
+    library = _enrollment_cache()
+    if cache and key in library.names():
+        voice = library.load(key)
+    else:
+        pack, controls, info = fit(engine, ref.audio, ref.sample_rate)
+        voice = Voice(id=key, name=key, engine="kokoro", method=METHOD, conditioning={"style_pack": pack},
+                      controls=controls, report=ref.report.to_dict(), transcript="", info=info)
+        if cache:
+            library.save(voice, overwrite=True)
+    return Voice(voice.id, name, voice.engine, voice.method, dict(voice.conditioning), dict(voice.controls),
+                 dict(voice.report), transcript or voice.transcript, dict(voice.info))
+
+
+if __name__ == "__main__":  # regenerate the shipped table: python -m voxnb.engines.kokoro.clone
+    from ...engines import load_engine
+
+    np.savez(TABLE, **build_stock_table(load_engine("kokoro")))
+    print(f"wrote {TABLE}")

@@ -1,0 +1,118 @@
+"""Kokoro-82M (int8 ONNX, CPU) as a voxnb engine: frontend -> model -> Result."""
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from ...errors import SettingsError, VoiceNotFoundError
+from ...result import ChunkResult, Result, mel_spectrogram
+from ...settings import STYLES, SynthesisSettings, get_style
+from ...voice import Voice, content_hash
+from ..base import Capabilities, Engine
+from .runtime import SAMPLES_PER_FRAME, KokoroModel
+from .weights import STOCK_VOICES
+
+NAME = "kokoro"
+SAMPLE_RATE = 24000
+
+
+class KokoroEngine(Engine):
+    def __init__(self, model_dir: str | Path | None = None, threads: int | None = None):
+        self.model = KokoroModel(model_dir, threads)
+        self.capabilities = Capabilities(
+            name=NAME, version=self.model.version, languages=("en", "zh"), sample_rate=SAMPLE_RATE,
+            styles=tuple(STYLES), approximate_styles=tuple(n for n, s in STYLES.items() if s.approximate),
+            clones=True, streams=True, attention=True, seeded=False, device="cpu", stock_voices=STOCK_VOICES,
+            notes="Deterministic: every seed gives the same audio. Emotions are approximated by pitch, "
+                  "range, energy and rate. Cloning fits Kokoro's style vector and pitch to the reference.")
+
+    # -- voices ------------------------------------------------------------------------------
+    def stock_voice(self, name: str) -> Voice:
+        if name not in self.model.stock:
+            raise VoiceNotFoundError(f"Kokoro has no stock voice {name!r}.",
+                                     f"Stock voices: {', '.join(STOCK_VOICES)}; or clone one from a reference clip.")
+        pack = self.model.stock[name]
+        return Voice(id=content_hash(NAME, name, pack.tobytes()), name=name, engine=NAME, method="stock",
+                     conditioning={"style_pack": pack})
+
+    def clone(self, reference, name: str | None = None, transcript: str = "", cache: bool = True) -> Voice:
+        from .clone import clone_voice
+
+        return clone_voice(self, reference, name=name, transcript=transcript, cache=cache)
+
+    # -- synthesis ---------------------------------------------------------------------------
+    def _settings(self, kwargs) -> SynthesisSettings:
+        unknown = set(kwargs) - set(SynthesisSettings.__dataclass_fields__)
+        if unknown:
+            raise SettingsError(f"Unknown setting(s): {', '.join(sorted(unknown))}.",
+                                f"Settings are: {', '.join(SynthesisSettings.__dataclass_fields__)}.")
+        return SynthesisSettings(**kwargs).validated()
+
+    def _resolve(self, voice: Voice | str) -> Voice:
+        if isinstance(voice, Voice):
+            if voice.engine != NAME:
+                raise VoiceNotFoundError(f"Voice {voice.name!r} was made for the {voice.engine} engine.",
+                                         "Clone the reference again with this engine.")
+            return voice
+        return self.stock_voice(voice)
+
+    def stream(self, text: str, voice: Voice | str, **kwargs) -> Iterator[ChunkResult]:
+        """Yield each chunk as soon as it is synthesised (for streaming playback)."""
+        settings = self._settings(kwargs)
+        for chunk, _timing in self._chunks(text, self._resolve(voice), settings, {}):
+            yield chunk
+
+    def synthesize(self, text: str, voice: Voice | str, **kwargs) -> Result:
+        t0 = time.perf_counter()
+        settings = self._settings(kwargs)
+        voice = self._resolve(voice)
+        timings = {"frontend": 0.0, "acoustic": 0.0}
+        warnings: list[str] = []
+        chunks = list(c for c, _ in self._chunks(text, voice, settings, timings, warnings))
+        gap = np.zeros(int(settings.sentence_pause * SAMPLE_RATE), np.float32)
+        pieces = []
+        for i, c in enumerate(chunks):
+            pieces.extend([gap, c.audio] if i else [c.audio])
+        audio = np.concatenate(pieces) if pieces else np.zeros(0, np.float32)
+        t1 = time.perf_counter()
+        mel = mel_spectrogram(audio, SAMPLE_RATE)
+        timings["inspect"] = time.perf_counter() - t1
+        timings["total"] = time.perf_counter() - t0
+        return Result(audio=audio, sample_rate=SAMPLE_RATE, text=text, chunks=tuple(chunks), voice_id=voice.id,
+                      voice_name=voice.name, engine=NAME, engine_version=self.model.version,
+                      settings=settings.to_dict(), seed=settings.seed, timings=timings, mel=mel,
+                      warnings=tuple(warnings))
+
+    def _chunks(self, text, voice, settings, timings, warnings=None):
+        from ...text import phonemize
+
+        t = time.perf_counter()
+        chunks = phonemize(text, lang=settings.lang)
+        timings["frontend"] = timings.get("frontend", 0.0) + time.perf_counter() - t
+        style = get_style(settings.style)
+        c = voice.controls
+        pack = voice.conditioning["style_pack"]
+        gap = int(settings.sentence_pause * SAMPLE_RATE)
+        offset = 0
+        for i, ch in enumerate(chunks):
+            if warnings is not None:
+                warnings.extend(ch.warnings)
+            tokens = self.model.token_ids(ch.phonemes)
+            t = time.perf_counter()
+            out = self.model.run(tokens, self.model.style_row(pack, len(tokens) - 2),
+                                 speed=settings.speed * style.speed,
+                                 f0_level=c.get("f0_level", 1.0) * style.f0_level,
+                                 f0_range=c.get("f0_range", 1.0) * style.f0_range,
+                                 energy_shift=c.get("energy_shift", 0.0) + style.energy_shift,
+                                 attention=settings.inspect)
+            seconds = time.perf_counter() - t
+            timings["acoustic"] = timings.get("acoustic", 0.0) + seconds
+            yield ChunkResult(index=i, text=ch.text, phonemes=ch.phonemes, tokens=tokens, durations=out.durations,
+                              frames=out.frames, f0=out.f0, energy=out.energy, attention=out.attention,
+                              audio=out.audio, sample_rate=SAMPLE_RATE, samples_per_frame=SAMPLES_PER_FRAME,
+                              offset=offset, seconds=seconds), seconds
+            offset += len(out.audio) + gap

@@ -1,0 +1,136 @@
+"""What a synthesis returns: the audio and every intermediate the inspector draws."""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+N_MELS = 80
+MEL_HOP = 300          # 12.5 ms at 24 kHz: fine enough to see phoneme boundaries
+MEL_FFT = 1200
+
+
+def mel_spectrogram(audio: np.ndarray, sample_rate: int) -> np.ndarray:
+    """Log-mel (dB, ref=1.0) so reference and output share one absolute scale."""
+    import librosa
+
+    m = librosa.feature.melspectrogram(y=np.asarray(audio, np.float32), sr=sample_rate, n_fft=MEL_FFT,
+                                       hop_length=MEL_HOP, n_mels=N_MELS, fmin=40, fmax=sample_rate // 2)
+    return librosa.power_to_db(m, ref=1.0, amin=1e-10, top_db=None).astype(np.float32)
+
+
+@dataclass(frozen=True, eq=False)
+class ChunkResult:
+    """One model call: a sentence or a piece of long text."""
+
+    index: int                 # position in the text
+    text: str                  # the chunk's original text
+    phonemes: str              # what the model was given
+    tokens: np.ndarray         # int64 token ids, including the boundary tokens
+    durations: np.ndarray      # float frames per token predicted before speed and rounding
+    frames: np.ndarray         # int frames per token actually used
+    f0: np.ndarray             # Hz, f0_rate points per second
+    energy: np.ndarray         # model energy curve, same rate as f0
+    attention: np.ndarray | None  # float16 [layers, heads, tokens, tokens], None when not kept
+    audio: np.ndarray          # float32 mono
+    sample_rate: int
+    samples_per_frame: int     # audio samples per alignment frame
+    offset: int                # first sample of this chunk in the whole result
+    seconds: float             # wall time of the model call
+
+    @property
+    def alignment(self) -> np.ndarray:
+        """Hard monotonic alignment, tokens x frames (1 where a frame belongs to a token)."""
+        frames = self.frames.astype(int)
+        ends = np.cumsum(frames)
+        out = np.zeros((len(frames), int(ends[-1]) if len(ends) else 0), np.uint8)
+        for i, (s, e) in enumerate(zip(ends - frames, ends)):
+            out[i, s:e] = 1
+        return out
+
+    @property
+    def token_labels(self) -> list[str]:
+        return ["^", *self.phonemes, "$"]
+
+
+@dataclass(frozen=True, eq=False)
+class Result:
+    audio: np.ndarray            # float32 mono, the whole text
+    sample_rate: int
+    text: str
+    chunks: tuple[ChunkResult, ...]
+    voice_id: str
+    voice_name: str
+    engine: str
+    engine_version: str
+    settings: dict               # SynthesisSettings.to_dict()
+    seed: int
+    timings: dict                # stage -> seconds
+    mel: np.ndarray = field(default=None)   # [N_MELS, frames] dB; MEL_HOP samples per frame
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def duration_s(self) -> float:
+        return len(self.audio) / self.sample_rate
+
+    @property
+    def phonemes(self) -> list[str]:
+        return [c.phonemes for c in self.chunks]
+
+    @property
+    def rtf(self) -> float:
+        return self.timings.get("total", 0.0) / max(self.duration_s, 1e-9)
+
+    def f0_track(self) -> tuple[np.ndarray, np.ndarray]:
+        """(times in s, Hz) across all chunks, NaN where unvoiced."""
+        return self._track("f0")
+
+    def energy_track(self) -> tuple[np.ndarray, np.ndarray]:
+        return self._track("energy")
+
+    def _track(self, name: str):
+        ts, vs = [], []
+        for c in self.chunks:
+            v = np.asarray(getattr(c, name), np.float32).ravel()
+            step = c.samples_per_frame / 2 / c.sample_rate   # two curve points per frame
+            ts.append(c.offset / c.sample_rate + np.arange(len(v)) * step)
+            vs.append(np.where(v > 10, v, np.nan) if name == "f0" else v)
+        if not ts:
+            return np.zeros(0), np.zeros(0)
+        return np.concatenate(ts), np.concatenate(vs)
+
+    def sidecar(self) -> dict:
+        return {"text": self.text, "voice_id": self.voice_id, "voice_name": self.voice_name,
+                "engine": self.engine, "engine_version": self.engine_version, "settings": self.settings,
+                "seed": self.seed, "sample_rate": self.sample_rate, "duration_s": round(self.duration_s, 3),
+                "timings": {k: round(v, 4) for k, v in self.timings.items()},
+                "phonemes": self.phonemes, "warnings": list(self.warnings)}
+
+    def save(self, path: str | Path) -> Path:
+        """Write WAV + JSON sidecar. An existing file is never replaced: a free name is chosen
+        (take.wav -> take-1.wav) and returned."""
+        import soundfile as sf
+
+        path = free_path(Path(path).with_suffix(".wav"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp_wav = path.with_name(f".{path.stem}.{os.getpid()}.tmp.wav")
+        tmp_json = path.with_name(f".{path.stem}.{os.getpid()}.tmp.json")
+        sf.write(tmp_wav, np.clip(self.audio, -1, 1), self.sample_rate, subtype="PCM_16")
+        tmp_json.write_text(json.dumps(self.sidecar(), ensure_ascii=False, indent=2), encoding="utf-8")
+        # link() fails if the name was taken meanwhile, so two writers never clobber each other
+        os.link(tmp_wav, path)
+        os.replace(tmp_json, path.with_suffix(".json"))
+        tmp_wav.unlink()
+        return path
+
+
+def free_path(path: Path) -> Path:
+    """``path`` if neither it nor its sidecar exists, else the first free ``stem-N`` sibling."""
+    n, candidate = 0, path
+    while candidate.exists() or candidate.with_suffix(".json").exists():
+        n += 1
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+    return candidate

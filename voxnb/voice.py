@@ -1,0 +1,140 @@
+"""A cloned voice as a value: what an engine needs to speak as someone, savable as one file.
+
+A voice file is an ``.npz`` holding the engine's conditioning arrays and a JSON ``meta``
+record, written atomically. Voices are passed to ``synthesize`` explicitly; engines never
+keep a "current voice".
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
+
+import numpy as np
+
+from .errors import VoiceNotFoundError, VoxnbError
+
+SUFFIX = ".voice.npz"
+_NAME_RE = re.compile(r"^[\w\-. \u4e00-\u9fff]{1,64}$")
+
+
+def content_hash(*parts: bytes | str) -> str:
+    """Short stable id from the bytes that decide a voice."""
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(p.encode() if isinstance(p, str) else p)
+        h.update(b"\0")
+    return h.hexdigest()[:16]
+
+
+@dataclass(frozen=True, eq=False)
+class Voice:
+    id: str                              # content hash of processed reference + method version
+    name: str                            # what the user calls it
+    engine: str                          # engine that can speak it
+    method: str                          # cloning method and version, e.g. "kokoro-style-blend/1"
+    conditioning: Mapping[str, np.ndarray]  # engine-specific arrays (read-only)
+    controls: Mapping[str, float] = field(default_factory=dict)  # engine controls fitted to the speaker
+    report: Mapping = field(default_factory=dict)     # reference quality report
+    transcript: str = ""                 # reference transcript, if any
+    info: Mapping = field(default_factory=dict)       # how the fit went (scores, candidates)
+
+    def __post_init__(self):
+        frozen = {}
+        for k, v in self.conditioning.items():
+            a = np.array(v, copy=True)
+            a.setflags(write=False)
+            frozen[k] = a
+        object.__setattr__(self, "conditioning", MappingProxyType(frozen))
+        object.__setattr__(self, "controls", MappingProxyType(dict(self.controls)))
+
+    def __eq__(self, other):
+        return isinstance(other, Voice) and self.id == other.id and self.name == other.name
+
+    def __hash__(self):
+        return hash((self.id, self.name))
+
+    def renamed(self, name: str) -> "Voice":
+        check_name(name)
+        return Voice(self.id, name, self.engine, self.method, dict(self.conditioning), dict(self.controls),
+                     dict(self.report), self.transcript, dict(self.info))
+
+    def meta(self) -> dict:
+        return {"id": self.id, "name": self.name, "engine": self.engine, "method": self.method,
+                "controls": dict(self.controls), "report": dict(self.report), "transcript": self.transcript,
+                "info": dict(self.info), "format": 1}
+
+    def save(self, path: str | Path) -> Path:
+        path = Path(path)
+        if not str(path).endswith(SUFFIX):
+            path = path.with_name(path.name + SUFFIX)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        with open(tmp, "wb") as f:
+            np.savez(f, meta=np.array(json.dumps(self.meta(), ensure_ascii=False)),
+                     **{f"c_{k}": v for k, v in self.conditioning.items()})
+        os.replace(tmp, path)
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> "Voice":
+        path = Path(path)
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                meta = json.loads(str(z["meta"]))
+                cond = {k[2:]: z[k] for k in z.files if k.startswith("c_")}
+        except (OSError, ValueError, KeyError) as err:
+            raise VoxnbError(f"{path.name} is not a voxnb voice file.", "Pick a .voice.npz file saved by voxnb.") from err
+        return cls(meta["id"], meta["name"], meta["engine"], meta["method"], cond, meta.get("controls", {}),
+                   meta.get("report", {}), meta.get("transcript", ""), meta.get("info", {}))
+
+
+def check_name(name: str) -> str:
+    if not isinstance(name, str) or not _NAME_RE.match(name) or name.strip(". ") != name:
+        raise VoxnbError(f"{name!r} is not a usable voice name.",
+                         "Use 1-64 letters, digits, Chinese characters, spaces, '-', '_' or '.'.")
+    return name
+
+
+class VoiceLibrary:
+    """A folder of saved voices, one file per name. Saving never replaces a different voice silently."""
+
+    def __init__(self, directory: str | Path):
+        self.directory = Path(directory)
+
+    def path(self, name: str) -> Path:
+        return self.directory / f"{check_name(name)}{SUFFIX}"
+
+    def names(self) -> list[str]:
+        if not self.directory.is_dir():
+            return []
+        return sorted(p.name[: -len(SUFFIX)] for p in self.directory.glob(f"*{SUFFIX}"))
+
+    def save(self, voice: Voice, name: str | None = None, overwrite: bool = False) -> Path:
+        voice = voice.renamed(name) if name is not None else voice
+        path = self.path(voice.name)
+        if path.exists() and not overwrite:
+            existing = Voice.load(path)
+            if existing.id != voice.id:
+                raise VoxnbError(f"A different voice is already saved as {voice.name!r}.",
+                                 "Choose another name, or delete the old voice first.")
+        return voice.save(path)
+
+    def load(self, name_or_id: str) -> Voice:
+        if name_or_id in self.names():
+            return Voice.load(self.path(name_or_id))
+        for n in self.names():
+            v = Voice.load(self.path(n))
+            if v.id == name_or_id:
+                return v
+        known = ", ".join(self.names()) or "none saved yet"
+        raise VoiceNotFoundError(f"No saved voice is called {name_or_id!r}.",
+                                 f"Saved voices: {known}. Clone one with `voxnb clone REF --name NAME`.")
+
+    def delete(self, name: str) -> None:
+        self.path(name).unlink(missing_ok=True)
