@@ -10,6 +10,8 @@ import soundfile as sf
 from audio_fixtures import (HARVARD_1, HARVARD_2, SHORT_1S, VK5QI_8K, long_speech, read,
                             speech_16k, with_silence)
 from voxnb import audio as A
+from voxnb import decode as D
+from voxnb import vad as V
 from voxnb.audio import SAMPLE_RATE, BadReferenceError, load_audio, prepare_reference
 
 
@@ -81,7 +83,7 @@ def test_zero_byte_file(tmp_path):
 def test_oversized_file(tmp_path):
     p = tmp_path / "huge.wav"
     with open(p, "wb") as f:
-        f.truncate(A.MAX_FILE_BYTES + 1)
+        f.truncate(D.MAX_FILE_BYTES + 1)
     with pytest.raises(BadReferenceError, match="50 MiB limit"):
         prepare_reference(p)
 
@@ -141,7 +143,7 @@ def test_one_hour_refused_from_header(tmp_path, monkeypatch):
 def test_ffmpeg_formats_say_what_is_missing(tmp_path, monkeypatch):
     p = tmp_path / "voice.m4a"
     p.write_bytes(b"\x00\x00\x00\x20ftypM4A " + bytes(200))
-    monkeypatch.setattr(A.shutil, "which", lambda name: None)
+    monkeypatch.setattr(D.shutil, "which", lambda name: None)
     with pytest.raises(BadReferenceError, match=r"Decoding \.m4a needs ffmpeg") as e:
         prepare_reference(p)
     assert "apt-get install ffmpeg" in e.value.fix
@@ -282,7 +284,7 @@ def test_long_clip_without_pauses_cut_mid_speech():
 def test_smooth_mask_fills_gaps_and_holds():
     raw = np.zeros(30, bool)
     raw[[2, 3, 6, 20]] = True
-    m = A.smooth_mask(raw, gap=3, hangover=2)
+    m = V.smooth_mask(raw, gap=3, hangover=2)
     assert m[2:9].all() and not m[9] and m[20:23].all() and not m[23]
 
 

@@ -9,28 +9,19 @@ measured and what was changed.  Every refusal is a
 """
 from __future__ import annotations
 
-import os
-import shutil
-import struct
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
+from voxnb.decode import ACCEPTED, SAMPLE_RATE, check_header_duration, load_audio, resample, to_mono
 from voxnb.errors import BadReferenceError
+from voxnb.vad import FRAME_S, detect_speech, frame_db, frame_len
 
-SAMPLE_RATE = 24000  # what the engine and all voxnb intermediates use
 MIN_SPEECH_S = 3.0  # less speech than this is refused
 MAX_SPEECH_S = 30.0  # a longer clip is cut to a window of WINDOW_S
 WINDOW_S = (10.0, 15.0)  # shortest and longest cut window for long clips
-MAX_FILE_BYTES = 50 * 2**20  # bigger files are refused before decoding
-MAX_FILE_S = 600.0  # longer audio is refused from its header, before decoding it all
 
-VAD_RATE = 16000  # webrtcvad works at 8/16/32/48 kHz; 16 kHz is its best-tested rate
-FRAME_S = 0.03  # one VAD frame: 30 ms, 720 samples at SAMPLE_RATE
-VAD_AGGRESSIVENESS = 2  # webrtcvad mode 0 (lenient) .. 3 (strict)
-HANGOVER_FRAMES = 3  # speech is held 90 ms after the detector lets go
-GAP_FILL_FRAMES = 6  # pauses of up to 180 ms inside speech count as speech
 EDGE_PAD_S = 0.1  # silence kept before the first and after the last speech frame
 TARGET_SPEECH_DBFS = -20.0  # RMS of the speech frames after normalisation
 PEAK_LIMIT_DBFS = -1.0  # the normalised clip never peaks above this
@@ -39,9 +30,6 @@ HEAVY_CLIPPING = 0.01  # more than this fraction of clipped samples earns a warn
 LOW_SNR_DB = 15.0  # below this the report warns that the noise will be cloned too
 MUFFLED_BELOW_HZ = 16000  # sources sampled below this lack the high band
 
-ACCEPTED = "Upload a WAV, FLAC, OGG or MP3 recording of 3-30 s of speech."
-SOUNDFILE_EXTS = {".wav", ".wave", ".flac", ".ogg", ".oga", ".opus", ".aiff", ".aif", ".mp3"}
-FFMPEG_EXTS = {".m4a", ".mp4", ".aac", ".webm", ".wma", ".amr", ".3gp", ".mkv", ".mov", ".caf"}
 
 
 @dataclass(frozen=True)
@@ -79,144 +67,6 @@ class Reference:
 # ---------------------------------------------------------------- decoding
 
 
-def load_audio(path) -> tuple[np.ndarray, int, int]:
-    """Decode an audio file.
-
-    Returns ``(samples, sample_rate, channels)``: float32, 1-D for mono and
-    ``[samples, channels]`` otherwise.  WAV/FLAC/OGG/MP3 are read with
-    soundfile (libsndfile >= 1.1 reads MP3); anything soundfile cannot read
-    falls back to librosa/audioread, which needs ffmpeg for M4A/AAC/WebM.
-    Refuses empty, oversized, over-long, truncated and non-audio files.
-    """
-    import soundfile as sf
-
-    path = Path(path)
-    name = path.name
-    if not path.is_file():
-        raise BadReferenceError(f"{name}: no such file.", f"Check the path. {ACCEPTED}")
-    size = path.stat().st_size
-    if size == 0:
-        raise BadReferenceError(f"{name}: the file is 0 bytes.", ACCEPTED)
-    if size > MAX_FILE_BYTES:
-        raise BadReferenceError(
-            f"{name}: the file is {size / 2**20:.1f} MiB, over the {MAX_FILE_BYTES // 2**20} MiB limit.",
-            "Cut it to 3-30 s of speech, or convert it to FLAC or MP3.",
-        )
-    with open(path, "rb") as f:
-        head = f.read(64)
-    not_audio = _sniff_not_audio(head)
-    if not_audio:
-        raise BadReferenceError(f"{name} is {not_audio}, not audio.", ACCEPTED)
-    if head[:4] in (b"RIFF", b"RIFX"):
-        _check_wav_complete(path, size)
-
-    try:
-        info = sf.info(str(path))
-    except Exception as err:  # libsndfile cannot parse it: try audioread
-        return _load_with_audioread(path, err)
-    _check_header_duration(name, info.frames, info.samplerate)
-    if info.frames == 0:
-        raise BadReferenceError(f"{name} has a header but no audio samples (the file is truncated).",
-                                f"Re-export or re-upload the complete file. {ACCEPTED}")
-    try:
-        data, sr = sf.read(str(path), dtype="float32", always_2d=False)
-    except Exception as err:
-        raise BadReferenceError(f"{name} is corrupt: decoding failed ({err}).",
-                                f"Re-export or re-upload the file. {ACCEPTED}") from err
-    channels = 1 if data.ndim == 1 else data.shape[1]
-    if channels == 1 and data.ndim == 2:
-        data = data[:, 0]
-    return np.ascontiguousarray(data, dtype=np.float32), int(sr), int(channels)
-
-
-def _sniff_not_audio(head: bytes) -> str:
-    """Name a non-audio file type from its first bytes, or return ''."""
-    known = {
-        b"\x89PNG": "a PNG image",
-        b"\xff\xd8\xff": "a JPEG image",
-        b"GIF8": "a GIF image",
-        b"%PDF": "a PDF document",
-        b"PK\x03\x04": "a ZIP archive (or an Office document)",
-        b"\x7fELF": "a program (ELF binary)",
-        b"<!DOCTYPE": "an HTML page",
-        b"<html": "an HTML page",
-    }
-    for magic, what in known.items():
-        if head.startswith(magic):
-            return what
-    if head and all(b in b"\t\n\r" or 32 <= b < 127 for b in head) and not head.startswith((b"ID3", b"RIFF", b"fLaC", b"OggS", b"FORM")):
-        return "a text file"
-    return ""
-
-
-def _check_wav_complete(path: Path, size: int) -> None:
-    """Refuse a RIFF/WAVE file whose data chunk is shorter than its header says."""
-    with open(path, "rb") as f:
-        riff = f.read(12)
-        if len(riff) < 12 or riff[8:12] != b"WAVE":
-            return  # not WAVE: leave it to the decoder
-        endian = "<" if riff[:4] == b"RIFF" else ">"
-        pos = 12
-        while pos + 8 <= size:
-            f.seek(pos)
-            chunk_id, chunk_size = struct.unpack(endian + "4sI", f.read(8))
-            if chunk_id == b"data":
-                available = size - pos - 8
-                if chunk_size in (0, 0xFFFFFFFF):  # streaming writers leave the size open
-                    return
-                if available < chunk_size:
-                    raise BadReferenceError(
-                        f"{path.name} is truncated: its header promises {chunk_size} bytes of audio "
-                        f"but only {available} are there.",
-                        f"Re-export or re-upload the complete file. {ACCEPTED}",
-                    )
-                return
-            pos += 8 + chunk_size + (chunk_size & 1)
-    raise BadReferenceError(f"{path.name} is truncated: the WAV header has no audio data chunk.",
-                            f"Re-export or re-upload the complete file. {ACCEPTED}")
-
-
-def _check_header_duration(name: str, frames: int, sample_rate: int) -> None:
-    if sample_rate > 0 and frames / sample_rate > MAX_FILE_S:
-        raise BadReferenceError(
-            f"{name} holds {frames / sample_rate / 60:.1f} minutes of audio, over the "
-            f"{MAX_FILE_S / 60:.0f}-minute limit.",
-            "Cut out 3-30 s of clean speech and upload that.",
-        )
-
-
-def _load_with_audioread(path: Path, sf_error: Exception) -> tuple[np.ndarray, int, int]:
-    name, ext = path.name, path.suffix.lower()
-    if ext in FFMPEG_EXTS and shutil.which("ffmpeg") is None:
-        raise BadReferenceError(f"Decoding {ext} needs ffmpeg, which is not installed.",
-                                "apt-get install ffmpeg, or convert the file to WAV.")
-    if ext in SOUNDFILE_EXTS and ext != ".mp3":
-        raise BadReferenceError(f"{name} is corrupt or not really {ext[1:].upper()}: {sf_error}.",
-                                f"Re-export or re-upload the file. {ACCEPTED}")
-    import librosa
-
-    try:
-        import audioread
-
-        with audioread.audio_open(str(path)) as f:
-            _check_header_duration(name, int(f.duration * f.samplerate), f.samplerate)
-        data, sr = librosa.load(str(path), sr=None, mono=False)
-    except BadReferenceError:
-        raise
-    except Exception as err:
-        fix = ACCEPTED if shutil.which("ffmpeg") else f"{ACCEPTED} (Other formats need ffmpeg: apt-get install ffmpeg.)"
-        raise BadReferenceError(f"{name} could not be decoded as audio ({sf_error}).", fix) from err
-    data = np.asarray(data, dtype=np.float32)
-    if data.ndim == 2:  # librosa gives [channels, samples]
-        data = np.ascontiguousarray(data.T)
-    if data.size == 0:
-        raise BadReferenceError(f"{name} decodes to no audio samples.", ACCEPTED)
-    return data, int(sr), 1 if data.ndim == 1 else int(data.shape[1])
-
-
-# ---------------------------------------------------------------- the pipeline
-
-
 def prepare_reference(source) -> Reference:
     """Turn a file path or an ``(array, sample_rate)`` pair into a :class:`Reference`.
 
@@ -235,13 +85,13 @@ def prepare_reference(source) -> Reference:
         raise BadReferenceError(f"{name} contains {bad} NaN or infinite samples.",
                                 "Re-export the recording as 16-bit PCM WAV or FLAC.")
     original_duration = data.shape[0] / sr
-    _check_header_duration(name, data.shape[0], sr)
+    check_header_duration(name, data.shape[0], sr)
     peak = float(np.max(np.abs(data))) if data.size else 0.0
     clipping_ratio = float(np.count_nonzero(np.abs(data) >= CLIP_LEVEL) / max(data.size, 1))
 
     mono = to_mono(data)
     audio = resample(mono, sr, SAMPLE_RATE)
-    if peak == 0.0 or audio.size < _frame_len():
+    if peak == 0.0 or audio.size < frame_len():
         raise BadReferenceError(f"No speech found in the clip {name}: it is pure silence.", _SPEECH_FIX)
 
     mask = detect_speech(audio, SAMPLE_RATE)
@@ -249,7 +99,7 @@ def prepare_reference(source) -> Reference:
         raise BadReferenceError(
             f"No speech found in the clip {name}: the voice detector heard only silence or noise.",
             _SPEECH_FIX)
-    fl = _frame_len()
+    fl = frame_len()
     warnings: list[str] = []
     if sr < MUFFLED_BELOW_HZ:
         warnings.append(f"{sr / 1000:g} kHz source: the clone will sound muffled")
@@ -334,106 +184,6 @@ def _from_array(source) -> tuple[np.ndarray, int, int]:
     return data, int(sr), int(channels)
 
 
-def to_mono(data: np.ndarray) -> np.ndarray:
-    """Average any number of channels ([samples, channels]) to float32 mono."""
-    if data.ndim == 1:
-        return data.astype(np.float32, copy=False)
-    return data.mean(axis=1, dtype=np.float64).astype(np.float32)
-
-
-def resample(audio: np.ndarray, orig_sr: int, target_sr: int) -> np.ndarray:
-    """Band-limited resampling with soxr (deterministic), float32 out."""
-    if orig_sr == target_sr:
-        return np.ascontiguousarray(audio, dtype=np.float32)
-    import librosa
-
-    return librosa.resample(audio.astype(np.float32), orig_sr=orig_sr, target_sr=target_sr,
-                            res_type="soxr_hq").astype(np.float32)
-
-
-def _frame_len(sample_rate: int = SAMPLE_RATE) -> int:
-    return int(round(FRAME_S * sample_rate))
-
-
-# ---------------------------------------------------------------- voice activity
-
-
-def detect_speech(audio: np.ndarray, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
-    """One bool per 30 ms frame: is it speech?  Smoothed (gap fill + hangover).
-
-    webrtcvad at 16 kHz, aggressiveness 2; when webrtcvad is not installed, an
-    energy VAD (librosa.effects.split) stands in.
-    """
-    n_frames = audio.size // _frame_len(sample_rate)
-    try:
-        _import_webrtcvad()
-    except ImportError:
-        raw = _energy_vad(audio, sample_rate, n_frames)
-    else:
-        raw = _webrtc_vad(audio, sample_rate, n_frames)
-    return smooth_mask(raw)
-
-
-def _import_webrtcvad():
-    import warnings
-
-    with warnings.catch_warnings():  # webrtcvad 2.0.10 imports the deprecated pkg_resources
-        warnings.simplefilter("ignore", UserWarning)
-        import webrtcvad
-    return webrtcvad
-
-
-def _webrtc_vad(audio: np.ndarray, sample_rate: int, n_frames: int) -> np.ndarray:
-    webrtcvad = _import_webrtcvad()
-
-    x = resample(audio, sample_rate, VAD_RATE)
-    pcm = (np.clip(x, -1.0, 1.0) * 32767.0).astype("<i2")
-    fl = _frame_len(VAD_RATE)
-    vad = webrtcvad.Vad(VAD_AGGRESSIVENESS)
-    n = min(n_frames, pcm.size // fl)
-    raw = np.zeros(n_frames, dtype=bool)
-    for i in range(n):
-        raw[i] = vad.is_speech(pcm[i * fl:(i + 1) * fl].tobytes(), VAD_RATE)
-    # webrtcvad's energy gate is low (it calls -60 dBFS hiss speech): also require
-    # 5 dB over the clip's noise floor and no more than 45 dB under its loud speech
-    db = _frame_db(audio, sample_rate)[:n_frames]
-    if raw.any():
-        floor = np.percentile(db, 5)
-        raw &= db > max(np.percentile(db[raw], 95) - 45.0, floor + 5.0)
-    return raw
-
-
-def _energy_vad(audio: np.ndarray, sample_rate: int, n_frames: int) -> np.ndarray:
-    import librosa
-
-    fl = _frame_len(sample_rate)
-    raw = np.zeros(n_frames, dtype=bool)
-    for a, b in librosa.effects.split(audio, top_db=35, frame_length=2 * fl, hop_length=fl // 2):
-        raw[a // fl:min(-(-b // fl), n_frames)] = True
-    return raw
-
-
-def smooth_mask(raw: np.ndarray, gap: int = GAP_FILL_FRAMES, hangover: int = HANGOVER_FRAMES) -> np.ndarray:
-    """Fill short pauses inside speech and hold speech a little after it ends."""
-    mask = raw.copy()
-    idx = np.flatnonzero(raw)
-    if idx.size == 0:
-        return mask
-    for a, b in zip(idx[:-1], idx[1:]):
-        if 1 < b - a <= gap + 1:
-            mask[a:b] = True
-    for i in idx:
-        mask[i + 1:i + 1 + hangover] = True
-    return mask
-
-
-def _frame_db(audio: np.ndarray, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
-    fl = _frame_len(sample_rate)
-    n = audio.size // fl
-    power = (audio[:n * fl].astype(np.float64).reshape(n, fl) ** 2).mean(axis=1)
-    return 10.0 * np.log10(power + 1e-10)
-
-
 def _mask_for_span(mask: np.ndarray, start: int, end: int, fl: int) -> np.ndarray:
     """The frames of ``mask`` that lie inside samples [start, end), re-framed from ``start``."""
     n = (end - start) // fl
@@ -454,9 +204,9 @@ def estimate_snr(audio: np.ndarray, mask: np.ndarray, start: int = 0, end: int |
     few pauses); with no pauses at all, the 10th vs 90th percentile of frame
     power.  Capped at 80 dB (digital silence has no noise to measure).
     """
-    fl = _frame_len(sample_rate)
+    fl = frame_len(sample_rate)
     end = audio.size if end is None else end
-    power = 10.0 ** (_frame_db(audio, sample_rate) / 10.0)
+    power = 10.0 ** (frame_db(audio, sample_rate) / 10.0)
     mask = mask[:power.size]
     return _span_snr(power, mask, start // fl, end // fl, _clip_noise(power, mask))
 
@@ -492,9 +242,9 @@ def best_window(audio: np.ndarray, mask: np.ndarray, sample_rate: int = SAMPLE_R
     higher SNR and less clipping.  With no pause-to-pause candidate, a
     12.5 s sliding window cuts mid-speech (``no_pause`` is True).
     """
-    fl = _frame_len(sample_rate)
+    fl = frame_len(sample_rate)
     n = mask.size
-    power = 10.0 ** (_frame_db(audio, sample_rate)[:n] / 10.0)
+    power = 10.0 ** (frame_db(audio, sample_rate)[:n] / 10.0)
     clip_noise = _clip_noise(power, mask)
     frames = audio[:n * fl].reshape(n, fl)
     clipped = (np.abs(frames) >= CLIP_LEVEL).sum(axis=1)
@@ -534,7 +284,7 @@ def best_window(audio: np.ndarray, mask: np.ndarray, sample_rate: int = SAMPLE_R
 
 def normalize_loudness(audio: np.ndarray, mask: np.ndarray, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
     """Scale so the speech frames' RMS is TARGET_SPEECH_DBFS, peak limited to PEAK_LIMIT_DBFS."""
-    fl = _frame_len(sample_rate)
+    fl = frame_len(sample_rate)
     n = min(mask.size, audio.size // fl)
     frames = audio[:n * fl].astype(np.float64).reshape(n, fl)
     speech = frames[mask[:n]] if mask[:n].any() else frames

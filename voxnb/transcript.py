@@ -13,7 +13,6 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 

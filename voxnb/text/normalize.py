@@ -112,7 +112,7 @@ _RE_PERCENT = re.compile(rf"({_NUM})\s?%")
 _RE_DEGREES = re.compile(rf"(-?)({_NUM})\s?(?:°\s?([CF])\b|(℃)|(℉)|°)")
 _RE_UNIT = re.compile(rf"({_NUM})\s?({'|'.join(sorted(map(re.escape, _UNITS_EN), key=len, reverse=True))})(?![\w/])")
 _RE_YEAR = re.compile(r"(?<![\d,.])(1[1-9]\d\d|20\d\d)(?![\d,.]\d)(?!\s?%)")
-_RE_NEGATIVE = re.compile(rf"(?<![\w])-(?=\d)")
+_RE_NEGATIVE = re.compile(r"(?<![\w])-(?=\d)")
 _RE_NUMBER = re.compile(_NUM)
 
 

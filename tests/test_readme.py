@@ -1,0 +1,24 @@
+"""The README's Python examples run as written."""
+import os
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_readme_python_examples_run(tmp_path, monkeypatch, engine):
+    blocks = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
+    assert blocks
+    monkeypatch.chdir(tmp_path)
+    os.symlink(ROOT / "assets", tmp_path / "assets")
+    for code in blocks:
+        scope: dict = {}
+        exec(compile(code, "README.md", "exec"), scope)
+    assert (tmp_path / "hello.wav").exists() and (tmp_path / "hello.json").exists()
+    assert (tmp_path / "harvard.voice.npz").exists()
+
+
+def test_readme_names_the_two_commands():
+    text = (ROOT / "README.md").read_text()
+    assert "bash 1-click-start.sh" in text and "bash tests/run.sh" in text
+    assert "bash tests/run.sh" in (ROOT / ".ci" / "run").read_text()
