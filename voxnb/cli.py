@@ -96,9 +96,13 @@ def cmd_synth(args) -> int:
 def cmd_clone(args) -> int:
     from .engines import load_engine
 
+    library = _library(args)
+    if args.name in library.names() and not args.overwrite:  # say so before spending seconds on a fit
+        raise VoxnbError(f"A voice is already saved as {args.name!r}.",
+                         "Choose another name, or pass --overwrite to replace it.")
     engine = load_engine(args.engine)
     voice = engine.clone(args.ref, name=args.name, transcript=args.transcript)
-    path = _library(args).save(voice, overwrite=args.overwrite)
+    path = library.save(voice, overwrite=args.overwrite)
     info = {"name": voice.name, "id": voice.id, "path": str(path), "method": voice.method,
             "fit": dict(voice.info), "report": dict(voice.report)}
     if args.json:
