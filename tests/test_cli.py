@@ -30,9 +30,10 @@ def test_synth_json_from_a_reference(ref_clip, tmp_path):
 
 def test_clone_then_list_then_speak_by_name(ref_clip, tmp_path):
     lib = str(tmp_path / "lib")
-    p = run("--voices-dir", lib, "clone", str(ref_clip), "--name", "narrator", "--json")
+    p = run("--voices-dir", lib, "clone", str(ref_clip), "--name", "narrator", "--transcribe", "--json")
     assert p.returncode == 0, p.stderr
     vid = json.loads(p.stdout)["id"]
+    assert "smooth planks" in json.loads(p.stdout)["transcript"].lower()
     listed = json.loads(run("--voices-dir", lib, "voices", "--json").stdout)["voices"]
     assert [(v["name"], v["id"]) for v in listed] == [("narrator", vid)]
     p = run("--voices-dir", lib, "synth", "--voice", "narrator", "--text", "Hi.", "--out", str(tmp_path / "n.wav"),

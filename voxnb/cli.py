@@ -37,6 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("ref")
     c.add_argument("--name", required=True)
     c.add_argument("--transcript", default="", help="what the reference says (optional)")
+    c.add_argument("--transcribe", action="store_true", help="fill the transcript with offline ASR (English)")
     c.add_argument("--overwrite", action="store_true", help="replace a different voice saved under this name")
     c.add_argument("--engine", default=None)
     c.add_argument("--json", action="store_true")
@@ -101,14 +102,26 @@ def cmd_clone(args) -> int:
         raise VoxnbError(f"A voice is already saved as {args.name!r}.",
                          "Choose another name, or pass --overwrite to replace it.")
     engine = load_engine(args.engine)
-    voice = engine.clone(args.ref, name=args.name, transcript=args.transcript)
+    transcript = args.transcript
+    if args.transcribe and not transcript:
+        from .audio import prepare_reference
+        from .transcript import transcribe
+
+        ref = prepare_reference(args.ref)
+        transcript = transcribe(ref.audio, ref.sample_rate, language="en").text
+        voice = engine.clone(ref, name=args.name, transcript=transcript)
+    else:
+        voice = engine.clone(args.ref, name=args.name, transcript=transcript)
     path = library.save(voice, overwrite=args.overwrite)
     info = {"name": voice.name, "id": voice.id, "path": str(path), "method": voice.method,
+            "transcript": voice.transcript,
             "fit": dict(voice.info), "report": dict(voice.report)}
     if args.json:
         print(json.dumps(info, ensure_ascii=False))
     else:
         print(f"saved voice {voice.name!r} [{voice.id}] to {path}")
+        if voice.transcript:
+            print(f"transcript: {voice.transcript}")
         for w in voice.report.get("warnings", ()):
             print(f"note: {w}", file=sys.stderr)
     return 0
