@@ -9,7 +9,7 @@ from voxnb.result import ChunkResult, Result, mel_spectrogram
 def make_result(audio=None):
     audio = np.sin(np.linspace(0, 800, 24000)).astype(np.float32) * 0.3 if audio is None else audio
     frames = np.array([3, 5, 2], np.int32)
-    chunk = ChunkResult(index=0, text="hi", phonemes="hI", tokens=np.array([0, 50, 25, 0]), durations=frames * 1.0,
+    chunk = ChunkResult(index=0, of=1, text="hi", phonemes="hI", tokens=np.array([0, 50, 25, 0]), durations=frames * 1.0,
                         frames=frames, f0=np.full(20, 200.0, np.float32), energy=np.zeros(20, np.float32),
                         attention=None, audio=audio, sample_rate=24000, samples_per_frame=600, offset=0, seconds=0.1)
     return Result(audio=audio, sample_rate=24000, text="hi", chunks=(chunk,), voice_id="abc", voice_name="v",

@@ -1,4 +1,4 @@
-"""The ``voxnb`` command: synth, clone, voices, phonemes, doctor.
+"""The ``voxnb`` command: synth, clone, batch, voices, phonemes, doctor.
 
 Errors a user can fix print one line on stderr and exit 2; a traceback only with --debug.
 With --json, stdout carries exactly one JSON object and nothing else.
@@ -49,6 +49,18 @@ def _parser() -> argparse.ArgumentParser:
     ph.add_argument("text")
     ph.add_argument("--lang", default="auto", choices=list(LANGUAGES))
     ph.add_argument("--json", action="store_true")
+
+    b = sub.add_parser("batch", help="speak every line of a CSV script into a folder of WAVs + manifest.csv")
+    b.add_argument("script", help="UTF-8 CSV with a header: text, and optionally name, style, speed, seed, voice")
+    who = b.add_mutually_exclusive_group(required=True)
+    who.add_argument("--ref", help="reference clip to clone for every line without its own voice")
+    who.add_argument("--voice", help="a saved voice name or id, or a stock voice")
+    b.add_argument("--out", required=True, help="output folder (existing files are never replaced)")
+    b.add_argument("--engine", default=None)
+    b.add_argument("--json", action="store_true", help="print one JSON object describing the batch")
+
+    f = sub.add_parser("fetch", help="make an engine's weights present and verified")
+    f.add_argument("--engine", default=None)
 
     d = sub.add_parser("doctor", help="engines, devices, weights and versions")
     d.add_argument("--json", action="store_true")
@@ -175,8 +187,41 @@ def cmd_doctor(args) -> int:
     return 0
 
 
-COMMANDS = {"synth": cmd_synth, "clone": cmd_clone, "voices": cmd_voices, "phonemes": cmd_phonemes,
-            "doctor": cmd_doctor}
+def cmd_batch(args) -> int:
+    from .batch import read_manifest, read_script, run_batch
+    from .engines import load_engine
+
+    lines = read_script(args.script)            # a bad row stops here, before any model is loaded
+    engine = load_engine(args.engine)
+    voice = _voice(engine, args)
+    named = {n: _voice(engine, argparse.Namespace(ref=None, voice=n, voices_dir=args.voices_dir))
+             for n in sorted({line.voice for line in lines if line.voice})}
+    progress = None if args.json else (lambda i, n, line: print(f"  {i}/{n} {line.name or line.text[:40]}",
+                                                                 file=sys.stderr))
+    manifest = run_batch(engine, voice, lines, args.out, on_progress=progress, voices=named)
+    rows = read_manifest(manifest)
+    failed = [{"row": r["row"], "name": r["name"], "error": r["error"]} for r in rows if r["error"]]
+    seconds = sum(float(r["duration_s"]) for r in rows if not r["error"])
+    info = {"manifest": str(manifest), "lines": len(rows), "written": len(rows) - len(failed),
+            "duration_s": round(seconds, 3), "failed": failed}
+    if args.json:
+        print(json.dumps(info, ensure_ascii=False))
+    else:
+        print(f"wrote {info['written']} of {info['lines']} lines ({info['duration_s']} s of audio); manifest: {manifest}")
+        for f in failed:
+            print(f"error: row {f['row']} ({f['name']}): {f['error']}", file=sys.stderr)
+    return 2 if failed else 0
+
+
+def cmd_fetch(args) -> int:
+    from .engines import fetch
+
+    print(fetch(args.engine, progress=lambda msg: print(f"  {msg}", file=sys.stderr)))
+    return 0
+
+
+COMMANDS = {"fetch": cmd_fetch, "synth": cmd_synth, "clone": cmd_clone, "voices": cmd_voices, "phonemes": cmd_phonemes,
+            "doctor": cmd_doctor, "batch": cmd_batch}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,6 +11,7 @@ import numpy as np
 N_MELS = 80
 MEL_HOP = 300          # 12.5 ms at 24 kHz: fine enough to see phoneme boundaries
 MEL_FFT = 1200
+VOICED_HZ = 40.0       # F0 below this is the model's "unvoiced" floor (it idles around 10-15 Hz)
 
 
 def mel_spectrogram(audio: np.ndarray, sample_rate: int) -> np.ndarray:
@@ -27,6 +28,7 @@ class ChunkResult:
     """One model call: a sentence or a piece of long text."""
 
     index: int                 # position in the text
+    of: int                    # chunks in the whole text
     text: str                  # the chunk's original text
     phonemes: str              # what the model was given
     tokens: np.ndarray         # int64 token ids, including the boundary tokens
@@ -40,6 +42,8 @@ class ChunkResult:
     samples_per_frame: int     # audio samples per alignment frame
     offset: int                # first sample of this chunk in the whole result
     seconds: float             # wall time of the model call
+    frontend_seconds: float = 0.0   # text frontend time (carried by the first chunk)
+    warnings: tuple[str, ...] = ()  # frontend notes (dropped tags, symbols)
 
     @property
     def alignment(self) -> np.ndarray:
@@ -97,7 +101,7 @@ class Result:
             v = np.asarray(getattr(c, name), np.float32).ravel()
             step = c.samples_per_frame / 2 / c.sample_rate   # two curve points per frame
             ts.append(c.offset / c.sample_rate + np.arange(len(v)) * step)
-            vs.append(np.where(v > 10, v, np.nan) if name == "f0" else v)
+            vs.append(np.where(v > VOICED_HZ, v, np.nan) if name == "f0" else v)
         if not ts:
             return np.zeros(0), np.zeros(0)
         return np.concatenate(ts), np.concatenate(vs)
@@ -134,3 +138,25 @@ def free_path(path: Path) -> Path:
         n += 1
         candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
     return candidate
+
+
+def assemble(text: str, chunks: list[ChunkResult], voice, settings, engine: str, engine_version: str,
+             started: float, warnings: tuple[str, ...] = ()) -> Result:
+    """Join chunk results (with the settings' pause between them) into one Result."""
+    import time
+
+    gap = np.zeros(int(settings.sentence_pause * (chunks[0].sample_rate if chunks else 24000)), np.float32)
+    pieces = []
+    for i, c in enumerate(chunks):
+        pieces.extend([gap, c.audio] if i else [c.audio])
+    audio = np.concatenate(pieces) if pieces else np.zeros(0, np.float32)
+    sample_rate = chunks[0].sample_rate if chunks else 24000
+    t = time.perf_counter()
+    mel = mel_spectrogram(audio, sample_rate)
+    timings = {"frontend": sum(c.frontend_seconds for c in chunks), "acoustic": sum(c.seconds for c in chunks),
+               "inspect": time.perf_counter() - t}
+    timings["total"] = time.perf_counter() - started
+    notes = tuple(w for c in chunks for w in c.warnings) + tuple(warnings)
+    return Result(audio=audio, sample_rate=sample_rate, text=text, chunks=tuple(chunks), voice_id=voice.id,
+                  voice_name=voice.name, engine=engine, engine_version=engine_version, settings=settings.to_dict(),
+                  seed=settings.seed, timings=timings, mel=mel, warnings=notes)

@@ -24,6 +24,19 @@ def available() -> list[str]:
     return sorted(set(_BUILTIN) | set(_FACTORIES))
 
 
+def fetch(name: str | None = None, progress=print) -> str:
+    """Make an engine's weights present and verified (download, assemble, checksum); returns a summary.
+
+    Engines whose module defines ``fetch_weights(progress)`` use it; the rest need nothing.
+    """
+    name = name or DEFAULT
+    if name not in _BUILTIN and name not in _FACTORIES:
+        raise EngineError(f"Unknown engine {name!r}.", f"Available engines: {', '.join(available())}.")
+    module = importlib.import_module(_BUILTIN.get(name, __name__))
+    hook = getattr(module, "fetch_weights", None)
+    return hook(progress) if hook else f"{name}: no weights to fetch"
+
+
 def load_engine(name: str | None = None, **options) -> Engine:
     """Create an engine (default: Kokoro-82M on onnxruntime). ``options`` go to its constructor."""
     name = name or DEFAULT
@@ -34,4 +47,4 @@ def load_engine(name: str | None = None, **options) -> Engine:
     return _FACTORIES[name](**options)
 
 
-__all__ = ["Capabilities", "Engine", "available", "load_engine", "register", "DEFAULT"]
+__all__ = ["Capabilities", "Engine", "available", "fetch", "load_engine", "register", "DEFAULT"]

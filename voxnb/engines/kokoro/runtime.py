@@ -32,10 +32,7 @@ class KokoroModel:
         import onnxruntime as ort
 
         model_dir = Path(model_dir) if model_dir else None
-        src = weights.model_path(model_dir)
-        self.path = src.with_name(f"{src.stem}.voxnb{graph.GRAPH_VERSION}.onnx")
-        if not self.path.exists():
-            graph.instrument(src, self.path)
+        self.path = graph.instrumented(weights.model_path(model_dir))
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = threads or min(4, os.cpu_count() or 1)
         opts.inter_op_num_threads = 1

@@ -43,7 +43,7 @@ def _part(i: int):
         raise EngineError(f"Kokoro weight part {i}/{N_PARTS} is not installed.", _REINSTALL) from err
 
 
-def model_path(directory: Path | None = None) -> Path:
+def model_path(directory: Path | None = None, progress=None) -> Path:
     """Join the parts once (checksum-verified, atomic rename) and return the model file."""
     directory = Path(directory) if directory else cache_dir() / "kokoro"
     directory.mkdir(parents=True, exist_ok=True)
@@ -56,6 +56,8 @@ def model_path(directory: Path | None = None) -> Path:
     tmp = out.with_suffix(f".tmp{os.getpid()}")
     with open(tmp, "wb") as f:
         for i in range(1, N_PARTS + 1):
+            if progress:
+                progress(f"assembling Kokoro weights: part {i}/{N_PARTS}")
             blob = _part(i).read_bytes()
             digest.update(blob)
             f.write(blob)

@@ -1,0 +1,219 @@
+#!/usr/bin/env bash
+# voxnb one-click start: set up Python, PyTorch, voxnb and its weights, then launch
+# JupyterLab + the Voila dashboard and print their URLs. Safe to run again: what is
+# already installed is reused, and a running voxnb is reported instead of started twice.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TORCH_VERSION=2.13.0
+PYTORCH_INDEX=${VOXNB_PYTORCH_INDEX:-https://download.pytorch.org/whl}
+
+usage() {
+  cat <<'EOF'
+Usage: bash 1-click-start.sh [options]
+
+Sets up voxnb (Python environment, PyTorch, voxnb, engine weights) and starts JupyterLab
+and the Voila dashboard in the background, then prints their URLs.
+
+Options:
+  --cpu              ignore any GPU: install the CPU build of PyTorch
+  --engine NAME      engine whose weights to fetch and verify (default: kokoro)
+  --lab-port N       JupyterLab port (default 8888; 8889 on AutoDL, whose own Lab uses 8888)
+  --dash-port N      dashboard port (default 8866; 6006 on AutoDL, the port its custom service publishes)
+  --host ADDR        address the servers listen on (default 127.0.0.1; 0.0.0.0 on AutoDL and PAI-DSW)
+  --no-launch        set up only; start nothing
+  --status           report what is running and print the URLs
+  --stop             stop the servers this script started (by pid)
+  --network-turbo    AutoDL: `source /etc/network_turbo` for downloads (the proxy is unset for local traffic)
+  --pip-index URL    PyPI mirror for pip, e.g. https://pypi.tuna.tsinghua.edu.cn/simple
+  --hf-endpoint URL  model hub endpoint for engines that fetch weights, e.g. https://hf-mirror.com
+  --venv             use a venv in .venv even when conda is present
+  --plan             print what would be done (platform, GPU, PyTorch build, environment) and exit
+  -h, --help         show this help
+
+Environment: VOXNB_HOME (voices, outputs), VOXNB_CACHE (weights cache), VOXNB_RUN_DIR (pids, logs),
+VOXNB_ENV_DIR (where the Python environment goes), VOXNB_PLATFORM (generic|autodl|pai-dsw, to override detection).
+EOF
+}
+
+die() { echo "error: $*" >&2; exit 1; }
+say() { echo "==> $*"; }
+
+CPU=0; ENGINE=kokoro; LAB_PORT=""; DASH_PORT=""; HOST=""; LAUNCH=1; ACTION=start
+TURBO=0; PIP_INDEX=""; HF_ENDPOINT_ARG=""; FORCE_VENV=0; PLAN=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --cpu) CPU=1 ;;
+    --engine) ENGINE=${2:?--engine needs a name}; shift ;;
+    --lab-port) LAB_PORT=${2:?--lab-port needs a number}; shift ;;
+    --dash-port) DASH_PORT=${2:?--dash-port needs a number}; shift ;;
+    --host) HOST=${2:?--host needs an address}; shift ;;
+    --no-launch) LAUNCH=0 ;;
+    --status) ACTION=status ;;
+    --stop) ACTION=stop ;;
+    --network-turbo) TURBO=1 ;;
+    --pip-index) PIP_INDEX=${2:?--pip-index needs a URL}; shift ;;
+    --hf-endpoint) HF_ENDPOINT_ARG=${2:?--hf-endpoint needs a URL}; shift ;;
+    --venv) FORCE_VENV=1 ;;
+    --plan) PLAN=1 ;;
+    -h|--help) usage; exit 0 ;;
+    *) usage >&2; die "unknown option: $1" ;;
+  esac
+  shift
+done
+for p in "$LAB_PORT" "$DASH_PORT"; do
+  [ -z "$p" ] || [[ "$p" =~ ^[0-9]+$ && "$p" -ge 1 && "$p" -le 65535 ]] || die "port '$p' is not a number from 1 to 65535"
+done
+
+# ---- platform -------------------------------------------------------------------------------
+detect_platform() {
+  if [ -n "${VOXNB_PLATFORM:-}" ]; then echo "$VOXNB_PLATFORM"
+  elif [ -d /root/autodl-tmp ]; then echo autodl
+  elif [ -n "${DSW_INSTANCE_ID:-}${PAI_DSW_INSTANCE_ID:-}${PAI_INSTANCE_ID:-}" ]; then echo pai-dsw
+  else echo generic
+  fi
+}
+PLATFORM=$(detect_platform)
+case "$PLATFORM" in
+  autodl)  : "${LAB_PORT:=8889}" "${DASH_PORT:=6006}" "${HOST:=0.0.0.0}"
+           export VOXNB_HOME=${VOXNB_HOME:-/root/autodl-tmp/voxnb} VOXNB_CACHE=${VOXNB_CACHE:-/root/autodl-tmp/voxnb-cache}
+           export PIP_CACHE_DIR=${PIP_CACHE_DIR:-/root/autodl-tmp/pip-cache} ;;
+  pai-dsw) : "${LAB_PORT:=8889}" "${DASH_PORT:=8866}" "${HOST:=0.0.0.0}" ;;
+  generic) : "${LAB_PORT:=8888}" "${DASH_PORT:=8866}" "${HOST:=127.0.0.1}" ;;
+  *) die "VOXNB_PLATFORM must be generic, autodl or pai-dsw (got '$PLATFORM')" ;;
+esac
+RUN_DIR=${VOXNB_RUN_DIR:-$ROOT/run}
+ENV_DIR=${VOXNB_ENV_DIR:-}
+
+# ---- GPU and the PyTorch build --------------------------------------------------------------
+# The driver's CUDA version (top right of nvidia-smi) bounds the CUDA runtime a wheel may use.
+# Within a major version CUDA's minor-version compatibility lets a 12.6 wheel run on any 12.x
+# driver, so every 12.x driver below 12.8 gets cu126.
+cuda_tag() {
+  local v=$1 major minor
+  major=${v%%.*}; minor=${v#*.}; minor=${minor%%.*}
+  local n=$((major * 10 + minor))
+  if   [ "$n" -ge 130 ]; then echo cu130
+  elif [ "$n" -ge 128 ]; then echo cu128
+  elif [ "$n" -ge 120 ]; then echo cu126
+  elif [ "$n" -ge 118 ]; then echo cu118
+  else echo cpu
+  fi
+}
+GPU="none"; DRIVER_CUDA=""; TORCH_TAG=cpu
+if [ "$CPU" = 0 ] && command -v nvidia-smi >/dev/null 2>&1; then
+  if smi=$(nvidia-smi 2>/dev/null); then
+    DRIVER_CUDA=$(printf '%s\n' "$smi" | sed -n 's/.*CUDA Version: *\([0-9][0-9]*\.[0-9][0-9]*\).*/\1/p' | head -n1)
+    GPU=$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -n1 || true)
+    [ -n "$GPU" ] || GPU="NVIDIA GPU"
+    if [ -n "$DRIVER_CUDA" ]; then
+      TORCH_TAG=$(cuda_tag "$DRIVER_CUDA")
+      [ "$TORCH_TAG" != cpu ] || echo "warning: the driver supports CUDA $DRIVER_CUDA, older than any PyTorch $TORCH_VERSION build; using the CPU build (update the driver for the GPU)." >&2
+    fi
+  else
+    echo "warning: nvidia-smi is present but failed; using the CPU build of PyTorch." >&2
+  fi
+fi
+if [ "$TORCH_TAG" = cpu ]; then TORCH_INDEX=""; else TORCH_INDEX="$PYTORCH_INDEX/$TORCH_TAG"; fi
+
+# ---- environment: conda from environment.yml, else a venv ------------------------------------
+find_python() {
+  local c
+  for c in python3.12 python3.11 python3.10 python3; do
+    if command -v "$c" >/dev/null 2>&1 && "$c" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
+      command -v "$c"; return 0
+    fi
+  done
+  return 1
+}
+if [ "$FORCE_VENV" = 0 ] && command -v conda >/dev/null 2>&1; then
+  ENV_KIND=conda; ENV_DIR=${ENV_DIR:-$ROOT/.conda-env}
+else
+  ENV_KIND=venv; ENV_DIR=${ENV_DIR:-$ROOT/.venv}
+fi
+PY="$ENV_DIR/bin/python"
+
+if [ "$PLAN" = 1 ]; then
+  echo "platform:    $PLATFORM"
+  echo "gpu:         $GPU${DRIVER_CUDA:+ (driver CUDA $DRIVER_CUDA)}"
+  echo "torch:       torch==$TORCH_VERSION ($TORCH_TAG)${TORCH_INDEX:+ from $TORCH_INDEX}"
+  echo "environment: $ENV_KIND at $ENV_DIR"
+  echo "engine:      $ENGINE"
+  echo "servers:     JupyterLab on $HOST:$LAB_PORT, dashboard on $HOST:$DASH_PORT"
+  echo "run dir:     $RUN_DIR"
+  exit 0
+fi
+
+launcher() { "${LAUNCH_PY:-$PY}" -m voxnb.launcher "$@"; }
+if [ "$ACTION" = status ] || [ "$ACTION" = stop ]; then
+  LAUNCH_PY=$PY; [ -x "$PY" ] || LAUNCH_PY=$(find_python) || die "no Python 3.10+ found"
+  cd "$ROOT"; launcher "$ACTION" --run-dir "$RUN_DIR"; exit $?
+fi
+
+# Refuse early (before minutes of installing) if a port is taken by something else.
+if [ "$LAUNCH" = 1 ] && [ -f "$RUN_DIR/state.json" ] && [ -x "$PY" ] && (cd "$ROOT" && launcher status --run-dir "$RUN_DIR" >/dev/null 2>&1); then
+  say "voxnb is already running"; cd "$ROOT"; launcher status --run-dir "$RUN_DIR"; exit 0
+fi
+SYS_PY=$(find_python) || die "no Python 3.10 or newer found. Install one (apt-get install python3 python3-venv) or conda, then run this again."
+if [ "$LAUNCH" = 1 ] && [ ! -f "$RUN_DIR/state.json" ]; then
+  (cd "$ROOT" && "$SYS_PY" -m voxnb.launcher check-port "$LAB_PORT" --host "$HOST" --flag --lab-port) || exit 1
+  (cd "$ROOT" && "$SYS_PY" -m voxnb.launcher check-port "$DASH_PORT" --host "$HOST" --flag --dash-port) || exit 1
+fi
+
+free_mb=$(df -Pm "$(dirname "$ENV_DIR")" | awk 'NR==2 {print $4}')
+[ ! -x "$PY" ] && [ "${free_mb:-0}" -lt 3000 ] && die "only ${free_mb} MB free on $(dirname "$ENV_DIR"); voxnb needs about 3 GB (more for a CUDA PyTorch). Free some space or set VOXNB_ENV_DIR to a bigger disk."
+
+if [ "$TURBO" = 1 ]; then
+  [ -f /etc/network_turbo ] || die "--network-turbo: /etc/network_turbo not found (it exists only on AutoDL)"
+  # shellcheck disable=SC1091
+  source /etc/network_turbo
+fi
+[ -z "$PIP_INDEX" ] || export PIP_INDEX_URL=$PIP_INDEX
+[ -z "$HF_ENDPOINT_ARG" ] || export HF_ENDPOINT=$HF_ENDPOINT_ARG
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+
+# Reinstall only when what decides the environment changed.
+STAMP="$ENV_DIR/.voxnb-stamp"
+want_stamp=$(cat "$ROOT/pyproject.toml" "$ROOT/environment.yml" | sha256sum | cut -c1-16)-$TORCH_TAG
+pip_q() { "$PY" -m pip install -q "$@" 2>&1 | { grep -v "^WARNING: Location" || true; }; }  # pipefail keeps pip's status
+if [ -x "$PY" ] && [ "$(cat "$STAMP" 2>/dev/null)" = "$want_stamp" ]; then
+  say "environment up to date ($ENV_KIND at $ENV_DIR)"
+else
+  say "platform $PLATFORM, GPU: $GPU, PyTorch $TORCH_VERSION ($TORCH_TAG)"
+  if [ "$ENV_KIND" = conda ]; then
+    # environment.yml pins the same packages the venv path installs; the PyTorch index picks the build.
+    if [ -n "$TORCH_INDEX" ]; then export PIP_EXTRA_INDEX_URL=$TORCH_INDEX; fi
+    if [ -x "$PY" ]; then
+      conda env update -p "$ENV_DIR" -f "$ROOT/environment.yml" || die "conda env update failed (see above)"
+    else
+      conda env create -p "$ENV_DIR" -f "$ROOT/environment.yml" || die "conda env create failed (see above)"
+    fi
+    unset PIP_EXTRA_INDEX_URL
+    pip_q --no-deps -e "$ROOT" || die "pip install -e . failed"
+  else
+    [ -x "$PY" ] || "$SYS_PY" -m venv "$ENV_DIR" || die "could not create a venv at $ENV_DIR (Debian/Ubuntu: apt-get install python3-venv)"
+    pip_q --upgrade pip || true
+    if [ -n "$TORCH_INDEX" ]; then
+      pip_q "torch==$TORCH_VERSION" --extra-index-url "$TORCH_INDEX" || die "installing PyTorch ($TORCH_TAG) failed"
+    else
+      pip_q "torch==$TORCH_VERSION" || die "installing PyTorch failed"
+    fi
+    pip_q -e "$ROOT" || die "pip install -e . failed (see above)"
+  fi
+  "$PY" -m ipykernel install --sys-prefix --name voxnb --display-name "voxnb (Python)" >/dev/null \
+    || die "registering the Jupyter kernel failed"
+  echo "$want_stamp" > "$STAMP"
+fi
+
+say "engine weights ($ENGINE)"
+(cd "$ROOT" && "$PY" -m voxnb fetch --engine "$ENGINE") || die "fetching the $ENGINE weights failed (see above)"
+
+if [ "$TURBO" = 1 ]; then unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY; fi
+if [ "$LAUNCH" = 0 ]; then
+  say "set up done. Launch with: bash 1-click-start.sh"
+  exit 0
+fi
+say "starting JupyterLab and the dashboard"
+cd "$ROOT"
+launcher start --root "$ROOT" --run-dir "$RUN_DIR" --lab-port "$LAB_PORT" \
+  --dash-port "$DASH_PORT" --host "$HOST" --platform "$PLATFORM" --python "$PY"

@@ -1,0 +1,182 @@
+"""1-click-start.sh as a user runs it: plan, set up into a fresh folder, launch, status, stop."""
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import tomllib
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = ROOT / "1-click-start.sh"
+
+
+def sh(*args, env=None, cwd=ROOT, timeout=900):
+    e = {**os.environ, **(env or {})}
+    return subprocess.run(["bash", str(SCRIPT), *args], capture_output=True, text=True, env=e, cwd=cwd,
+                          timeout=timeout)
+
+
+def fake_bin(tmp_path, name, body):
+    d = tmp_path / "bin"
+    d.mkdir(exist_ok=True)
+    (d / name).write_text("#!/bin/sh\n" + body)
+    (d / name).chmod(0o755)
+    return {"PATH": f"{d}:{os.environ['PATH']}"}
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(url):
+    try:
+        with urllib.request.urlopen(url, timeout=120) as r:
+            return r.status, r.read().decode(errors="replace")
+    except urllib.error.HTTPError as e:
+        return e.code, ""
+
+
+def test_help_documents_every_flag():
+    out = sh("--help").stdout
+    flags = set(re.findall(r"^\s+(--[a-z-]+)\)", SCRIPT.read_text(), re.M))
+    assert flags >= {"--cpu", "--engine", "--lab-port", "--dash-port", "--no-launch", "--status", "--stop"}
+    for flag in flags:
+        assert flag in out, flag
+
+
+def test_unknown_flag_and_bad_port_fail_clearly():
+    p = sh("--frobnicate")
+    assert p.returncode != 0 and "unknown option: --frobnicate" in p.stderr
+    p = sh("--lab-port", "99999", "--plan")
+    assert p.returncode != 0 and "99999" in p.stderr
+
+
+@pytest.mark.parametrize("driver, tag", [("13.0", "cu130"), ("12.8", "cu128"), ("12.4", "cu126"),
+                                         ("11.8", "cu118"), ("11.4", "cpu")])
+def test_gpu_box_picks_the_cuda_build_from_the_driver(tmp_path, driver, tag):
+    env = fake_bin(tmp_path, "nvidia-smi", f'''case "$1" in
+  --query-gpu*) echo "NVIDIA A100-SXM4-80GB" ;;
+  *) echo "| NVIDIA-SMI 550.54   Driver Version: 550.54   CUDA Version: {driver} |" ;;
+esac
+''')
+    plan = sh("--plan", env={**env, "VOXNB_PLATFORM": "generic"}).stdout
+    assert f"({tag})" in plan
+    assert "A100" in plan and f"CUDA {driver}" in plan
+    if tag != "cpu":
+        assert f"https://download.pytorch.org/whl/{tag}" in plan
+    cpu_plan = sh("--plan", "--cpu", env=env).stdout
+    assert "(cpu)" in cpu_plan and "whl/cu" not in cpu_plan
+
+
+def test_platform_defaults(tmp_path):
+    autodl = sh("--plan", env={"VOXNB_PLATFORM": "autodl"}).stdout
+    assert "platform:    autodl" in autodl and "dashboard on 0.0.0.0:6006" in autodl
+    dsw = sh("--plan", env={"VOXNB_PLATFORM": "pai-dsw"}).stdout
+    assert "pai-dsw" in dsw
+    generic = sh("--plan", env={"VOXNB_PLATFORM": "generic"}).stdout
+    assert "127.0.0.1:8888" in generic and "127.0.0.1:8866" in generic
+
+
+def test_conda_is_used_when_present(tmp_path):
+    env = fake_bin(tmp_path, "conda", "exit 0\n")
+    assert "environment: conda" in sh("--plan", env=env).stdout
+    assert "environment: venv" in sh("--plan", "--venv", env=env).stdout
+
+
+def test_environment_yml_matches_pyproject_and_script():
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    yml = (ROOT / "environment.yml").read_text()
+    pip_lines = [ln.strip()[2:].strip().strip('"') for ln in yml.split("- pip:")[1].splitlines() if ln.strip()]
+    torch_pin = re.search(r"^TORCH_VERSION=(\S+)", SCRIPT.read_text(), re.M).group(1)
+    assert f"torch=={torch_pin}" in pip_lines
+    assert sorted(d for d in pip_lines if not d.startswith("torch")) == sorted(
+        d for d in deps if not d.startswith("torch"))
+
+
+# ---- a real set-up into a temporary folder, then launches from it ------------------------------
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory):
+    """The script run with --no-launch on a copy of the repo: creates its own venv from scratch."""
+    base = tmp_path_factory.mktemp("oneclick")
+    repo = base / "repo"
+    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True,
+                           text=True, check=True).stdout.split()
+    for f in files:
+        if (ROOT / f).is_file():
+            (repo / f).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / f, repo / f)
+    env = {"VOXNB_PLATFORM": "generic", "VOXNB_RUN_DIR": str(base / "run"), "VOXNB_HOME": str(base / "home"),
+           "PYTHON": sys.executable}
+    p = subprocess.run(["bash", "1-click-start.sh", "--no-launch", "--cpu"], cwd=repo, capture_output=True,
+                       text=True, env={**os.environ, **env}, timeout=1200)
+    assert p.returncode == 0, p.stdout[-3000:] + p.stderr[-3000:]
+    return repo, env, p.stdout
+
+
+def test_no_launch_sets_up_a_working_environment(installed):
+    repo, env, out = installed
+    py = repo / ".venv" / "bin" / "python"
+    assert "set up done" in out
+    check = subprocess.run([str(py), "-c", "import voxnb, torch, voila, ipywidgets; print(torch.__version__)"],
+                           capture_output=True, text=True)
+    assert check.returncode == 0 and "2.13.0" in check.stdout
+    specs = subprocess.run([str(py), "-m", "jupyter", "kernelspec", "list"], capture_output=True, text=True).stdout
+    assert re.search(r"^\s*voxnb\s", specs, re.M)
+    again = subprocess.run(["bash", "1-click-start.sh", "--no-launch"], cwd=repo, capture_output=True, text=True,
+                           env={**os.environ, **env}, timeout=600)
+    assert again.returncode == 0 and "environment up to date" in again.stdout
+
+
+def test_launch_status_duplicate_taken_port_and_stop(installed):
+    repo, env, _ = installed
+    lab, dash = free_port(), free_port()
+
+    def run(*args):
+        return subprocess.run(["bash", "1-click-start.sh", *args], cwd=repo, capture_output=True, text=True,
+                              env={**os.environ, **env}, timeout=900)
+
+    p = run("--lab-port", str(lab), "--dash-port", str(dash))
+    try:
+        assert p.returncode == 0, p.stdout[-2000:] + p.stderr[-2000:]
+        token = re.search(r"token=([0-9a-f]+)", p.stdout).group(1)
+        assert f"http://127.0.0.1:{dash}/" in p.stdout
+        assert get(f"http://127.0.0.1:{lab}/api/status?token={token}")[0] == 200
+        assert get(f"http://127.0.0.1:{lab}/api/status")[0] == 403          # no token, no entry
+        code, page = get(f"http://127.0.0.1:{dash}/")                         # the dashboard renders
+        assert code == 200 and "voxnb" in page
+        assert get(f"http://127.0.0.1:{dash}/voila/files/notebooks/dashboard.ipynb")[0] in (403, 404)
+        status = run("--status")
+        assert status.returncode == 0 and status.stdout.count("running") >= 2
+        pids = sorted(re.findall(r"pid (\d+)", status.stdout))
+        again = run("--lab-port", str(lab), "--dash-port", str(dash))
+        assert again.returncode == 0 and "already running" in again.stdout
+        assert sorted(re.findall(r"pid (\d+)", run("--status").stdout)) == pids
+    finally:
+        stop = run("--stop")
+    assert stop.returncode == 0 and "stopped" in stop.stdout
+    for port in (lab, dash):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", port))  # free again
+    assert run("--status").returncode != 0
+
+
+def test_taken_port_is_named(installed):
+    repo, env, _ = installed
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        p = subprocess.run(["bash", "1-click-start.sh", "--lab-port", str(port), "--dash-port", str(free_port())],
+                           cwd=repo, capture_output=True, text=True, env={**os.environ, **env}, timeout=600)
+    assert p.returncode != 0
+    assert f"Port {port} is in use by PID {os.getpid()}" in p.stderr and "--lab-port" in p.stderr

@@ -1,0 +1,291 @@
+"""Start, report and stop the JupyterLab and Voila servers that 1-click-start.sh launches.
+
+Standard library only, so it also runs before the environment is complete. State (pids,
+ports, token, URLs) lives in one JSON file in the run directory; logs sit beside it.
+
+    python -m voxnb.launcher start --root . --run-dir run --lab-port 8888 --dash-port 8866
+    python -m voxnb.launcher status --run-dir run
+    python -m voxnb.launcher stop --run-dir run
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+DASHBOARD = "notebooks/dashboard.ipynb"
+WS_MAX_BYTES = 64 * 2**20     # Voila's websocket limit; a 30 s WAV or a few-MB mp3 must upload
+CULL_IDLE_S = 900             # a viewer's kernel (and its model) is freed after 15 idle minutes
+READY_TIMEOUT_S = 180
+
+
+class LaunchError(Exception):
+    pass
+
+
+def port_owner(port: int) -> str:
+    """'PID 123 (cmdline)' of the process listening on ``port``, read from /proc; '' if unknown."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            f = line.split()
+            if f[3] == "0A" and int(f[1].rsplit(":", 1)[1], 16) == port:  # 0A = LISTEN
+                inodes.add(f[9])
+    for pid_dir in Path("/proc").glob("[0-9]*"):
+        try:
+            for fd in (pid_dir / "fd").iterdir():
+                link = os.readlink(fd)
+                if link.startswith("socket:[") and link[8:-1] in inodes:
+                    cmd = (pid_dir / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+                    return f"PID {pid_dir.name} ({cmd[:80]})"
+        except OSError:
+            continue
+    return ""
+
+
+def check_port(port: int, host: str, flag: str) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+            return
+        except OSError:
+            pass
+    owner = port_owner(port) or "another process"
+    raise LaunchError(f"Port {port} is in use by {owner}. Stop it, or choose another port with {flag} N.")
+
+
+def http_ok(url: str, timeout: float = 3.0) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+    except (urllib.error.URLError, OSError):
+        return 0
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    try:  # a zombie is dead for our purposes
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    except OSError:
+        return True
+
+
+def public_urls(state: dict) -> dict:
+    platform, host = state["platform"], state["display_host"]
+    lab = f"http://{host}:{state['lab']['port']}/lab?token={state['token']}"
+    dash = f"http://{host}:{state['dash']['port']}{state['dash']['base_url']}"
+    urls = {"jupyterlab": lab, "dashboard": dash}
+    if platform == "autodl":
+        urls["note"] = (f"AutoDL: open the console's custom service (自定义服务) for port {state['dash']['port']}; "
+                        "it gives the public dashboard URL. JupyterLab is reached through an SSH tunnel.")
+    elif platform == "pai-dsw":
+        urls["dashboard"] = f"<your DSW JupyterLab URL, with /lab replaced by>{state['dash']['base_url']}"
+        urls["note"] = ("PAI-DSW: the dashboard is served through JupyterLab's proxy; the URL needs your DSW "
+                        "login, so share it only with people in your workspace.")
+    return urls
+
+
+def _spawn(cmd: list[str], log: Path, cwd: Path, env: dict) -> int:
+    with open(log, "ab") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=cwd,
+                                env=env, start_new_session=True)
+    return proc.pid
+
+
+def _terminate(pid: int, wait_s: float = 10.0) -> None:
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(pid, sig)
+        except OSError:
+            return
+        deadline = time.time() + wait_s
+        while time.time() < deadline:
+            if not alive(pid):
+                return
+            time.sleep(0.2)
+
+
+def commands(args, token: str, python: str) -> dict[str, list[str]]:
+    lab = [python, "-m", "jupyterlab", "--no-browser", f"--ServerApp.ip={args.host}",
+           f"--ServerApp.port={args.lab_port}", "--ServerApp.port_retries=0",
+           f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={args.root}",
+           "--ServerApp.allow_remote_access=True"]
+    base = f"/proxy/{args.dash_port}/" if args.platform == "pai-dsw" else "/"
+    dash = [python, "-m", "voila", str(Path(args.root) / DASHBOARD), "--no-browser",
+            f"--Voila.ip={args.host}", f"--Voila.port={args.dash_port}", "--Voila.port_retries=0",
+            f"--Voila.base_url={base}",
+            # serve no file from disk at all: uploads, voices and outputs are never reachable by URL
+            "--VoilaConfiguration.file_allowlist=[]",
+            f"--Voila.tornado_settings=websocket_max_message_size={WS_MAX_BYTES}",
+            f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_S}",
+            "--MappingKernelManager.cull_interval=60", "--MappingKernelManager.cull_connected=True",
+            "--VoilaConfiguration.show_tracebacks=False"]
+    return {"lab": lab, "dash": dash, "dash_base": base}
+
+
+def start(args) -> int:
+    run = Path(args.run_dir)
+    run.mkdir(parents=True, exist_ok=True)
+    state_file = run / "state.json"
+    current = load_state(run)
+    if current and all(alive(current[k]["pid"]) for k in ("lab", "dash")):
+        print("voxnb is already running (use --stop first to restart it):")
+        print_urls(current)
+        return 0
+    if current:  # one of the pair died: stop the other rather than leave half a voxnb running
+        for k in ("lab", "dash"):
+            _terminate(current[k]["pid"])
+        state_file.unlink(missing_ok=True)
+    check_port(args.lab_port, args.host, "--lab-port")
+    check_port(args.dash_port, args.host, "--dash-port")
+    if args.lab_port == args.dash_port:
+        raise LaunchError("--lab-port and --dash-port must differ.")
+    token = secrets.token_hex(24)
+    cmds = commands(args, token, args.python or sys.executable)
+    env = {k: v for k, v in os.environ.items() if k.lower() not in ("http_proxy", "https_proxy", "all_proxy")}
+    state = {"platform": args.platform, "display_host": args.display_host or _display_host(args.host),
+             "token": token, "root": str(args.root), "started": time.time(),
+             "lab": {"port": args.lab_port, "log": str(run / "jupyterlab.log")},
+             "dash": {"port": args.dash_port, "log": str(run / "dashboard.log"), "base_url": cmds["dash_base"]}}
+    state["lab"]["pid"] = _spawn(cmds["lab"], Path(state["lab"]["log"]), Path(args.root), env)
+    state["dash"]["pid"] = _spawn(cmds["dash"], Path(state["dash"]["log"]), Path(args.root), env)
+    tmp = state_file.with_suffix(".tmp")
+    tmp.write_text(json.dumps(state, indent=2))
+    os.chmod(tmp, 0o600)  # it holds the JupyterLab token
+    tmp.replace(state_file)
+    probes = {"lab": f"http://127.0.0.1:{args.lab_port}/api/status?token={token}",
+              "dash": f"http://127.0.0.1:{args.dash_port}{cmds['dash_base']}voila/static/voila.js"}
+    deadline = time.time() + args.timeout
+    pending = dict(probes)
+    while pending and time.time() < deadline:
+        for k in list(pending):
+            if not alive(state[k]["pid"]):
+                break
+            if http_ok(pending[k]) == 200:
+                del pending[k]
+        else:
+            time.sleep(0.5)
+            continue
+        break
+    if pending:
+        for k in ("lab", "dash"):
+            _terminate(state[k]["pid"])
+        state_file.unlink(missing_ok=True)
+        which = ", ".join("JupyterLab" if k == "lab" else "the dashboard" for k in pending)
+        tail = "".join(Path(state[k]["log"]).read_text(errors="replace").splitlines(True)[-15:] for k in pending)
+        raise LaunchError(f"{which} did not start within {args.timeout} s; both servers were stopped.\n"
+                          f"Last lines of its log:\n{tail}")
+    print_urls(state)
+    return 0
+
+
+def _display_host(host: str) -> str:
+    if host not in ("0.0.0.0", "::"):
+        return host
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.connect(("10.255.255.255", 1))  # no packet is sent: this only picks the outgoing interface
+            return s.getsockname()[0]
+    except OSError:
+        return "127.0.0.1"
+
+
+def load_state(run: Path) -> dict | None:
+    try:
+        return json.loads((Path(run) / "state.json").read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def print_urls(state: dict) -> None:
+    urls = public_urls(state)
+    print(f"  Dashboard:  {urls['dashboard']}")
+    print(f"  JupyterLab: {urls['jupyterlab']}")
+    if "note" in urls:
+        print(f"  {urls['note']}")
+    print(f"  Logs: {Path(state['lab']['log']).parent}")
+
+
+def status(args) -> int:
+    state = load_state(Path(args.run_dir))
+    if not state:
+        print("voxnb is not running.")
+        return 1
+    up = 0
+    for key, name, path in (("lab", "JupyterLab", f"/api/status?token={state['token']}"),
+                            ("dash", "Dashboard", f"{state['dash']['base_url']}voila/static/voila.js")):
+        svc = state[key]
+        running = alive(svc["pid"])
+        code = http_ok(f"http://127.0.0.1:{svc['port']}{path}") if running else 0
+        up += running and code == 200
+        word = "running" if running and code == 200 else ("not answering" if running else "stopped")
+        print(f"{name:11} {word:14} port {svc['port']}  pid {svc['pid']}")
+    if up:
+        print_urls(state)
+    return 0 if up == 2 else 1
+
+
+def stop(args) -> int:
+    run = Path(args.run_dir)
+    state = load_state(run)
+    if not state:
+        print("voxnb is not running.")
+        return 0
+    for key in ("lab", "dash"):
+        _terminate(state[key]["pid"])
+    (run / "state.json").unlink(missing_ok=True)
+    print(f"stopped JupyterLab (port {state['lab']['port']}) and the dashboard (port {state['dash']['port']}).")
+    return 0
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="python -m voxnb.launcher")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    s = sub.add_parser("start")
+    s.add_argument("--root", default=".")
+    s.add_argument("--run-dir", required=True)
+    s.add_argument("--lab-port", type=int, default=8888)
+    s.add_argument("--dash-port", type=int, default=8866)
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--display-host", default="")
+    s.add_argument("--platform", default="generic", choices=["generic", "autodl", "pai-dsw"])
+    s.add_argument("--python", default="")
+    s.add_argument("--timeout", type=float, default=READY_TIMEOUT_S)
+    for name in ("status", "stop"):
+        sub.add_parser(name).add_argument("--run-dir", required=True)
+    c = sub.add_parser("check-port")
+    c.add_argument("port", type=int)
+    c.add_argument("--host", default="127.0.0.1")
+    c.add_argument("--flag", default="--port")
+    args = p.parse_args(argv)
+    try:
+        if args.cmd == "check-port":
+            check_port(args.port, args.host, args.flag)
+            return 0
+        return {"start": start, "status": status, "stop": stop}[args.cmd](args)
+    except LaunchError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

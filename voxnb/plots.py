@@ -1,0 +1,170 @@
+"""Figures of what a synthesis did, drawn only from what a Result carries.
+
+Each function returns a matplotlib Figure (Agg; no pyplot state), so the same code serves the
+dashboard (as PNG), the notebooks (inline) and tests. ``to_png`` turns a figure into bytes.
+"""
+from __future__ import annotations
+
+import functools
+import io
+
+import numpy as np
+
+from .result import MEL_HOP, ChunkResult, Result
+
+DB_RANGE = 80.0    # dB shown below the loudest bin: the same scale for reference and output
+CMAP = "magma"
+
+
+@functools.lru_cache(maxsize=1)
+def cjk_font() -> str | None:
+    """Register a CJK font with matplotlib if one is installed (labels in Chinese need it)."""
+    from matplotlib import font_manager
+
+    candidates = []
+    try:
+        import importlib.resources as res
+
+        base = res.files("cvttf_NotoSansCJK_Regular")
+        candidates += [base / n for n in ("NotoSansCJKtc-Regular.otf",)]
+    except ModuleNotFoundError:
+        pass
+    candidates += ["/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"]
+    for path in candidates:
+        try:
+            font_manager.fontManager.addfont(str(path))
+            return font_manager.FontProperties(fname=str(path)).get_name()
+        except (OSError, RuntimeError):
+            continue
+    return None
+
+
+def with_cjk_font(draw):
+    """Text gets its font when it is created, so the figure is built inside an rc_context
+    (local to the call: no global matplotlib state changes)."""
+
+    @functools.wraps(draw)
+    def wrapper(*args, **kwargs):
+        import matplotlib
+
+        font = cjk_font()
+        if not font:
+            return draw(*args, **kwargs)
+        with matplotlib.rc_context({"font.family": ["DejaVu Sans", font]}):
+            return draw(*args, **kwargs)
+
+    return wrapper
+
+
+def _figure(rows: int = 1, height: float = 2.6, width: float = 10.0):
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height * rows), dpi=100, layout="constrained")
+    return fig, [fig.add_subplot(rows, 1, i + 1) for i in range(rows)]
+
+
+def _mel_image(ax, mel: np.ndarray, sample_rate: int, top: float):
+    seconds = mel.shape[1] * MEL_HOP / sample_rate
+    return ax.imshow(mel, origin="lower", aspect="auto", cmap=CMAP, vmin=top - DB_RANGE, vmax=top,
+                     extent=(0, seconds, 0, mel.shape[0]), interpolation="nearest")
+
+
+@with_cjk_font
+def mel_figure(result: Result, reference_mel: np.ndarray | None = None, labels=("Reference", "Output")):
+    """Reference and output log-mel spectrograms on one dB scale (so loudness is comparable)."""
+    mels = [m for m in (reference_mel, result.mel) if m is not None]
+    names = labels if reference_mel is not None else labels[1:]
+    top = max(float(np.max(m)) for m in mels)
+    fig, axes = _figure(len(mels))
+    for ax, mel, name in zip(axes, mels, names):
+        im = _mel_image(ax, mel, result.sample_rate, top)
+        ax.set_title(name, loc="left", fontsize=10)
+        ax.set_ylabel("mel bin")
+    axes[-1].set_xlabel("seconds")
+    fig.colorbar(im, ax=axes, label="dB", shrink=0.9)
+    return fig
+
+
+def _token_ticks(ax, chunk: ChunkResult, axis: str = "y", max_labels: int = 80):
+    labels = chunk.token_labels
+    step = max(1, len(labels) // max_labels)
+    ticks = np.arange(0, len(labels), step)
+    setter = ax.set_yticks if axis == "y" else ax.set_xticks
+    setter(ticks, [labels[i] if labels[i] != " " else "␣" for i in ticks], fontsize=7)
+
+
+@with_cjk_font
+def alignment_figure(chunk: ChunkResult):
+    """Which phoneme each output frame belongs to: a staircase; a flat step is a held sound."""
+    a = chunk.alignment
+    fig, (ax,) = _figure(1, height=max(2.6, min(8.0, 0.09 * a.shape[0])))
+    seconds = a.shape[1] * chunk.samples_per_frame / chunk.sample_rate
+    ax.imshow(a, origin="lower", aspect="auto", cmap="Greys", extent=(0, seconds, -0.5, a.shape[0] - 0.5),
+              interpolation="nearest")
+    _token_ticks(ax, chunk)
+    ax.set_xlabel("seconds")
+    ax.set_ylabel("phoneme")
+    ax.set_title(f"Alignment, chunk {chunk.index + 1}: {len(chunk.tokens)} tokens × {a.shape[1]} frames",
+                 loc="left", fontsize=10)
+    return fig
+
+
+@with_cjk_font
+def attention_figure(chunk: ChunkResult, layer: int = -1, head: int | None = None):
+    """Text-encoder self-attention (query phoneme × key phoneme); head=None averages the heads."""
+    if chunk.attention is None:
+        raise ValueError("This result kept no attention maps (inspect=False).")
+    att = chunk.attention[layer].astype(np.float32)
+    att = att.mean(axis=0) if head is None else att[head]
+    n = att.shape[0]
+    fig, (ax,) = _figure(1, height=max(3.5, min(9.0, 0.08 * n)), width=max(4.5, min(10.0, 0.08 * n + 1.5)))
+    im = ax.imshow(att, origin="upper", cmap="viridis", vmin=0, vmax=float(att.max()), interpolation="nearest")
+    _token_ticks(ax, chunk, "y")
+    _token_ticks(ax, chunk, "x")
+    ax.tick_params(axis="x", labelrotation=90)
+    layer_no = layer % chunk.attention.shape[0] + 1
+    which = "mean of heads" if head is None else f"head {head + 1}"
+    ax.set_title(f"Attention, layer {layer_no}, {which}", loc="left", fontsize=10)
+    ax.set_xlabel("attended phoneme")
+    ax.set_ylabel("phoneme")
+    fig.colorbar(im, ax=ax, shrink=0.8)
+    return fig
+
+
+@with_cjk_font
+def f0_figure(result: Result):
+    """Pitch (Hz) and energy over the output spectrogram."""
+    fig, (ax,) = _figure(1, height=3.2)
+    _mel_image(ax, result.mel, result.sample_rate, float(np.max(result.mel)))
+    ax.set_ylabel("mel bin")
+    ax.set_xlabel("seconds")
+    t, f0 = result.f0_track()
+    hz = ax.twinx()
+    hz.plot(t, f0, color="#35d0ff", lw=1.6, label="F0 (Hz)")
+    hz.set_ylabel("F0 (Hz)")
+    voiced = f0[np.isfinite(f0)]
+    hz.set_ylim(0, max(400.0, float(np.max(voiced)) * 1.15) if len(voiced) else 400.0)
+    te, energy = result.energy_track()
+    if len(energy):
+        e = (energy - energy.min()) / max(float(np.ptp(energy)), 1e-6) * hz.get_ylim()[1] * 0.35
+        hz.plot(te, e, color="#b8ff6b", lw=1.0, alpha=0.8, label="energy (scaled)")
+    hz.legend(loc="upper right", fontsize=8)
+    ax.set_title("Pitch and energy", loc="left", fontsize=10)
+    return fig
+
+
+@with_cjk_font
+def timings_figure(result: Result):
+    stages = [k for k in result.timings if k != "total"]
+    fig, (ax,) = _figure(1, height=1.8)
+    ax.barh(stages, [result.timings[k] for k in stages], color="#6b8cff")
+    ax.set_xlabel("seconds")
+    ax.set_title(f"Per-stage time: total {result.timings.get('total', 0):.2f} s for {result.duration_s:.2f} s "
+                 f"of audio (RTF {result.rtf:.2f})", loc="left", fontsize=10)
+    return fig
+
+
+def to_png(fig) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
