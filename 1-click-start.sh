@@ -5,6 +5,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+unset VIRTUAL_ENV  # another activated venv would make Jupyter list that venv's kernels instead of ours
 TORCH_VERSION=2.13.0
 PYTORCH_INDEX=${VOXNB_PYTORCH_INDEX:-https://download.pytorch.org/whl}
 
@@ -156,8 +157,8 @@ if [ "$LAUNCH" = 1 ] && [ -f "$RUN_DIR/state.json" ] && [ -x "$PY" ] && (cd "$RO
 fi
 SYS_PY=$(find_python) || die "no Python 3.10 or newer found. Install one (apt-get install python3 python3-venv) or conda, then run this again."
 if [ "$LAUNCH" = 1 ] && [ ! -f "$RUN_DIR/state.json" ]; then
-  (cd "$ROOT" && "$SYS_PY" -m voxnb.launcher check-port "$LAB_PORT" --host "$HOST" --flag --lab-port) || exit 1
-  (cd "$ROOT" && "$SYS_PY" -m voxnb.launcher check-port "$DASH_PORT" --host "$HOST" --flag --dash-port) || exit 1
+  (cd "$ROOT" && "$SYS_PY" -m voxnb.launcher check-port "$LAB_PORT" --host "$HOST" --flag=--lab-port) || exit 1
+  (cd "$ROOT" && "$SYS_PY" -m voxnb.launcher check-port "$DASH_PORT" --host "$HOST" --flag=--dash-port) || exit 1
 fi
 
 free_mb=$(df -Pm "$(dirname "$ENV_DIR")" | awk 'NR==2 {print $4}')

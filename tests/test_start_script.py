@@ -5,7 +5,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 import tomllib
 import urllib.error
 import urllib.request
@@ -130,7 +129,10 @@ def test_no_launch_sets_up_a_working_environment(installed):
     check = subprocess.run([str(py), "-c", "import voxnb, torch, voila, ipywidgets; print(torch.__version__)"],
                            capture_output=True, text=True)
     assert check.returncode == 0 and "2.13.0" in check.stdout
-    specs = subprocess.run([str(py), "-m", "jupyter", "kernelspec", "list"], capture_output=True, text=True).stdout
+    clean = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}   # as in a shell with this env active
+    clean["PATH"] = f"{py.parent}:{clean['PATH']}"
+    specs = subprocess.run([str(py), "-m", "jupyter", "kernelspec", "list"], capture_output=True, text=True,
+                           env=clean).stdout
     assert re.search(r"^\s*voxnb\s", specs, re.M)
     again = subprocess.run(["bash", "1-click-start.sh", "--no-launch"], cwd=repo, capture_output=True, text=True,
                            env={**os.environ, **env}, timeout=600)
@@ -164,9 +166,12 @@ def test_launch_status_duplicate_taken_port_and_stop(installed):
     finally:
         stop = run("--stop")
     assert stop.returncode == 0 and "stopped" in stop.stdout
-    for port in (lab, dash):
+    for port in (lab, dash):  # nothing listens, and a new server can bind (TIME_WAIT aside, as servers do)
         with socket.socket() as s:
-            s.bind(("127.0.0.1", port))  # free again
+            assert s.connect_ex(("127.0.0.1", port)) != 0
+        with socket.socket() as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("127.0.0.1", port))
     assert run("--status").returncode != 0
 
 

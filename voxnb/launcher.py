@@ -24,7 +24,7 @@ from pathlib import Path
 
 DASHBOARD = "notebooks/dashboard.ipynb"
 WS_MAX_BYTES = 64 * 2**20     # Voila's websocket limit; a 30 s WAV or a few-MB mp3 must upload
-CULL_IDLE_S = 900             # a viewer's kernel (and its model) is freed after 15 idle minutes
+CULL_IDLE_S = 1800            # a viewer's kernel (and its model, ~500 MB) is freed after 30 idle minutes
 READY_TIMEOUT_S = 180
 
 
@@ -129,13 +129,16 @@ def commands(args, token: str, python: str) -> dict[str, list[str]]:
            f"--ServerApp.port={args.lab_port}", "--ServerApp.port_retries=0",
            f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={args.root}",
            "--ServerApp.allow_remote_access=True"]
+    if os.geteuid() == 0:  # rented GPU boxes (AutoDL, DSW) log you in as root
+        lab.append("--ServerApp.allow_root=True")
     base = f"/proxy/{args.dash_port}/" if args.platform == "pai-dsw" else "/"
-    dash = [python, "-m", "voila", str(Path(args.root) / DASHBOARD), "--no-browser",
+    dash = [python, "-m", "voila", DASHBOARD, f"--Voila.root_dir={args.root}", "--no-browser",
             f"--Voila.ip={args.host}", f"--Voila.port={args.dash_port}", "--Voila.port_retries=0",
             f"--Voila.base_url={base}",
             # serve no file from disk at all: uploads, voices and outputs are never reachable by URL
             "--VoilaConfiguration.file_allowlist=[]",
-            f"--Voila.tornado_settings=websocket_max_message_size={WS_MAX_BYTES}",
+            # JSON, not key=value: the key=value form hands tornado a string and breaks every websocket
+            f'--Voila.tornado_settings={{"websocket_max_message_size": {WS_MAX_BYTES}}}',
             f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_S}",
             "--MappingKernelManager.cull_interval=60", "--MappingKernelManager.cull_connected=True",
             "--VoilaConfiguration.show_tracebacks=False"]
@@ -161,7 +164,9 @@ def start(args) -> int:
         raise LaunchError("--lab-port and --dash-port must differ.")
     token = secrets.token_hex(24)
     cmds = commands(args, token, args.python or sys.executable)
-    env = {k: v for k, v in os.environ.items() if k.lower() not in ("http_proxy", "https_proxy", "all_proxy")}
+    # local traffic must not go through a download proxy; another venv's VIRTUAL_ENV would hide our kernels
+    env = {k: v for k, v in os.environ.items()
+           if k.lower() not in ("http_proxy", "https_proxy", "all_proxy") and k != "VIRTUAL_ENV"}
     state = {"platform": args.platform, "display_host": args.display_host or _display_host(args.host),
              "token": token, "root": str(args.root), "started": time.time(),
              "lab": {"port": args.lab_port, "log": str(run / "jupyterlab.log")},
@@ -191,7 +196,8 @@ def start(args) -> int:
             _terminate(state[k]["pid"])
         state_file.unlink(missing_ok=True)
         which = ", ".join("JupyterLab" if k == "lab" else "the dashboard" for k in pending)
-        tail = "".join(Path(state[k]["log"]).read_text(errors="replace").splitlines(True)[-15:] for k in pending)
+        tail = "".join(line for k in pending
+                       for line in Path(state[k]["log"]).read_text(errors="replace").splitlines(True)[-15:])
         raise LaunchError(f"{which} did not start within {args.timeout} s; both servers were stopped.\n"
                           f"Last lines of its log:\n{tail}")
     print_urls(state)

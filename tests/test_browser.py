@@ -1,0 +1,111 @@
+"""End to end in a real browser: Voila serves the dashboard, headless Chromium drives it.
+
+Upload a reference, tick consent, type, Generate; then the player must hold audio of a
+plausible length and all four inspect views must render. Screenshots land in tests/artifacts/.
+"""
+import shutil
+import socket
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+BROWSER_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-gpu", "--no-first-run"]
+
+
+
+@pytest.fixture(scope="module", autouse=True)
+def chromium_present():
+    assert Path(CHROMIUM).exists(), "Chromium is missing: tests/run.sh installs it (apt-get install chromium)"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def status_of(url):
+    try:
+        with urllib.request.urlopen(url, timeout=30) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    run = tmp_path_factory.mktemp("run")
+    lab, dash = free_port(), free_port()
+    start = subprocess.run([sys.executable, "-m", "voxnb.launcher", "start", "--root", str(ROOT), "--run-dir",
+                            str(run), "--lab-port", str(lab), "--dash-port", str(dash)],
+                           capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert start.returncode == 0, start.stdout + start.stderr
+    yield f"http://127.0.0.1:{dash}/", run
+    subprocess.run([sys.executable, "-m", "voxnb.launcher", "stop", "--run-dir", str(run)], timeout=60, cwd=ROOT)
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS, headless=True)
+        pg = browser.new_page(viewport={"width": 1280, "height": 1600})
+        pg.set_default_timeout(180_000)
+        pg.goto(server[0])
+        pg.wait_for_selector(".voxnb-generate")
+        yield pg
+        browser.close()
+
+
+def audio_duration(page):
+    return page.evaluate("""() => { const a = document.querySelector('audio.voxnb-audio');
+                                    return a && isFinite(a.duration) ? a.duration : 0; }""")
+
+
+def test_upload_consent_generate_listen_and_inspect(page, server, ref_clip):
+    ARTIFACTS.mkdir(exist_ok=True)
+    with page.expect_file_chooser() as chooser:   # FileUpload opens a chooser from its button
+        page.click(".voxnb-ref-upload")
+    chooser.value.set_files(str(ref_clip))
+    page.wait_for_selector(".voxnb-report")
+    page.check(".voxnb-consent input[type=checkbox]")
+    page.fill(".voxnb-text textarea", "Hello from the browser. This voice was cloned from an uploaded clip.")
+    page.wait_for_selector(".voxnb-phonemes code")                     # phoneme preview, no synthesis
+    page.click("button.voxnb-generate")
+    page.wait_for_function("() => document.querySelector('.voxnb-status').innerText.includes('Done')")
+    page.wait_for_function("() => { const a = document.querySelector('audio.voxnb-audio');"
+                           " return a && isFinite(a.duration) && a.duration > 0; }")
+    assert 2.0 < audio_duration(page) < 12.0
+    for tab, css in ((0, "voxnb-mel"), (1, "voxnb-alignment"), (2, "voxnb-attention"), (3, "voxnb-f0")):
+        page.locator(".voxnb-app .lm-TabBar-tab, .voxnb-app .p-TabBar-tab").nth(tab).click()
+        page.wait_for_function(f"() => {{ const i = document.querySelector('img.{css}');"
+                               " return i && i.naturalWidth > 100; }")
+    page.locator(".voxnb-app .lm-TabBar-tab, .voxnb-app .p-TabBar-tab").nth(0).click()
+    assert page.locator(".voxnb-history button").count() >= 2
+    page.screenshot(path=str(ARTIFACTS / "dashboard-en.png"), full_page=True)
+
+
+def test_language_switch_changes_labels(page):
+    page.locator(".voxnb-lang button", has_text="中文").click()
+    page.wait_for_function("() => document.querySelector('button.voxnb-generate').innerText.includes('生成')")
+    assert "我有权克隆这个声音" in page.inner_text(".voxnb-consent")
+    page.screenshot(path=str(ARTIFACTS / "dashboard-zh.png"), full_page=True)
+    page.locator(".voxnb-lang button", has_text="English").click()
+
+
+def test_no_file_is_reachable_by_url(server, isolated_home):
+    base, _run = server
+    targets = ["notebooks/dashboard.ipynb", "assets/reference/harvard_f/harvard_01.flac", "README.md",
+               f"{isolated_home}/home/voices", "tmp"]
+    for t in targets:
+        for prefix in ("voila/files/", "files/", "voila/tree/", "tree/"):
+            assert status_of(base + prefix + t.lstrip("/")) in (403, 404, 405), prefix + t

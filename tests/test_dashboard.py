@@ -1,0 +1,145 @@
+"""The dashboard's logic without a browser: the Session model and the App's wiring."""
+import time
+
+import numpy as np
+import pytest
+
+from voxnb.dashboard import App, Session
+from voxnb.dashboard.i18n import STRINGS
+from voxnb.dashboard.session import MAX_UPLOAD_MB
+from voxnb.errors import BadReferenceError, VoxnbError
+from voxnb.settings import SynthesisSettings
+from voxnb.voice import VoiceLibrary
+
+CLASSES = ["voxnb-ref-upload", "voxnb-consent", "voxnb-text", "voxnb-style", "voxnb-speed", "voxnb-seed",
+           "voxnb-generate", "voxnb-status", "voxnb-audio", "voxnb-mel", "voxnb-alignment", "voxnb-attention",
+           "voxnb-f0", "voxnb-history", "voxnb-lang"]
+
+
+@pytest.fixture
+def session(engine, tmp_path):
+    return Session(engine_factory=lambda: engine, library=VoiceLibrary(tmp_path / "voices"), workdir=tmp_path / "w")
+
+
+def wait(app, seconds=120):
+    deadline = time.time() + seconds
+    while app._busy.locked() and time.time() < deadline:
+        time.sleep(0.2)
+    assert not app._busy.locked(), "generation did not finish"
+
+
+def all_widgets(w):
+    yield w
+    for c in getattr(w, "children", ()):
+        yield from all_widgets(c)
+
+
+def test_every_language_has_every_string():
+    for key, entry in STRINGS.items():
+        assert entry.get("en") and entry.get("zh"), key
+
+
+def test_upload_limits_and_bad_files(session, ref_clip):
+    (session.workdir).mkdir(parents=True, exist_ok=True)
+    with pytest.raises(BadReferenceError, match=f"limit is {MAX_UPLOAD_MB} MB"):
+        session.load_upload("huge.wav", b"\0" * (MAX_UPLOAD_MB * 2**20 + 1))
+    with pytest.raises(BadReferenceError):
+        session.load_upload("notes.wav", b"just some text, not audio\n" * 50)
+    ref = session.load_upload("../../etc/passwd.flac", ref_clip.read_bytes())
+    assert ref.report.speech_s > 3
+    assert all(p.parent == session.workdir for p in session.workdir.iterdir())  # no path escapes
+
+
+def test_uploaded_voice_needs_consent_and_is_saved_by_name(session, ref_clip):
+    session.workdir.mkdir(parents=True, exist_ok=True)
+    session.load_upload("me.flac", ref_clip.read_bytes())
+    with pytest.raises(VoxnbError, match="right to clone"):
+        session.enroll(consent=False)
+    voice = session.enroll(consent=True, transcript="hello")
+    session.save_voice("me")
+    assert session.library.load("me").id == voice.id
+    other = Session(engine_factory=lambda: session.engine, library=session.library, workdir=session.workdir)
+    assert other.voice is None and other.history == []          # no cross-talk between viewers
+    assert other.use_saved("me").id == voice.id
+
+
+def test_generate_keeps_history_and_can_stop_early(session):
+    session.load_sample("harvard_f/harvard_01")
+    session.enroll(consent=False)
+    text = ("The first sentence is short. Then a second sentence follows with a few more words in it, "
+            "and a third one keeps the text going long enough to need several chunks to speak it all.")
+    stages = []
+    session.stop_requested.clear()
+
+    def on_chunk(chunk):
+        if chunk.index == 0:
+            session.stop()
+
+    r = session.generate(text, SynthesisSettings(seed=3), on_stage=lambda k, **f: stages.append(k), on_chunk=on_chunk)
+    assert len(r.chunks) == 1 and r.chunks[0].of > 1 and "stopped" in r.warnings[0]
+    assert "stage_stopped" in stages
+    full = session.generate(text, SynthesisSettings(seed=3))
+    assert len(full.chunks) == full.chunks[0].of and full.duration_s > r.duration_s
+    assert [h.number for h in session.history] == [1, 2] and session.history[1].wav[:4] == b"RIFF"
+
+
+def test_app_has_the_test_classes_and_switches_language(session):
+    app = App(session=session, warm=False)
+    classes = {c for w in all_widgets(app) for c in getattr(w, "_dom_classes", ())}
+    assert set(CLASSES) <= classes
+    assert app.generator.go.description == "Generate"
+    app.lang_button.value = "zh"
+    assert app.generator.go.description == "生成" and app.reference.consent.description == "我有权克隆这个声音"
+
+
+def test_generate_without_a_voice_says_so(session):
+    app = App(session=session, warm=False)
+    app.text.text.value = "Hello."
+    app.generate()
+    wait(app)
+    assert "Choose a voice first" in app.status.value and not app.generator.go.disabled
+
+
+def test_generate_end_to_end_fills_player_history_and_inspector(session):
+    app = App(session=session, warm=False)
+    app.reference.source.value = "sample"
+    app.reference.sample.value = "harvard_f/harvard_01"
+    app.text.text.value = "Hello there. This is the dashboard speaking."
+    app.controls.seed.value = 9
+    app.generate()
+    wait(app)
+    assert "Done" in app.status.value, app.status.value
+    assert app.output.audio.value[:4] == b"RIFF" and "voxnb-download-wav" in app.output.downloads.value
+    assert len(app.output.history.children) == 1
+    for img in (app.inspector.mel, app.inspector.alignment, app.inspector.attention, app.inspector.f0):
+        assert img.value[:8] == b"\x89PNG\r\n\x1a\n"
+    before = app.inspector.attention.value
+    app.inspector.layer.value = 3
+    app.inspector.head.value = 0
+    assert app.inspector.attention.value != before
+    app.controls.seed.value = 1
+    app.reuse(session.history[0])
+    assert app.controls.seed.value == 9
+
+
+def test_callback_bug_goes_to_the_debug_log_not_a_dead_button(session):
+    app = App(session=session, warm=False)
+
+    def broken():
+        raise ZeroDivisionError("boom")
+
+    app.run(broken)
+    assert "ZeroDivisionError" in app.status.value
+    assert "Traceback" in "".join(o.get("text", "") for o in app.debug.outputs)
+
+
+def test_wav_bytes_roundtrip():
+    import io
+
+    import soundfile as sf
+
+    from voxnb.dashboard.session import wav_bytes
+
+    audio = np.sin(np.linspace(0, 100, 2400)).astype(np.float32) * 0.5
+    back, sr = sf.read(io.BytesIO(wav_bytes(audio, 24000)), dtype="float32")
+    assert sr == 24000 and np.allclose(back, audio, atol=1e-4)

@@ -1,0 +1,148 @@
+"""The dashboard application: composes the panels over one Session.
+
+    from voxnb.dashboard import App
+    App()            # the last expression of a notebook cell: Voila renders it
+
+Errors from callbacks land in the message area in plain words (tracebacks only in the
+collapsed debug log); long work runs off the kernel's main thread.
+"""
+from __future__ import annotations
+
+import threading
+import traceback
+
+import ipywidgets as W
+
+from ..errors import VoxnbError
+from .i18n import t
+from .input_panels import ControlsPanel, ReferencePanel, TextPanel, escape
+from .inspect_panel import InspectPanel
+from .output_panels import GeneratePanel, OutputPanel
+from .session import Session
+
+CSS = """<style>
+.voxnb-app { max-width: 1100px; margin: 0 auto; font-size: 14px; }
+.voxnb-app .widget-label { min-width: 6em; }
+.voxnb-status { min-height: 1.6em; }
+</style>"""
+
+
+class App(W.VBox):
+    def __init__(self, session: Session | None = None, lang: str = "en", warm: bool = True):
+        self.session = session or Session()
+        self.lang = lang
+        self._busy = threading.Lock()
+        self._status = None                     # (key, fmt) of the last status, redrawn on a language switch
+        self.heading = W.HTML()
+        self.lang_button = W.ToggleButtons(options=[("English", "en"), ("中文", "zh")], value=lang)
+        self.lang_button.add_class("voxnb-lang")
+        self.status = W.HTML()
+        self.status.add_class("voxnb-status")
+        self.debug = W.Output()
+        self.debug_box = W.Accordion(children=[self.debug], selected_index=None)
+        self.reference = ReferencePanel(self)
+        self.text = TextPanel(self)
+        self.controls = ControlsPanel(self)
+        self.generator = GeneratePanel(self)
+        self.output = OutputPanel(self)
+        self.inspector = InspectPanel(self)
+        left = W.VBox([self.reference, self.controls], layout=W.Layout(width="50%", padding="0 12px 0 0"))
+        right = W.VBox([self.text, self.generator, self.output], layout=W.Layout(width="50%"))
+        super().__init__([W.HTML(CSS), W.HBox([self.heading, self.lang_button],
+                                               layout=W.Layout(justify_content="space-between")),
+                          self.status, W.HBox([left, right]), self.inspector, self.debug_box])
+        self.add_class("voxnb-app")
+        self.lang_button.observe(lambda c: self.set_lang(c.new), "value")
+        self.set_lang(lang)
+        if warm:  # load the model while the user picks a clip, not when they press Generate
+            self.run(self._warm, background=True)
+
+    # -- plumbing ----------------------------------------------------------------------------
+    def set_lang(self, lang: str) -> None:
+        self.lang = lang
+        self.heading.value = f"<h2 style='margin:6px 0'>{t('title', lang)}</h2>"
+        self.debug_box.set_title(0, t("debug", lang))
+        for panel in (self.reference, self.text, self.controls, self.generator, self.output, self.inspector):
+            panel.relabel(lang)
+        if self._status:
+            self.set_status(*self._status[:1], **self._status[1])
+
+    def say(self, message: str, error: bool = False) -> None:
+        self._status = None
+        color = "#c00" if error else "#2a6"
+        self.status.value = f"<div style='color:{color}'>{escape(message)}</div>"
+
+    def set_status(self, key: str | None, **fmt) -> None:
+        self._status = (key, fmt) if key else None
+        self.status.value = "" if key is None else f"<div>{escape(t(key, self.lang, **fmt))}</div>"
+
+    def run(self, fn, background: bool = False) -> None:
+        """Run a callback, turning any failure into a message instead of a dead button."""
+        def guarded():
+            try:
+                fn()
+            except VoxnbError as err:
+                self.say(t("error", self.lang, msg=str(err)), error=True)
+            except Exception as err:  # a bug: plain words up front, the traceback in the debug log
+                self.say(t("error", self.lang, msg=f"{type(err).__name__}: {err}"), error=True)
+                self.debug.append_stdout(traceback.format_exc())
+
+        if background:
+            threading.Thread(target=guarded, daemon=True).start()
+        else:
+            guarded()
+
+    def _warm(self) -> None:
+        self.set_status("stage_engine")
+        _ = self.session.engine
+        if self.status.value and t("stage_engine", self.lang) in self.status.value:
+            self.set_status(None)
+
+    # -- actions -----------------------------------------------------------------------------
+    def generate(self) -> None:
+        if not self._busy.acquire(blocking=False):
+            self.say(t("busy", self.lang), error=True)
+            return
+        self.generator.busy(True)
+
+        def work():
+            try:
+                self._generate()
+            finally:
+                self.generator.busy(False)
+                self._busy.release()
+
+        self.run(work, background=True)
+
+    def _generate(self) -> None:
+        s = self.session
+        if s.voice is None:
+            if s.reference is None:
+                raise VoxnbError(t("need_voice", self.lang))
+            if s.reference_is_upload and not self.reference.consent.value:
+                raise VoxnbError(t("need_consent", self.lang))
+            self.set_status("stage_enroll")
+            s.enroll(self.reference.consent.value, self.reference.transcript.value)
+            self.reference.refresh_status()
+
+        def on_stage(key, **fmt):
+            self.set_status(key, **fmt)
+            if "i" in fmt and fmt.get("n"):
+                self.generator.progress.value = fmt["i"] / fmt["n"]
+
+        result = s.generate(self.text.text.value, self.controls.settings(), on_stage=on_stage,
+                            on_chunk=self.output.streaming)
+        self.output.show(s.history[-1])
+        ref_mel = None
+        if s.reference is not None:
+            from ..result import mel_spectrogram
+
+            ref_mel = mel_spectrogram(s.reference.audio, s.reference.sample_rate)
+        self.inspector.show(result, ref_mel)
+        self.generator.progress.value = 1
+        if not s.stop_requested.is_set():
+            self.set_status("stage_done", dur=result.duration_s, sec=result.timings["total"], rtf=result.rtf)
+
+    def reuse(self, entry) -> None:
+        self.text.text.value = entry.text
+        self.controls.load(entry.settings)

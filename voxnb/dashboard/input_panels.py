@@ -1,0 +1,245 @@
+"""Views for what the user puts in: the reference voice, the text, and the style controls.
+
+Thin views: they read and write widgets, and call the Session for anything that matters.
+Every control a person uses carries a stable ``voxnb-*`` CSS class for browser tests.
+"""
+from __future__ import annotations
+
+import random
+import threading
+
+import ipywidgets as W
+
+from ..settings import SEED_RANGE, SPEED_RANGE, STYLES, SynthesisSettings
+from ..text import MAX_TEXT_CHARS
+from .i18n import t
+from .session import sample_voices
+
+FULL = W.Layout(width="100%")
+
+
+def header(text: str) -> W.HTML:
+    return W.HTML(f"<h3 style='margin:4px 0'>{text}</h3>")
+
+
+def escape(s: str) -> str:
+    import html
+
+    return html.escape(s, quote=True)
+
+
+class ReferencePanel(W.VBox):
+    def __init__(self, app):
+        self.app = app
+        self.title = header("")
+        self.source = W.ToggleButtons(options=[("", "upload"), ("", "sample"), ("", "saved")], value="upload")
+        self.upload = W.FileUpload(accept=".wav,.flac,.ogg,.mp3,.m4a,audio/*", multiple=False)
+        self.upload.add_class("voxnb-ref-upload")
+        self.sample = W.Dropdown(options=list(sample_voices()), layout=W.Layout(width="320px"))
+        self.saved = W.Dropdown(options=[], layout=W.Layout(width="320px"))
+        self.report = W.HTML()
+        self.preview = W.Audio(format="wav", autoplay=False, layout=W.Layout(width="320px", display="none"))
+        self.transcript = W.Textarea(layout=W.Layout(width="100%", height="48px"))
+        self.transcribe = W.Button(icon="comment")
+        self.consent = W.Checkbox(value=False, indent=False)
+        self.consent.add_class("voxnb-consent")
+        self.enroll = W.Button(button_style="primary", icon="user")
+        self.enroll.add_class("voxnb-enroll")
+        self.name = W.Text(layout=W.Layout(width="200px"))
+        self.save = W.Button(icon="save")
+        self.save.add_class("voxnb-save-voice")
+        self.status = W.HTML()
+        self.status.add_class("voxnb-voice-status")
+        self.picker = W.Box([self.upload])
+        super().__init__([self.title, self.source, self.picker, self.report, self.preview,
+                          W.HBox([self.transcript, self.transcribe]), W.HBox([self.consent, self.enroll]),
+                          W.HBox([self.name, self.save]), self.status])
+        self.source.observe(self._on_source, "value")
+        self.upload.observe(self._on_upload, "value")
+        self.sample.observe(lambda _: self.app.run(self._load_sample), "value")
+        self.saved.observe(lambda _: self.app.run(self._load_saved), "value")
+        self.enroll.on_click(lambda _: self.app.run(self._enroll, background=True))
+        self.transcribe.on_click(lambda _: self.app.run(self._transcribe, background=True))
+        self.save.on_click(lambda _: self.app.run(self._save))
+
+    def relabel(self, lang: str) -> None:
+        self.title.value = f"<h3 style='margin:4px 0'>{t('ref_header', lang)}</h3>"
+        self.source.options = [(t("src_upload", lang), "upload"), (t("src_sample", lang), "sample"),
+                               (t("src_saved", lang), "saved")]
+        self.upload.description = t("src_upload", lang)
+        self.upload.tooltip = t("upload", lang)
+        self.transcript.placeholder = t("transcript", lang)
+        self.transcribe.description = t("transcribe", lang)
+        self.consent.description = t("consent", lang)
+        self.enroll.description = t("enroll", lang)
+        self.name.placeholder = t("voice_name", lang)
+        self.save.description = t("save_voice", lang)
+        self.refresh_status()
+        if self.app.session.reference is not None:
+            self._report(self.app.session.reference)
+
+    def refresh_status(self) -> None:
+        lang, v = self.app.lang, self.app.session.voice
+        if v is None:
+            self.status.value = f"<i>{t('no_voice', lang)}</i>"
+        else:
+            score = v.info.get("ge2e", "—") if v.info else "—"
+            self.status.value = f"<b>{escape(t('voice_ready', lang, name=v.name, id=v.id, score=score))}</b>"
+
+    def refresh_saved(self) -> None:
+        self.saved.options = self.app.session.library.names()
+
+    def _on_source(self, change) -> None:
+        self.picker.children = [{"upload": self.upload, "sample": self.sample, "saved": self.saved}[change.new]]
+        self.consent.layout.display = "" if change.new == "upload" else "none"
+        if change.new == "saved":
+            self.refresh_saved()
+            self.app.run(self._load_saved)
+        elif change.new == "sample":
+            self.app.run(self._load_sample)
+
+    def _on_upload(self, change) -> None:
+        if not change.new:
+            return
+        item = change.new[0]
+        self.app.run(lambda: self._show_reference(self.app.session.load_upload(item["name"], bytes(item["content"]))))
+
+    def _load_sample(self) -> None:
+        if self.sample.value:
+            self._show_reference(self.app.session.load_sample(self.sample.value))
+
+    def _load_saved(self) -> None:
+        if self.saved.value:
+            voice = self.app.session.use_saved(self.saved.value)
+            self.transcript.value = voice.transcript
+            self.report.value = ""
+            self.preview.layout.display = "none"
+            self.refresh_status()
+
+    def _show_reference(self, ref) -> None:
+        from .session import wav_bytes
+
+        self._report(ref)
+        self.preview.value = wav_bytes(ref.audio, ref.sample_rate)
+        self.preview.layout.display = ""
+        self.refresh_status()
+
+    def _report(self, ref) -> None:
+        r = ref.report
+        text = t("report", self.app.lang, dur=r.duration_s, ratio=r.speech_ratio, snr=r.snr_db,
+                 clip=r.clipping_ratio, sr=r.original_sample_rate)
+        warn = "".join(f"<div style='color:#b26b00'>⚠ {escape(w)}</div>" for w in r.warnings)
+        self.report.value = f"<div class='voxnb-report'>{escape(text)}{warn}</div>"
+
+    def _enroll(self) -> None:
+        self.app.set_status("stage_enroll")
+        self.app.session.enroll(self.consent.value, self.transcript.value, self.name.value.strip() or None)
+        self.refresh_status()
+        self.app.set_status(None)
+
+    def _transcribe(self) -> None:
+        self.transcript.value = self.app.session.transcribe()
+
+    def _save(self) -> None:
+        name = self.name.value.strip()
+        self.app.session.save_voice(name)
+        self.refresh_status()
+        self.app.say(t("saved", self.app.lang, name=name))
+
+
+class TextPanel(W.VBox):
+    def __init__(self, app):
+        self.app = app
+        self.title = header("")
+        self.text = W.Textarea(layout=W.Layout(width="100%", height="110px"))
+        self.text.add_class("voxnb-text")
+        self.count = W.HTML()
+        self.count.add_class("voxnb-char-count")
+        self.help = W.HTML()
+        self.phonemes = W.HTML()
+        self.phonemes.add_class("voxnb-phonemes")
+        self._timer: threading.Timer | None = None
+        super().__init__([self.title, self.text, W.HBox([self.count, self.help]), self.phonemes])
+        self.text.observe(self._on_text, "value")
+
+    def relabel(self, lang: str) -> None:
+        self.title.value = f"<h3 style='margin:4px 0'>{t('text_header', lang)}</h3>"
+        self.text.placeholder = t("text_placeholder", lang)
+        self.help.value = f"<span style='color:#666;margin-left:1em'>{escape(t('markup_help', lang))}</span>"
+        self._count()
+        if self.phonemes.value:
+            self.update_preview()
+
+    def _count(self) -> None:
+        n = len(self.text.value)
+        color = "#c00" if n > MAX_TEXT_CHARS else "#666"
+        self.count.value = f"<span style='color:{color}'>{t('chars', self.app.lang, n=n, max=MAX_TEXT_CHARS)}</span>"
+
+    def _on_text(self, _change) -> None:
+        self._count()
+        if self._timer:
+            self._timer.cancel()
+        # preview after a pause in typing, not on every keystroke
+        self._timer = threading.Timer(0.4, self.update_preview)
+        self._timer.start()
+
+    def update_preview(self) -> None:
+        from ..errors import VoxnbError
+
+        text = self.text.value
+        if not text.strip():
+            self.phonemes.value = ""
+            return
+        try:
+            chunks = self.app.session.preview(text[:2000])
+        except VoxnbError as err:
+            self.phonemes.value = f"<span style='color:#c00'>{escape(str(err))}</span>"
+            return
+        rows = "".join(f"<div><code>[{s.lang}]</code> {escape(s.phonemes)}</div>" for c in chunks[:6]
+                       for s in c.segments)
+        more = " …" if len(chunks) > 6 or len(text) > 2000 else ""
+        self.phonemes.value = (f"<details open><summary>{t('phonemes', self.app.lang)}</summary>"
+                               f"<div style='font-family:monospace'>{rows}{more}</div></details>")
+
+
+class ControlsPanel(W.VBox):
+    def __init__(self, app):
+        self.app = app
+        d = SynthesisSettings()
+        self.title = header("")
+        self.style = W.Dropdown(options=list(STYLES), value=d.style)
+        self.style.add_class("voxnb-style")
+        self.speed = W.FloatSlider(value=d.speed, min=SPEED_RANGE[0], max=SPEED_RANGE[1], step=0.05,
+                                   readout_format=".2f")
+        self.speed.add_class("voxnb-speed")
+        self.seed = W.BoundedIntText(value=d.seed, min=SEED_RANGE[0], max=SEED_RANGE[1], layout=W.Layout(width="220px"))
+        self.seed.add_class("voxnb-seed")
+        self.dice = W.Button(icon="random", layout=W.Layout(width="110px"))
+        self.dice.on_click(lambda _: setattr(self.seed, "value", random.randint(0, 2**31 - 1)))
+        self.engine = W.Dropdown(options=["kokoro"], value="kokoro")
+        self.note = W.HTML()
+        self.style.observe(lambda _: self._note(), "value")
+        super().__init__([self.title, W.HBox([self.style, self.note]), self.speed, W.HBox([self.seed, self.dice]),
+                          self.engine])
+
+    def relabel(self, lang: str) -> None:
+        self.title.value = f"<h3 style='margin:4px 0'>{t('controls_header', lang)}</h3>"
+        self.style.options = [(getattr(s, f"label_{lang}") or s.name, s.name) for s in STYLES.values()]
+        self.style.description = t("style", lang)
+        self.speed.description = t("speed", lang)
+        self.seed.description = t("seed", lang)
+        self.dice.description = t("dice", lang)
+        self.engine.description = t("engine", lang)
+        self._note()
+
+    def _note(self) -> None:
+        approx = STYLES[self.style.value].approximate
+        self.note.value = f"<span style='color:#666'>{t('approx', self.app.lang)}</span>" if approx else ""
+
+    def settings(self) -> SynthesisSettings:
+        return SynthesisSettings(style=self.style.value, speed=round(self.speed.value, 2), seed=int(self.seed.value))
+
+    def load(self, settings: dict) -> None:
+        self.style.value = settings.get("style", "neutral")
+        self.speed.value = settings.get("speed", 1.0)
+        self.seed.value = settings.get("seed", 0)

@@ -1,0 +1,180 @@
+"""The dashboard's model: one viewer's state and actions, in plain Python (no widgets).
+
+Voila starts one kernel per page load, so one Session is one viewer: an uploaded clip, the
+current voice and the history never cross between viewers. Uploads and outputs live in a
+private temporary folder that no server route exposes.
+"""
+from __future__ import annotations
+
+import io
+import json
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from ..errors import BadReferenceError, VoxnbError
+from ..settings import SynthesisSettings
+
+MAX_UPLOAD_MB = 20          # a 30 s 48 kHz stereo WAV is ~11 MB; Voila's websocket limit is raised above this
+SAMPLES_DIR = Path(__file__).resolve().parents[2] / "assets" / "reference"
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    number: int
+    text: str
+    voice_name: str
+    voice_id: str
+    settings: dict
+    duration_s: float
+    rtf: float
+    wav: bytes = field(repr=False)
+    sidecar: str = field(repr=False)
+
+
+def wav_bytes(audio: np.ndarray, sample_rate: int) -> bytes:
+    import soundfile as sf
+
+    buf = io.BytesIO()
+    sf.write(buf, np.clip(audio, -1, 1), sample_rate, format="WAV", subtype="PCM_16")
+    return buf.getvalue()
+
+
+def sample_voices(directory: Path = SAMPLES_DIR) -> dict[str, Path]:
+    """Bundled reference clips long enough to clone: label -> path."""
+    if not directory.is_dir():
+        return {}
+    clips = sorted(p for p in directory.rglob("*") if p.suffix.lower() in (".wav", ".flac"))
+    return {f"{p.parent.name}/{p.stem}": p for p in clips if p.stat().st_size > 60_000}
+
+
+class Session:
+    def __init__(self, engine_factory: Callable | None = None, library=None, workdir: Path | None = None):
+        from ..paths import voices_dir
+        from ..voice import VoiceLibrary
+
+        self._engine_factory = engine_factory
+        self._engine = None
+        self._engine_lock = threading.Lock()
+        self.library = library or VoiceLibrary(voices_dir())
+        self.workdir = Path(workdir or tempfile.mkdtemp(prefix="voxnb-session-"))
+        self.reference = None          # Reference of the clip in use
+        self.reference_is_upload = False
+        self.voice = None              # the Voice synthesis uses
+        self.history: list[HistoryEntry] = []
+        self.result = None             # the last Result, for the inspector
+        self.stop_requested = threading.Event()
+
+    # -- engine ----------------------------------------------------------------------------
+    @property
+    def engine(self):
+        with self._engine_lock:
+            if self._engine is None:
+                from ..engines import load_engine
+
+                self._engine = (self._engine_factory or load_engine)()
+            return self._engine
+
+    # -- reference and voice ---------------------------------------------------------------
+    def load_upload(self, filename: str, content: bytes):
+        """An uploaded file -> Reference (quality report included); nothing is kept but in workdir."""
+        mb = len(content) / 2**20
+        if mb > MAX_UPLOAD_MB:
+            raise BadReferenceError(f"The file is {mb:.1f} MB; the limit is {MAX_UPLOAD_MB} MB.",
+                                    "Upload a shorter clip: 3-30 s of speech is enough.")
+        from ..audio import prepare_reference
+
+        safe = Path(filename).name or "upload"
+        path = self.workdir / f"upload-{int(time.time() * 1000)}-{safe}"
+        path.write_bytes(content)
+        self.reference = prepare_reference(path)
+        self.reference_is_upload = True
+        self.voice = None
+        return self.reference
+
+    def load_sample(self, label: str):
+        from ..audio import prepare_reference
+
+        samples = sample_voices()
+        if label not in samples:
+            raise VoxnbError(f"No bundled sample is called {label!r}.", f"Samples: {', '.join(samples)}.")
+        self.reference = prepare_reference(samples[label])
+        self.reference_is_upload = False
+        self.voice = None
+        return self.reference
+
+    def use_saved(self, name: str):
+        self.voice = self.library.load(name)
+        self.reference, self.reference_is_upload = None, False
+        return self.voice
+
+    def enroll(self, consent: bool, transcript: str = "", name: str | None = None):
+        if self.reference is None:
+            raise VoxnbError("There is no reference clip yet.", "Upload a clip or pick a sample first.")
+        if self.reference_is_upload and not consent:
+            raise VoxnbError("Cloning an uploaded voice needs your confirmation.",
+                             "Tick “I have the right to clone this voice”.")
+        self.voice = self.engine.clone(self.reference, name=name or None, transcript=transcript)
+        return self.voice
+
+    def transcribe(self) -> str:
+        from ..transcript import transcribe
+
+        if self.reference is None:
+            raise VoxnbError("There is no reference clip to transcribe.", "Upload a clip or pick a sample first.")
+        return transcribe(self.reference.audio, self.reference.sample_rate, language="en").text
+
+    def save_voice(self, name: str, overwrite: bool = False) -> Path:
+        if self.voice is None:
+            raise VoxnbError("There is no cloned voice to save.", "Clone a voice first (step 1).")
+        path = self.library.save(self.voice, name=name, overwrite=overwrite)
+        self.voice = self.voice.renamed(name)
+        return path
+
+    # -- text ------------------------------------------------------------------------------
+    @staticmethod
+    def preview(text: str, lang: str = "auto"):
+        from ..text import phonemize
+
+        return phonemize(text, lang=lang)
+
+    # -- synthesis -------------------------------------------------------------------------
+    def generate(self, text: str, settings: SynthesisSettings, on_stage=None, on_chunk=None):
+        """Synthesise chunk by chunk; on_stage(key, **fmt) and on_chunk(ChunkResult) report progress.
+        A stop request ends it after the current chunk with what was made so far."""
+        from ..result import assemble
+
+        if self.voice is None:
+            raise VoxnbError("There is no voice yet.", "Choose a voice first (step 1).")
+        settings = settings.validated()
+        on_stage = on_stage or (lambda *a, **k: None)
+        self.stop_requested.clear()
+        started = time.perf_counter()
+        engine = self.engine
+        on_stage("stage_frontend")
+        chunks, notes = [], []
+        for chunk in engine.stream(text, self.voice, **settings.to_dict()):
+            chunks.append(chunk)
+            on_stage("stage_acoustic", i=chunk.index + 1, n=chunk.of)
+            if on_chunk:
+                on_chunk(chunk)
+            if self.stop_requested.is_set() and chunk.index + 1 < chunk.of:
+                notes.append(f"stopped after {chunk.index + 1} of {chunk.of} chunks")
+                on_stage("stage_stopped", i=chunk.index + 1, n=chunk.of)
+                break
+        result = assemble(text, chunks, self.voice, settings, engine.capabilities.name,
+                          engine.capabilities.version, started=started, warnings=tuple(notes))
+        self.result = result
+        sidecar = json.dumps(result.sidecar(), ensure_ascii=False, indent=2)
+        self.history.append(HistoryEntry(len(self.history) + 1, text, self.voice.name, self.voice.id,
+                                         settings.to_dict(), result.duration_s, result.rtf,
+                                         wav_bytes(result.audio, result.sample_rate), sidecar))
+        return result
+
+    def stop(self) -> None:
+        self.stop_requested.set()
