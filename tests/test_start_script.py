@@ -185,3 +185,23 @@ def test_taken_port_is_named(installed):
                            cwd=repo, capture_output=True, text=True, env={**os.environ, **env}, timeout=600)
     assert p.returncode != 0
     assert f"Port {port} is in use by PID {os.getpid()}" in p.stderr and "--lab-port" in p.stderr
+
+
+def test_pai_dsw_dashboard_answers_through_the_lab_proxy(tmp_path):
+    """On PAI-DSW the dashboard is reached as <lab>/proxy/<port>/ (jupyter-server-proxy strips the prefix)."""
+    import json
+
+    lab, dash = free_port(), free_port()
+    start = subprocess.run([sys.executable, "-m", "voxnb.launcher", "start", "--root", str(ROOT), "--run-dir",
+                            str(tmp_path), "--lab-port", str(lab), "--dash-port", str(dash), "--platform", "pai-dsw"],
+                           capture_output=True, text=True, cwd=ROOT, timeout=300)
+    try:
+        assert start.returncode == 0, start.stdout + start.stderr
+        assert f"/proxy/{dash}/" in start.stdout and "PAI-DSW" in start.stdout
+        token = json.loads((tmp_path / "state.json").read_text())["token"]
+        code, page = get(f"http://127.0.0.1:{lab}/proxy/{dash}/?token={token}")
+        assert code == 200 and f"/proxy/{dash}/voila/static/voila.js" in page
+        assert get(f"http://127.0.0.1:{lab}/proxy/{dash}/voila/static/voila.js?token={token}")[0] == 200
+    finally:
+        subprocess.run([sys.executable, "-m", "voxnb.launcher", "stop", "--run-dir", str(tmp_path)], cwd=ROOT,
+                       timeout=60)

@@ -134,7 +134,9 @@ def commands(args, token: str, python: str) -> dict[str, list[str]]:
     base = f"/proxy/{args.dash_port}/" if args.platform == "pai-dsw" else "/"
     dash = [python, "-m", "voila", DASHBOARD, f"--Voila.root_dir={args.root}", "--no-browser",
             f"--Voila.ip={args.host}", f"--Voila.port={args.dash_port}", "--Voila.port_retries=0",
-            f"--Voila.base_url={base}",
+            # behind a prefix-stripping proxy (PAI-DSW's /proxy/<port>/) the server answers at / while
+            # pages ask for their assets under the proxy path
+            "--Voila.server_url=/", f"--Voila.base_url={base}",
             # serve no file from disk at all: uploads, voices and outputs are never reachable by URL
             "--VoilaConfiguration.file_allowlist=[]",
             # JSON, not key=value: the key=value form hands tornado a string and breaks every websocket
@@ -178,7 +180,7 @@ def start(args) -> int:
     os.chmod(tmp, 0o600)  # it holds the JupyterLab token
     tmp.replace(state_file)
     probes = {"lab": f"http://127.0.0.1:{args.lab_port}/api/status?token={token}",
-              "dash": f"http://127.0.0.1:{args.dash_port}{cmds['dash_base']}voila/static/voila.js"}
+              "dash": f"http://127.0.0.1:{args.dash_port}/voila/static/voila.js"}
     deadline = time.time() + args.timeout
     pending = dict(probes)
     while pending and time.time() < deadline:
@@ -238,7 +240,7 @@ def status(args) -> int:
         return 1
     up = 0
     for key, name, path in (("lab", "JupyterLab", f"/api/status?token={state['token']}"),
-                            ("dash", "Dashboard", f"{state['dash']['base_url']}voila/static/voila.js")):
+                            ("dash", "Dashboard", "/voila/static/voila.js")):
         svc = state[key]
         running = alive(svc["pid"])
         code = http_ok(f"http://127.0.0.1:{svc['port']}{path}") if running else 0
