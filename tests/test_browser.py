@@ -4,14 +4,12 @@ Upload a reference, tick consent, type, Generate; then the player must hold audi
 plausible length and all four inspect views must render. Screenshots land in tests/artifacts/.
 """
 import shutil
-import socket
 import subprocess
 import sys
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
+from net import free_port, get
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -20,24 +18,9 @@ BROWSER_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-co
                 "--disable-gpu", "--no-first-run"]
 
 
-
 @pytest.fixture(scope="module", autouse=True)
 def chromium_present():
     assert Path(CHROMIUM).exists(), "Chromium is missing: tests/run.sh installs it (apt-get install chromium)"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def status_of(url):
-    try:
-        with urllib.request.urlopen(url, timeout=30) as r:
-            return r.status
-    except urllib.error.HTTPError as e:
-        return e.code
 
 
 @pytest.fixture(scope="module")
@@ -108,4 +91,4 @@ def test_no_file_is_reachable_by_url(server, isolated_home):
                f"{isolated_home}/home/voices", "tmp"]
     for t in targets:
         for prefix in ("voila/files/", "files/", "voila/tree/", "tree/"):
-            assert status_of(base + prefix + t.lstrip("/")) in (403, 404, 405), prefix + t
+            assert get(base + prefix + t.lstrip("/"), timeout=30)[0] in (403, 404, 405), prefix + t

@@ -6,11 +6,10 @@ import socket
 import subprocess
 import sys
 import tomllib
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
+from net import free_port, get
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "1-click-start.sh"
@@ -28,20 +27,6 @@ def fake_bin(tmp_path, name, body):
     (d / name).write_text("#!/bin/sh\n" + body)
     (d / name).chmod(0o755)
     return {"PATH": f"{d}:{os.environ['PATH']}"}
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def get(url):
-    try:
-        with urllib.request.urlopen(url, timeout=120) as r:
-            return r.status, r.read().decode(errors="replace")
-    except urllib.error.HTTPError as e:
-        return e.code, ""
 
 
 def test_help_documents_every_flag():
