@@ -71,3 +71,15 @@ def test_phonemes_without_weights():
 def test_doctor_reports_weights_and_engines():
     info = json.loads(run("doctor", "--json").stdout)
     assert "kokoro" in info["engines"] and "sha256 ok" in info["weights"] and info["gpu"]
+
+
+def test_batch_from_the_example_script(tmp_path):
+    from voxnb.batch import read_manifest
+
+    script = tmp_path / "two.csv"
+    script.write_text("name,text,style\na,One short line.,calm\nb,你好。,slow\n", encoding="utf-8")
+    p = run("batch", str(script), "--voice", "jf_tebukuro", "--out", str(tmp_path / "out"), "--json")
+    assert p.returncode == 0, p.stderr
+    info = json.loads(p.stdout)
+    assert info["written"] == 2 and info["failed"] == []
+    assert [r["file"] for r in read_manifest(info["manifest"])] == ["a.wav", "b.wav"]
