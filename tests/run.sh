@@ -19,10 +19,13 @@ if [ ! -x .venv/bin/python ]; then
 fi
 . .venv/bin/activate
 export PIP_DISABLE_PIP_VERSION_CHECK=1
-python -m pip install -q --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
+LOG=.venv/pip-install.log
+pip_q() { python -m pip install -q "$@" >>"$LOG" 2>&1 || { tail -n 40 "$LOG"; echo "error: pip install $* failed (log: $LOG)" >&2; exit 1; }; }
+: >"$LOG"
+pip_q --upgrade pip
 # torch 2.13.0 resolves to the local CPU wheel on this machine kind; an unpinned torch pulls a CUDA build.
-python -m pip install -q "torch==2.13.0" 2>&1 | grep -v "^WARNING: Location" || true
-python -m pip install -q -e ".[test]" 2>&1 | grep -v "^WARNING: Location" || true
+pip_q "torch==2.13.0"
+pip_q -e ".[test]"
 python -c "import voxnb, torch, onnxruntime; print('voxnb', voxnb.__version__, '| torch', torch.__version__)"
 # Tests never reach a model hub.
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1

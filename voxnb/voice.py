@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import re
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -60,9 +61,7 @@ class Voice:
         return hash((self.id, self.name))
 
     def renamed(self, name: str) -> "Voice":
-        check_name(name)
-        return Voice(self.id, name, self.engine, self.method, dict(self.conditioning), dict(self.controls),
-                     dict(self.report), self.transcript, dict(self.info))
+        return dataclasses.replace(self, name=check_name(name))
 
     def meta(self) -> dict:
         return {"id": self.id, "name": self.name, "engine": self.engine, "method": self.method,

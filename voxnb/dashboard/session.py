@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import tempfile
 import threading
 import time
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -62,7 +64,10 @@ class Session:
         self._engine = None
         self._engine_lock = threading.Lock()
         self.library = library or VoiceLibrary(voices_dir())
-        self.workdir = Path(workdir or tempfile.mkdtemp(prefix="voxnb-session-"))
+        if workdir is None:  # a viewer's uploads go when their kernel does (culled or closed)
+            workdir = Path(tempfile.mkdtemp(prefix="voxnb-session-"))
+            weakref.finalize(self, shutil.rmtree, workdir, True)
+        self.workdir = Path(workdir)
         self.reference = None          # Reference of the clip in use
         self.reference_is_upload = False
         self.voice = None              # the Voice synthesis uses

@@ -13,7 +13,7 @@ Pitch matching keeps F0 plausible: level and range are clipped to what a human v
 """
 from __future__ import annotations
 
-import functools
+import dataclasses
 import time
 from pathlib import Path
 
@@ -176,16 +176,11 @@ def _enrollment_cache() -> VoiceLibrary:
     return VoiceLibrary(cache_dir() / "enrollments")
 
 
-@functools.lru_cache(maxsize=1)
-def _prepare():
-    from ...audio import prepare_reference
-
-    return prepare_reference
-
-
 def clone_voice(engine, reference, name: str | None = None, transcript: str = "", cache: bool = True) -> Voice:
     """Enroll a reference clip (path, (audio, sr) or a prepared Reference) as a Voice value."""
-    ref = reference if hasattr(reference, "report") else _prepare()(reference)
+    from ...audio import prepare_reference
+
+    ref = reference if hasattr(reference, "report") else prepare_reference(reference)
     key = content_hash(METHOD, engine.model.version, np.ascontiguousarray(ref.audio, np.float32).tobytes())
     name = check_name(name) if name else f"voice-{key[:6]}"
     library = _enrollment_cache()
@@ -197,8 +192,7 @@ def clone_voice(engine, reference, name: str | None = None, transcript: str = ""
                       controls=controls, report=ref.report.to_dict(), transcript="", info=info)
         if cache:
             library.save(voice, overwrite=True)
-    return Voice(voice.id, name, voice.engine, voice.method, dict(voice.conditioning), dict(voice.controls),
-                 dict(voice.report), transcript or voice.transcript, dict(voice.info))
+    return dataclasses.replace(voice, name=name, transcript=transcript or voice.transcript)
 
 
 if __name__ == "__main__":  # regenerate the shipped table: python -m voxnb.engines.kokoro.clone
