@@ -176,7 +176,10 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1
 # Reinstall only when what decides the environment changed.
 STAMP="$ENV_DIR/.voxnb-stamp"
 want_stamp=$(cat "$ROOT/pyproject.toml" "$ROOT/environment.yml" | sha256sum | cut -c1-16)-$TORCH_TAG
-pip_q() { "$PY" -m pip install -q "$@" 2>&1 | { grep -v "^WARNING: Location" || true; }; }  # pipefail keeps pip's status
+mkdir -p "$RUN_DIR"; PIP_LOG="$RUN_DIR/pip-install.log"
+pip_q() {  # quiet unless it fails; the full log stays in the run dir
+  "$PY" -m pip install -q "$@" >>"$PIP_LOG" 2>&1 || { tail -n 30 "$PIP_LOG" >&2; echo "(full log: $PIP_LOG)" >&2; return 1; }
+}
 if [ -x "$PY" ] && [ "$(cat "$STAMP" 2>/dev/null)" = "$want_stamp" ]; then
   say "environment up to date ($ENV_KIND at $ENV_DIR)"
 else

@@ -143,3 +143,12 @@ def test_wav_bytes_roundtrip():
     audio = np.sin(np.linspace(0, 100, 2400)).astype(np.float32) * 0.5
     back, sr = sf.read(io.BytesIO(wav_bytes(audio, 24000)), dtype="float32")
     assert sr == 24000 and np.allclose(back, audio, atol=1e-4)
+
+
+def test_long_text_is_spoken_without_attention_maps(session, monkeypatch):
+    from voxnb.dashboard import session as S
+
+    monkeypatch.setattr(S, "INSPECT_MAX_CHARS", 10)
+    session.voice = session.engine.stock_voice("jf_tebukuro")
+    r = session.generate("A text longer than ten characters.", SynthesisSettings())
+    assert all(c.attention is None for c in r.chunks) and r.settings["inspect"] is False

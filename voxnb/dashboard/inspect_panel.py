@@ -86,7 +86,10 @@ class InspectPanel(W.VBox):
 
     def _draw_attention(self) -> None:
         chunk = self._current()
-        if chunk is None or chunk.attention is None:
+        if chunk is None:
+            return
+        self.attention.layout.display = "none" if chunk.attention is None else ""
+        if chunk.attention is None:  # long text: the session did not keep attention maps
             return
         head = None if self.head.value == -1 else self.head.value
         self.attention.value = plots.to_png(plots.attention_figure(chunk, self.layer.value - 1, head))

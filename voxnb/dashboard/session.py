@@ -6,6 +6,7 @@ private temporary folder that no server route exposes.
 """
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import shutil
@@ -22,6 +23,7 @@ import numpy as np
 from ..errors import BadReferenceError, VoxnbError
 from ..settings import SynthesisSettings
 
+INSPECT_MAX_CHARS = 3000   # attention maps cost ~6 MB a chunk: long texts are spoken without them
 MAX_UPLOAD_MB = 20          # a 30 s 48 kHz stereo WAV is ~11 MB; Voila's websocket limit is raised above this
 SAMPLES_DIR = Path(__file__).resolve().parents[2] / "assets" / "reference"
 
@@ -156,7 +158,7 @@ class Session:
 
         if self.voice is None:
             raise VoxnbError("There is no voice yet.", "Choose a voice first (step 1).")
-        settings = settings.validated()
+        settings = dataclasses.replace(settings.validated(), inspect=len(text) <= INSPECT_MAX_CHARS)
         on_stage = on_stage or (lambda *a, **k: None)
         self.stop_requested.clear()
         started = time.perf_counter()
