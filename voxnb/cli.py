@@ -59,6 +59,11 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--engine", default=None)
     b.add_argument("--json", action="store_true", help="print one JSON object describing the batch")
 
+    bn = sub.add_parser("bench", help="speed, WER and speaker similarity of voxnb and its peers, in one run")
+    bn.add_argument("--quick", action="store_true", help="2 speakers x 1 text (about 2 minutes)")
+    bn.add_argument("--systems", default="voxnb,kokoro-raw,kokoro-stock,piper", help="comma-separated")
+    bn.add_argument("--json", action="store_true", help="print all figures as one JSON object")
+
     f = sub.add_parser("fetch", help="make an engine's weights present and verified")
     f.add_argument("--engine", default=None)
 
@@ -213,6 +218,19 @@ def cmd_batch(args) -> int:
     return 2 if failed else 0
 
 
+def cmd_bench(args) -> int:
+    from .bench.harness import SYSTEMS, run, table
+
+    systems = tuple(s.strip() for s in args.systems.split(",") if s.strip())
+    unknown = [s for s in systems if s not in SYSTEMS]
+    if unknown or "voxnb" not in systems:
+        raise VoxnbError(f"Unknown or missing systems: {', '.join(unknown) or 'voxnb'}.",
+                         f"Choose from {', '.join(SYSTEMS)}; voxnb is always included.")
+    figures = run(quick=args.quick, systems=systems, progress=lambda m: print(f"  {m}", file=sys.stderr))
+    print(json.dumps(figures) if args.json else table(figures))
+    return 0
+
+
 def cmd_fetch(args) -> int:
     from .engines import fetch
 
@@ -220,7 +238,7 @@ def cmd_fetch(args) -> int:
     return 0
 
 
-COMMANDS = {"fetch": cmd_fetch, "synth": cmd_synth, "clone": cmd_clone, "voices": cmd_voices, "phonemes": cmd_phonemes,
+COMMANDS = {"bench": cmd_bench, "fetch": cmd_fetch, "synth": cmd_synth, "clone": cmd_clone, "voices": cmd_voices, "phonemes": cmd_phonemes,
             "doctor": cmd_doctor, "batch": cmd_batch}
 
 

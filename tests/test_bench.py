@@ -1,0 +1,51 @@
+"""The benchmark harness runs end to end and its figures are well-formed (no speed thresholds here:
+the figures themselves are the benchmark)."""
+import json
+import math
+import subprocess
+import sys
+
+import pytest
+
+from voxnb.bench.harness import SYSTEMS, run, table
+
+SPEED = ("load_s", "rtf_1_thread", "rtf_2_threads", "first_audio_s", "long_text_s", "first_audio_ratio", "peak_rss_mb")
+QUALITY = ("wer", "cer", "sim_ge2e", "norm_sim_ge2e", "sim_dvector", "norm_sim_dvector")
+
+
+@pytest.fixture(scope="module")
+def figures():
+    return run(quick=True)
+
+
+def test_every_system_has_every_figure(figures):
+    assert set(figures["systems"]) == set(SYSTEMS)
+    for name, f in figures["systems"].items():
+        for key in SPEED + QUALITY:
+            assert isinstance(f[key], float) and math.isfinite(f[key]), (name, key)
+        assert f["load_s"] > 0 and f["rtf_2_threads"] > 0 and f["peak_rss_mb"] > 50
+        assert 0 <= f["wer"] and 0 <= f["cer"] and -1 <= f["sim_ge2e"] <= 1 and -1 <= f["sim_dvector"] <= 1
+        assert 0 < f["first_audio_ratio"] <= 1.05
+
+
+def test_voxnb_figures_and_calibration(figures):
+    v = figures["systems"]["voxnb"]
+    assert v["enroll_first_s"] > v["enroll_cached_s"] > 0
+    assert v["overhead_vs_raw"] > 0
+    for enc in ("ge2e", "dvector"):
+        c = figures["calibration"][enc]
+        assert c["same"] > c["stranger"], enc   # the encoders tell the reference speakers apart
+    json.dumps(figures)                          # serialisable as --json prints it
+
+
+def test_table_lists_every_system(figures):
+    text = table(figures)
+    for name in SYSTEMS:
+        assert name in text
+    assert "pipeline overhead" in text and "calibration" in text
+
+
+def test_bench_cli_refuses_unknown_systems():
+    p = subprocess.run([sys.executable, "-m", "voxnb", "bench", "--systems", "voxnb,espeak"], capture_output=True,
+                       text=True)
+    assert p.returncode == 2 and "espeak" in p.stderr

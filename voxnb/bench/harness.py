@@ -1,0 +1,135 @@
+"""``voxnb bench``: the same texts and references through every system, in one run.
+
+Speed figures come from one child process per system (voxnb.bench.worker); quality figures
+are measured here on the WAVs they wrote: WER/CER through tiny.en, and speaker similarity to a
+held-out clip of the reference speaker under two encoders — GE2E (which cloning also uses) and
+the d-vector embedder reserved for evaluation. Similarity is also normalised per encoder on the
+reference set: (sim - stranger) / (same speaker - stranger).
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+SYSTEMS = ("voxnb", "kokoro-raw", "kokoro-stock", "piper")
+# Held-out sentences: none is used by cloning (its probe) or by the tests' intelligibility checks.
+TEXTS = (
+    "A small boat drifted slowly across the quiet lake while the sun went down behind the hills.",
+    "Our neighbours planted seven apple trees last spring, and this year they finally bore fruit.",
+    "Please send the final report to the whole team before the meeting on Thursday afternoon.",
+    "The museum opens at nine, but the best time to visit is early on a rainy weekday.",
+)
+LONG_TEXT = ("Good evening, and welcome to the late news. Heavy rain is expected along the coast tonight. "
+             "Drivers should take care on the bridges, and ferries may run late. Tomorrow will be dry and bright, "
+             "with a light wind from the west and a high of nineteen degrees.")   # ~300 characters
+
+
+def _worker(name: str, job_file: Path, progress) -> dict:
+    progress(f"running {name} in its own process")
+    env = {**os.environ, "VOXNB_CACHE": json.loads(job_file.read_text())["cache"]}
+    p = subprocess.run([sys.executable, "-m", "voxnb.bench.worker", name, str(job_file)], capture_output=True,
+                       text=True, env=env, timeout=1800)
+    if p.returncode != 0:
+        raise RuntimeError(f"bench worker {name} failed:\n{p.stderr[-3000:]}")
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+
+def _load(path: str) -> tuple[np.ndarray, int]:
+    import soundfile as sf
+
+    audio, sr = sf.read(path, dtype="float32", always_2d=True)
+    return audio.mean(axis=1), sr
+
+
+def calibrate(speakers, embed) -> dict:
+    """Same-speaker and stranger similarity of one encoder on the reference set."""
+    enroll = [embed(*_load(str(s.enroll))) for s in speakers]
+    held = [embed(*_load(str(s.heldout))) for s in speakers]
+    sims = np.array([[float(a @ b) for b in held] for a in enroll])
+    n = len(speakers)
+    return {"same": float(np.mean(np.diag(sims))),
+            "stranger": float(np.mean(sims[~np.eye(n, dtype=bool)])), "heldout": dict(zip([s.name for s in speakers],
+                                                                                         held))}
+
+
+def quality(figures: dict, speakers, texts, encoders: dict, calib: dict) -> dict:
+    from ..transcript import cer, transcribe, wer
+
+    w, c, sims = [], [], {k: [] for k in encoders}
+    for out in figures["outputs"]:
+        audio, sr = _load(out["wav"])
+        heard = transcribe(audio, sr, language="en").text
+        w.append(wer(texts[out["text"]], heard))
+        c.append(cer(texts[out["text"]], heard))
+        for k, embed in encoders.items():
+            sims[k].append(float(embed(audio, sr) @ calib[k]["heldout"][out["speaker"]]))
+    q = {"wer": float(np.mean(w)), "cer": float(np.mean(c))}
+    for k in encoders:
+        sim = float(np.mean(sims[k]))
+        q[f"sim_{k}"] = sim
+        q[f"norm_sim_{k}"] = (sim - calib[k]["stranger"]) / (calib[k]["same"] - calib[k]["stranger"])
+    return q
+
+
+def run(quick: bool = False, systems=SYSTEMS, progress=lambda msg: None) -> dict:
+    """All figures as one dict (see ``table`` for a readable view)."""
+    from .. import speaker as ge2e
+    from . import dvector
+    from .references import reference_set
+
+    speakers = reference_set()[: 2 if quick else None]
+    texts = list(TEXTS[: 1 if quick else None])
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="voxnb-bench-") as work:
+        job = {"workdir": work, "cache": str(Path(work) / "cache"), "texts": texts, "long_text": LONG_TEXT,
+               "speakers": {s.name: str(s.enroll) for s in speakers}}
+        job_file = Path(work) / "job.json"
+        job_file.write_text(json.dumps(job))
+        enrolled = _worker("enroll", job_file, progress)
+        job["voices"] = enrolled.pop("voices")
+        job_file.write_text(json.dumps(job))
+        per_system = {name: _worker(name, job_file, progress) for name in systems}
+        progress("measuring WER and speaker similarity")
+        encoders = {"ge2e": ge2e.embed, "dvector": dvector.embed}
+        calib = {k: calibrate(speakers, e) for k, e in encoders.items()}
+        for name, figures in per_system.items():
+            figures.update(quality(figures, speakers, texts, encoders, calib))
+            figures.pop("outputs")
+    per_system["voxnb"].update(enrolled)
+    if "kokoro-raw" in per_system:
+        per_system["voxnb"]["overhead_vs_raw"] = (per_system["voxnb"]["rtf_2_threads"]
+                                                  / per_system["kokoro-raw"]["rtf_2_threads"])
+    return {"systems": per_system, "speakers": [s.name for s in speakers], "texts": texts, "quick": quick,
+            "calibration": {k: {"same": v["same"], "stranger": v["stranger"]} for k, v in calib.items()},
+            "seconds": time.perf_counter() - started}
+
+
+COLUMNS = (("load_s", "load s", "{:.2f}"), ("rtf_1_thread", "RTF 1t", "{:.2f}"), ("rtf_2_threads", "RTF 2t", "{:.2f}"),
+           ("first_audio_s", "1st audio s", "{:.2f}"), ("first_audio_ratio", "1st/total", "{:.2f}"),
+           ("peak_rss_mb", "RSS MB", "{:.0f}"), ("wer", "WER", "{:.3f}"), ("cer", "CER", "{:.3f}"),
+           ("sim_ge2e", "GE2E", "{:.3f}"), ("norm_sim_ge2e", "GE2E norm", "{:.2f}"),
+           ("sim_dvector", "d-vec", "{:.3f}"), ("norm_sim_dvector", "d-vec norm", "{:.2f}"))
+
+
+def table(figures: dict) -> str:
+    head = f"{'system':14}" + "".join(f"{label:>12}" for _, label, _ in COLUMNS)
+    rows = [head, "-" * len(head)]
+    for name, f in figures["systems"].items():
+        rows.append(f"{name:14}" + "".join(f"{fmt.format(f[k]) if k in f else '-':>12}" for k, _, fmt in COLUMNS))
+    v = figures["systems"].get("voxnb", {})
+    notes = [f"enrollment: first {v.get('enroll_first_s', float('nan')):.2f} s, cached "
+             f"{v.get('enroll_cached_s', float('nan')):.3f} s per reference"]
+    if "overhead_vs_raw" in v:
+        notes.append(f"pipeline overhead vs raw ONNX: x{v['overhead_vs_raw']:.2f}")
+    cal = figures["calibration"]
+    notes.append("calibration (same speaker / stranger): " + ", ".join(
+        f"{k} {c['same']:.3f} / {c['stranger']:.3f}" for k, c in cal.items()))
+    notes.append(f"{len(figures['speakers'])} speakers x {len(figures['texts'])} texts, {figures['seconds']:.0f} s")
+    return "\n".join(rows + [""] + notes)

