@@ -1,57 +1,151 @@
-"""Batch synthesis: a CSV script in, WAVs + a manifest out; bad rows named, failures recorded."""
+"""Batch synthesis: scripts are checked row by row; a batch never overwrites and survives a bad line."""
+import csv
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
+import soundfile as sf
 
-from voxnb.batch import read_manifest, read_script, run_batch
+from voxnb.batch import Line, read_manifest, read_script, run_batch
 from voxnb.errors import SettingsError, TextError, VoxnbError
 
-
-def script(tmp_path, body, name="lines.csv"):
-    p = tmp_path / name
-    p.write_text(body, encoding="utf-8")
-    return p
+EXAMPLE = Path(__file__).resolve().parents[1] / "assets" / "examples" / "lines.csv"
 
 
-def test_read_script_good_rows(tmp_path):
-    lines = read_script(script(tmp_path, "name,text,style,speed,seed\nhi,\"Hello, world.\",happy,1.1,7\n,你好。,,,\n"))
-    assert [(x.name, x.text, x.style, x.speed, x.seed, x.row) for x in lines] == [
-        ("hi", "Hello, world.", "happy", 1.1, 7, 2), ("", "你好。", "neutral", 1.0, 0, 3)]
+def script(tmp_path, text: str) -> Path:
+    path = tmp_path / "script.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
-@pytest.mark.parametrize("body, error, phrase", [
-    ("words\nhello\n", VoxnbError, "no 'text' column"),
-    ("text,volume\nhello,3\n", VoxnbError, "unknown column"),
-    ("text,style\nhello,neutral\n ,calm\n", TextError, "Row 3"),
-    ("text,style\nhello,furious\n", SettingsError, "Row 2"),
-    ("text,speed\nhello,9\n", SettingsError, "Row 2"),
-    ("text,seed\nhello,abc\n", SettingsError, "not a whole number"),
-    ("name,text\na,one\na,two\n", VoxnbError, "Rows 2 and 3"),
-    ("text\n", TextError, "no lines"),
+def test_shipped_example_reads_cleanly():
+    lines = read_script(EXAMPLE)
+    assert len(lines) == 5
+    assert {line.style for line in lines} >= {"happy", "calm", "neutral"}
+    assert any("\u4e00" <= ch <= "\u9fff" for line in lines for ch in line.text)   # Mandarin lines too
+    assert len({line.speed for line in lines}) > 1
+
+
+def test_read_script_defaults_quotes_bom_and_blank_rows(tmp_path):
+    path = script(tmp_path, '\ufefftext,Speed,seed\n"Hello, world.",0.8,3\n,,\n你好。,,\n')
+    assert read_script(path) == [
+        Line(text="Hello, world.", speed=0.8, seed=3, row=2),
+        Line(text="你好。", row=4),
+    ]
+
+
+@pytest.mark.parametrize("body, error, phrases", [
+    ("text,style\nfine,calm\n ,happy\n", TextError, ["Row 3", "text is empty"]),
+    ("text,style\nfine,calm\nhi,angry\n", SettingsError, ["Row 3", "Unknown style 'angry'", "happy"]),
+    ("text,speed\nhi,1\nhi,1\nhi,3.5\n", SettingsError, ["Row 4", "Speed 3.5 is out of range", "0.5"]),
+    ("text,speed\nhi,quick\n", SettingsError, ["Row 2", "not a number"]),
+    ("text,seed\nhi,1.5\n", SettingsError, ["Row 2", "not a whole number"]),
+    ("text,name\na,take\nb,take\n", VoxnbError, ["Rows 2 and 3", "'take'"]),
+    ("text,name\na,../escape\n", VoxnbError, ["Row 2", "cannot be a file name"]),
+    ("text\nHello, world\n", VoxnbError, ["Row 2", "more cells", "Quote"]),
+    ("words,style\nhi,calm\n", VoxnbError, ["no 'text' column"]),
+    ("text,styel\nhi,calm\n", VoxnbError, ["unknown column", "styel"]),
+    ("text\n", TextError, ["no lines"]),
 ])
-def test_bad_rows_are_named(tmp_path, body, error, phrase):
-    with pytest.raises(error, match=phrase):
+def test_read_script_names_the_row_and_the_fix(tmp_path, body, error, phrases):
+    with pytest.raises(error) as info:
         read_script(script(tmp_path, body))
+    for phrase in phrases:
+        assert phrase in str(info.value)
+    assert info.value.fix
 
 
-def test_run_batch_writes_wavs_and_manifest_and_never_overwrites(engine, tmp_path):
-    lines = read_script(script(tmp_path, "name,text,voice\none,First line.,\ntwo,Second line.,nobody\n,Third.,\n"))
+def test_read_script_refuses_non_utf8_and_missing_files(tmp_path):
+    bad = tmp_path / "latin1.csv"
+    bad.write_bytes("text\ncaf\xe9\n".encode("latin-1"))
+    with pytest.raises(VoxnbError, match="not UTF-8"):
+        read_script(bad)
+    with pytest.raises(VoxnbError, match="No script"):
+        read_script(tmp_path / "missing.csv")
+
+
+LINES = [Line("Good morning.", name="morning", style="calm", speed=0.9, seed=1, row=2),
+         Line("早上好。", style="happy", row=3)]
+
+
+@pytest.fixture(scope="module")
+def first_batch(engine, tmp_path_factory):
+    out = tmp_path_factory.mktemp("batch")
+    calls = []
     voice = engine.stock_voice("jf_tebukuro")
-    seen = []
-    manifest = run_batch(engine, voice, lines, tmp_path / "out", on_progress=lambda i, n, line: seen.append((i, n)))
-    assert seen == [(1, 3), (2, 3), (3, 3)]
+    manifest = run_batch(engine, voice, LINES, out, on_progress=lambda i, n, line: calls.append((i, n, line)))
+    return engine, voice, out, manifest, calls
+
+
+def test_run_batch_writes_wavs_sidecars_and_a_manifest(first_batch):
+    _, voice, out, manifest, calls = first_batch
+    assert manifest == out / "manifest.csv"
+    assert [(i, n) for i, n, _ in calls] == [(1, 2), (2, 2)] and calls[-1][2] == LINES[1]
     rows = read_manifest(manifest)
-    assert [r["name"] for r in rows] == ["one", "two", "003"]
-    assert rows[0]["file"] == "one.wav" and float(rows[0]["duration_s"]) > 0.3 and not rows[0]["error"]
-    assert rows[1]["file"] == "" and "nobody" in rows[1]["error"]            # recorded, and the batch went on
-    assert rows[2]["file"] == "003.wav"
-    assert json.loads((tmp_path / "out" / "one.json").read_text())["text"] == "First line."
-    again = run_batch(engine, voice, lines[:1], tmp_path / "out")
-    assert again.name == "manifest-1.csv" and read_manifest(again)[0]["file"] == "one-1.wav"
+    assert list(rows[0]) == ["row", "name", "file", "text", "voice_id", "style", "speed", "seed",
+                             "duration_s", "rtf", "error"]
+    assert [(r["name"], r["file"], r["text"], r["style"], r["error"]) for r in rows] == [
+        ("morning", "morning.wav", "Good morning.", "calm", ""),
+        ("002", "002.wav", "早上好。", "happy", "")]
+    for r in rows:
+        assert r["voice_id"] == voice.id
+        audio, sr = sf.read(out / r["file"], dtype="float32")
+        assert sr == 24000 and abs(len(audio) / sr - float(r["duration_s"])) < 0.01 and float(r["rtf"]) > 0
+        sidecar = json.loads((out / r["file"]).with_suffix(".json").read_text(encoding="utf-8"))
+        assert sidecar["text"] == r["text"] and sidecar["settings"]["inspect"] is False
+    assert json.loads((out / "morning.json").read_text())["settings"]["speed"] == 0.9
+    assert not list(out.glob(".*"))                       # no temporary files left behind
 
 
-def test_example_script_is_valid():
-    from pathlib import Path
+def test_a_second_run_never_overwrites(first_batch):
+    engine, voice, out, manifest, _ = first_batch
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    second = run_batch(engine, voice, LINES[:1], out)
+    assert second == out / "manifest-1.csv"
+    assert read_manifest(second)[0]["file"] == "morning-1.wav"
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.name in before} == before
 
-    lines = read_script(Path(__file__).resolve().parents[1] / "assets" / "examples" / "lines.csv")
-    assert len(lines) == 5 and {x.style for x in lines} >= {"happy", "calm", "neutral"}
+
+def test_a_failing_line_is_recorded_and_the_batch_goes_on(engine, tmp_path):
+    lines = [Line("Fine.", name="a"), Line("Bad [h][xyz] markup.", name="b", row=3),
+             Line("Someone else.", name="c", voice="nobody"), Line("Still fine.", name="d")]
+    done = []
+    manifest = run_batch(engine, engine.stock_voice("jf_alpha"), lines, tmp_path,
+                         on_progress=lambda i, n, line: done.append(i))
+    rows = {r["name"]: r for r in read_manifest(manifest)}
+    assert done == [1, 2, 3, 4]
+    assert rows["a"]["error"] == "" and rows["d"]["error"] == "" and (tmp_path / "d.wav").exists()
+    assert "at character" in rows["b"]["error"] and rows["b"]["file"] == "" and rows["b"]["row"] == "3"
+    assert "'nobody'" in rows["c"]["error"] and "voxnb clone" in rows["c"]["error"]
+    assert not (tmp_path / "b.wav").exists() and not (tmp_path / "c.wav").exists()
+
+
+def test_lines_can_name_their_own_voice(engine, tmp_path):
+    given = engine.stock_voice("jf_alpha").renamed("narrator")
+    lines = [Line("One.", voice="narrator"), Line("Two.", voice="jm_kumo")]
+    rows = read_manifest(run_batch(engine, None, lines, tmp_path, voices={"narrator": given}))
+    assert [r["voice_id"] for r in rows] == [given.id, engine.stock_voice("jm_kumo").id]
+    with pytest.raises(VoxnbError, match="No voice for lines"):
+        run_batch(engine, None, [Line("Who speaks?")], tmp_path)
+
+
+def test_cli_batch_json(tmp_path):
+    path = script(tmp_path, "name,text,style\nhi,Hi there.,happy\nbad,Oops [h][xyz].,calm\n")
+    p = subprocess.run([sys.executable, "-m", "voxnb", "batch", str(path), "--voice", "jf_alpha",
+                        "--out", str(tmp_path / "out"), "--json"], capture_output=True, text=True, timeout=300)
+    assert p.returncode == 2, p.stderr                    # a line failed: the rest was still written
+    info = json.loads(p.stdout)
+    assert info["lines"] == 2 and info["written"] == 1 and info["failed"][0]["row"] == "3"
+    assert (tmp_path / "out" / "hi.wav").exists()
+    with open(info["manifest"], encoding="utf-8", newline="") as f:
+        assert len(list(csv.DictReader(f))) == 2
+
+
+def test_cli_batch_bad_script_is_one_line(tmp_path):
+    path = script(tmp_path, "text,speed\nhi,9\n")
+    p = subprocess.run([sys.executable, "-m", "voxnb", "batch", str(path), "--voice", "jf_alpha",
+                        "--out", str(tmp_path / "out")], capture_output=True, text=True, timeout=300)
+    assert p.returncode == 2 and p.stdout == "" and "Row 2" in p.stderr and "Traceback" not in p.stderr
+    assert not (tmp_path / "out").exists()

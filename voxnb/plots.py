@@ -1,7 +1,8 @@
 """Figures of what a synthesis did, drawn only from what a Result carries.
 
 Each function returns a matplotlib Figure (Agg; no pyplot state), so the same code serves the
-dashboard (as PNG), the notebooks (inline) and tests. ``to_png`` turns a figure into bytes.
+dashboard (as PNG), the notebooks (after ``%matplotlib inline``, a cell ending in a figure shows
+it) and tests. ``to_png`` turns a figure into bytes.
 """
 from __future__ import annotations
 
