@@ -25,7 +25,7 @@ def test_every_system_has_every_figure(figures):
             assert isinstance(f[key], float) and math.isfinite(f[key]), (name, key)
         assert f["load_s"] > 0 and f["rtf_2_threads"] > 0 and f["peak_rss_mb"] > 50
         assert 0 <= f["wer"] and 0 <= f["cer"] and -1 <= f["sim_ge2e"] <= 1 and -1 <= f["sim_dvector"] <= 1
-        assert 0 < f["first_audio_ratio"] <= 1.05
+        assert f["first_audio_ratio"] > 0   # a figure, not a goal: the two timings come from separate runs
 
 
 def test_voxnb_figures_and_calibration(figures):
