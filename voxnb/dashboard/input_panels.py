@@ -180,7 +180,7 @@ class TextPanel(W.VBox):
         if self._timer:
             self._timer.cancel()
         # preview after a pause in typing, not on every keystroke
-        self._timer = threading.Timer(0.4, self.update_preview)
+        self._timer = threading.Timer(0.4, lambda: self.app.run(self.update_preview))  # errors reach the message area
         self._timer.start()
 
     def update_preview(self) -> None:
