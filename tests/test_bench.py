@@ -10,7 +10,8 @@ import pytest
 from voxnb.bench.harness import SYSTEMS, run, table
 
 SPEED = ("load_s", "rtf_1_thread", "rtf_2_threads", "first_audio_s", "long_text_s", "first_audio_ratio", "peak_rss_mb")
-QUALITY = ("wer", "cer", "sim_ge2e", "norm_sim_ge2e", "sim_dvector", "norm_sim_dvector")
+QUALITY = ("wer", "cer", "sim_ge2e", "norm_sim_ge2e", "sim_dvector", "norm_sim_dvector", "sim_ge2e_channel",
+           "norm_sim_ge2e_channel", "sim_dvector_channel", "norm_sim_dvector_channel")
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +36,8 @@ def test_voxnb_figures_and_calibration(figures):
     for enc in ("ge2e", "dvector"):
         c = figures["calibration"][enc]
         assert c["same"] > c["stranger"], enc   # the encoders tell the reference speakers apart
+    # the quick set: harvard_f (a 16 kHz recording) and codec2_hts_f (8 kHz)
+    assert figures["heldout_bandwidth_hz"]["harvard_f"] > 7000 > 4200 > figures["heldout_bandwidth_hz"]["codec2_hts_f"]
     json.dumps(figures)                          # serialisable as --json prints it
 
 

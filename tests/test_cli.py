@@ -37,8 +37,9 @@ def test_clone_then_list_then_speak_by_name(ref_clip, tmp_path):
     listed = json.loads(run("--voices-dir", lib, "voices", "--json").stdout)["voices"]
     assert [(v["name"], v["id"]) for v in listed] == [("narrator", vid)]
     p = run("--voices-dir", lib, "synth", "--voice", "narrator", "--text", "Hi.", "--out", str(tmp_path / "n.wav"),
-            "--json")
+            "--match-channel", "--json")
     assert p.returncode == 0 and json.loads(p.stdout)["voice_id"] == vid
+    assert json.loads((tmp_path / "n.json").read_text())["settings"]["match_channel"] is True
 
 
 @pytest.mark.parametrize("args, phrase", [

@@ -54,3 +54,51 @@ def test_silent_reference_is_refused_and_nothing_saved(engine, tmp_path):
     with pytest.raises(BadReferenceError, match="No speech"):
         engine.clone(path)
     assert sorted(kclone._enrollment_cache().names()) == before
+
+
+def test_clone_carries_a_bounded_timbre_eq_and_the_reference_bandwidth(cloned):
+    from voxnb import timbre
+
+    eq = cloned.conditioning["eq_db"]
+    assert eq.shape == timbre.BAND_HZ.shape and np.all(np.abs(eq) <= timbre.MAX_GAIN_DB + 1e-6) and np.any(eq)
+    assert 7000 < cloned.controls["bandwidth_hz"] < 8200          # harvard_01 is a 16 kHz recording
+    with np.load(kclone.TABLE) as z:
+        assert set(cloned.info["stock_ge2e"]) == set(z["names"])     # every stock voice ranked in channel
+
+
+def _distance_to(reference, audio, lo=150, hi=7000):
+    """Mean absolute gap (dB) between two long-term spectra inside a band, levels aligned."""
+    from voxnb import timbre
+
+    f = np.fft.rfftfreq(timbre.N_FFT, 1 / 24000)
+    band = (f >= lo) & (f <= hi)
+    gap = timbre.long_term_spectrum(reference, 24000)[band] - timbre.long_term_spectrum(audio, 24000)[band]
+    return float(np.mean(np.abs(gap - np.median(gap))))
+
+
+def test_timbre_eq_brings_the_output_spectrum_to_the_reference(engine, ref_clip, cloned):
+    import dataclasses
+
+    from voxnb.audio import prepare_reference
+
+    text = "Every evening the old ferry crosses the river with a handful of tired passengers."
+    plain = dataclasses.replace(cloned, conditioning={"style_pack": cloned.conditioning["style_pack"]})
+    with_eq = engine.synthesize(text, cloned, inspect=False).audio
+    without = engine.synthesize(text, plain, inspect=False).audio   # a voice saved before timbre EQ still speaks
+    reference = prepare_reference(ref_clip).audio
+    assert _distance_to(reference, with_eq) < 0.8 * _distance_to(reference, without)
+
+
+def test_match_channel_copies_the_reference_bandwidth(engine, cloned):
+    from voxnb import timbre
+
+    text = "A phone call sounds like a phone call."
+    full = engine.synthesize(text, cloned, inspect=False).audio
+    phone = engine.synthesize(text, cloned, inspect=False, match_channel=True).audio
+    f = np.fft.rfftfreq(timbre.N_FFT, 1 / 24000)
+    top = f > cloned.controls["bandwidth_hz"] + 200
+
+    def above(x):
+        return float(np.mean(timbre.long_term_spectrum(x, 24000)[top]))
+
+    assert above(phone) < above(full) - 40 and len(phone) == len(full)

@@ -13,7 +13,7 @@ from voxnb.voice import VoiceLibrary
 
 CLASSES = ["voxnb-ref-upload", "voxnb-consent", "voxnb-text", "voxnb-style", "voxnb-speed", "voxnb-seed",
            "voxnb-generate", "voxnb-status", "voxnb-audio", "voxnb-mel", "voxnb-alignment", "voxnb-attention",
-           "voxnb-f0", "voxnb-history", "voxnb-lang"]
+           "voxnb-f0", "voxnb-history", "voxnb-lang", "voxnb-channel"]
 
 
 @pytest.fixture
@@ -106,6 +106,7 @@ def test_generate_end_to_end_fills_player_history_and_inspector(session):
     app.reference.sample.value = "harvard_f/harvard_01"
     app.text.text.value = "Hello there. This is the dashboard speaking."
     app.controls.seed.value = 9
+    app.controls.channel.value = True     # harvard_01 is a 16 kHz recording: the take stops at ~8 kHz
     app.generate()
     wait(app)
     assert "Done" in app.status.value, app.status.value
@@ -117,9 +118,9 @@ def test_generate_end_to_end_fills_player_history_and_inspector(session):
     app.inspector.layer.value = 3
     app.inspector.head.value = 0
     assert app.inspector.attention.value != before
-    app.controls.seed.value = 1
+    app.controls.seed.value, app.controls.channel.value = 1, False
     app.reuse(session.history[0])
-    assert app.controls.seed.value == 9
+    assert app.controls.seed.value == 9 and app.controls.channel.value is True
 
 
 def test_callback_bug_goes_to_the_debug_log_not_a_dead_button(session):

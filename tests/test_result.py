@@ -13,8 +13,7 @@ def make_result(audio=None):
                         frames=frames, f0=np.full(20, 200.0, np.float32), energy=np.zeros(20, np.float32),
                         attention=None, audio=audio, sample_rate=24000, samples_per_frame=600, offset=0, seconds=0.1)
     return Result(audio=audio, sample_rate=24000, text="hi", chunks=(chunk,), voice_id="abc", voice_name="v",
-                  engine="kokoro", engine_version="x", settings={"speed": 1.0}, seed=3, timings={"total": 0.5},
-                  mel=mel_spectrogram(audio, 24000))
+                  engine="kokoro", engine_version="x", settings={"speed": 1.0}, seed=3, timings={"total": 0.5})
 
 
 def test_alignment_is_monotonic_and_covers_frames():
@@ -41,3 +40,4 @@ def test_tracks_and_mel():
     t, f0 = r.f0_track()
     assert len(t) == len(f0) == 20 and np.allclose(np.diff(t), 600 / 2 / 24000)
     assert r.mel.shape[0] == 80 and r.rtf == 0.5
+    assert r.mel is r.mel and np.array_equal(r.mel, mel_spectrogram(r.audio, 24000))   # computed once, on use

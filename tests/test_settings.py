@@ -32,3 +32,9 @@ def test_valid_settings_round_trip():
     s = SynthesisSettings(style="calm", speed=1, seed=42, lang="zh").validated()
     assert s.speed == 1.0 and isinstance(s.speed, float)
     assert s.to_dict()["seed"] == 42
+
+
+def test_match_channel_must_be_a_bool():
+    with pytest.raises(SettingsError, match="match_channel"):
+        SynthesisSettings(match_channel="yes").validated()
+    assert SynthesisSettings(match_channel=True).validated().match_channel is True

@@ -30,6 +30,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--speed", type=float, default=1.0, help=f"{SPEED_RANGE[0]}-{SPEED_RANGE[1]}")
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--lang", default="auto", choices=list(LANGUAGES))
+    s.add_argument("--match-channel", action="store_true",
+                   help="also copy the reference recording's bandwidth (a phone clip's clone sounds like a phone)")
     s.add_argument("--engine", default=None)
     s.add_argument("--json", action="store_true", help="print one JSON object describing the output")
 
@@ -97,7 +99,8 @@ def cmd_synth(args) -> int:
 
     engine = load_engine(args.engine)
     voice = _voice(engine, args)
-    result = engine.synthesize(args.text, voice, style=args.style, speed=args.speed, seed=args.seed, lang=args.lang)
+    result = engine.synthesize(args.text, voice, style=args.style, speed=args.speed, seed=args.seed, lang=args.lang,
+                               match_channel=args.match_channel)
     out = result.save(args.out)
     info = {"out": str(out), "duration_s": round(result.duration_s, 3), "sample_rate": result.sample_rate,
             "voice_id": result.voice_id, "seed": result.seed,

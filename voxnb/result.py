@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -73,8 +74,13 @@ class Result:
     settings: dict               # SynthesisSettings.to_dict()
     seed: int
     timings: dict                # stage -> seconds
-    mel: np.ndarray = field(default=None)   # [N_MELS, frames] dB; MEL_HOP samples per frame
     warnings: tuple[str, ...] = ()
+
+    @cached_property
+    def mel(self) -> np.ndarray:
+        """[N_MELS, frames] dB, MEL_HOP samples per frame; computed on first use, since a batch run
+        that never looks at it should not pay for librosa (and numba, ~130 MB of RSS)."""
+        return mel_spectrogram(self.audio, self.sample_rate)
 
     @property
     def duration_s(self) -> float:
@@ -151,12 +157,9 @@ def assemble(text: str, chunks: list[ChunkResult], voice, settings, engine: str,
         pieces.extend([gap, c.audio] if i else [c.audio])
     audio = np.concatenate(pieces) if pieces else np.zeros(0, np.float32)
     sample_rate = chunks[0].sample_rate if chunks else 24000
-    t = time.perf_counter()
-    mel = mel_spectrogram(audio, sample_rate)
-    timings = {"frontend": sum(c.frontend_seconds for c in chunks), "acoustic": sum(c.seconds for c in chunks),
-               "inspect": time.perf_counter() - t}
+    timings = {"frontend": sum(c.frontend_seconds for c in chunks), "acoustic": sum(c.seconds for c in chunks)}
     timings["total"] = time.perf_counter() - started
     notes = tuple(w for c in chunks for w in c.warnings) + tuple(warnings)
     return Result(audio=audio, sample_rate=sample_rate, text=text, chunks=tuple(chunks), voice_id=voice.id,
                   voice_name=voice.name, engine=engine, engine_version=engine_version, settings=settings.to_dict(),
-                  seed=settings.seed, timings=timings, mel=mel, warnings=notes)
+                  seed=settings.seed, timings=timings, warnings=notes)

@@ -56,6 +56,7 @@ class SynthesisSettings:
     lang: str = "auto"            # 'auto' detects zh/en per segment
     sentence_pause: float = 0.2   # seconds between chunks of long text
     inspect: bool = True          # keep attention maps (large for long text)
+    match_channel: bool = False   # also copy the reference's bandwidth (a phone clip's clone sounds like a phone)
 
     def validated(self) -> "SynthesisSettings":
         get_style(self.style)
@@ -70,6 +71,9 @@ class SynthesisSettings:
         lo, hi = PAUSE_RANGE
         if not lo <= float(self.sentence_pause) <= hi:
             raise SettingsError(f"Sentence pause {self.sentence_pause!r} s is out of range.", f"Use {lo} to {hi} s.")
+        if not isinstance(self.match_channel, bool):
+            raise SettingsError(f"match_channel must be True or False, not {self.match_channel!r}.",
+                                "Pass match_channel=True to copy the reference's bandwidth, else leave it out.")
         return replace(self, speed=float(self.speed), sentence_pause=float(self.sentence_pause))
 
     def to_dict(self) -> dict:

@@ -38,6 +38,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "speed": {"en": "Speed", "zh": "语速"},
     "seed": {"en": "Seed", "zh": "随机种子"},
     "dice": {"en": "Random", "zh": "随机"},
+    "match_channel": {"en": "Sound like the reference's recording too (e.g. a phone call's bandwidth)",
+                      "zh": "连同参考音频的录音效果一起模仿（如电话音质的频宽）"},
     "engine": {"en": "Engine", "zh": "引擎"},
     "approx": {"en": "(approximated by pitch, energy and pace)", "zh": "(通过音高、能量和语速近似)"},
     # generate

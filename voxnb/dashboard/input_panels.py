@@ -216,11 +216,13 @@ class ControlsPanel(W.VBox):
         self.seed.add_class("voxnb-seed")
         self.dice = W.Button(icon="random", layout=W.Layout(width="110px"))
         self.dice.on_click(lambda _: setattr(self.seed, "value", random.randint(0, 2**31 - 1)))
+        self.channel = W.Checkbox(value=d.match_channel, indent=False)
+        self.channel.add_class("voxnb-channel")
         self.engine = W.Dropdown(options=["kokoro"], value="kokoro")
         self.note = W.HTML()
         self.style.observe(lambda _: self._note(), "value")
         super().__init__([self.title, W.HBox([self.style, self.note]), self.speed, W.HBox([self.seed, self.dice]),
-                          self.engine])
+                          self.channel, self.engine])
 
     def relabel(self, lang: str) -> None:
         self.title.value = f"<h3 style='margin:4px 0'>{t('controls_header', lang)}</h3>"
@@ -229,6 +231,7 @@ class ControlsPanel(W.VBox):
         self.speed.description = t("speed", lang)
         self.seed.description = t("seed", lang)
         self.dice.description = t("dice", lang)
+        self.channel.description = t("match_channel", lang)
         self.engine.description = t("engine", lang)
         self._note()
 
@@ -237,9 +240,11 @@ class ControlsPanel(W.VBox):
         self.note.value = f"<span style='color:#666'>{t('approx', self.app.lang)}</span>" if approx else ""
 
     def settings(self) -> SynthesisSettings:
-        return SynthesisSettings(style=self.style.value, speed=round(self.speed.value, 2), seed=int(self.seed.value))
+        return SynthesisSettings(style=self.style.value, speed=round(self.speed.value, 2), seed=int(self.seed.value),
+                                 match_channel=bool(self.channel.value))
 
     def load(self, settings: dict) -> None:
         self.style.value = settings.get("style", "neutral")
         self.speed.value = settings.get("speed", 1.0)
         self.seed.value = settings.get("seed", 0)
+        self.channel.value = bool(settings.get("match_channel", False))

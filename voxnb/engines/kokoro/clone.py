@@ -1,15 +1,18 @@
-"""Cloning for Kokoro: fit the style vector and pitch to a reference speaker, fast.
+"""Cloning for Kokoro: fit the style vector, pitch and timbre to a reference speaker, fast.
 
 Kokoro has no speaker encoder; a voice is a 256-d style (one row per phoneme count) plus the
-F0/energy controls voxnb adds to the graph. The fit (two model calls, ~6 s on 2 CPU cores):
-  1. embed the reference with GE2E and rank the stock voices by similarity (their embeddings
-     on a probe sentence are a shipped table, so this costs nothing);
+F0/energy controls voxnb adds to the graph, plus a timbre EQ (voxnb.timbre) applied to its output.
+The fit (two model calls, ~6 s on 2 CPU cores):
+  1. rank the stock voices by GE2E similarity to the reference *in the reference's channel*:
+     each stock voice's probe recording (shipped in a table) gets its own timbre EQ and the
+     reference's bandwidth before it is embedded. Ranking full-band voices against a phone clip
+     ranks bandwidth, not voices: it picked jm_kumo for every reference, women included;
   2. candidates: the nearest stock voice as is, the nearest with pitch level/range matched to
      the reference, and a blend of the two nearest packs with pitch matched;
-  3. synthesise the probe with each candidate and keep the one whose GE2E embedding is closest
-     to the reference among those tiny.en hears without error. The nearest stock voice is always
-     a candidate, so a clone never scores below it on this measure unless it mishears.
+  3. synthesise the probe with each candidate, fit its EQ, and keep the one whose GE2E embedding
+     (in channel) is closest to the reference among those tiny.en hears without error.
 Pitch matching keeps F0 plausible: level and range are clipped to what a human voice does.
+The EQ is smooth (1/6 octave), bounded and only inside the reference's band (voxnb.timbre).
 """
 from __future__ import annotations
 
@@ -19,16 +22,16 @@ from pathlib import Path
 
 import numpy as np
 
-from ... import speaker
+from ... import speaker, timbre
 from ...paths import cache_dir
 from ...voice import Voice, VoiceLibrary, check_name, content_hash
 
-METHOD = "kokoro-style-blend/3"
+METHOD = "kokoro-style-blend/4"
 PROBE = "The quick brown fox jumps over the lazy dog."  # ~3 s: GE2E is stable from about 2 s of speech
 LEVEL_RANGE = (0.7, 1.45)   # pitch level ratio, about +-6 semitones: larger shifts slur words
 SPREAD_RANGE = (0.6, 1.6)   # pitch range ratio; beyond it speech sounds robotic or sing-song
 BLEND_TEMPERATURE = 0.05    # softmax over GE2E cosines: sharper favours the nearest voice
-TABLE_VERSION = "stock-table/2"  # bump when build_stock_table changes
+TABLE_VERSION = "stock-table/3"  # bump when build_stock_table changes
 TABLE = Path(__file__).resolve().parents[2] / "assets" / "kokoro_stock_table.npz"
 
 
@@ -76,17 +79,23 @@ def _speak(engine, pack, tokens, controls) -> tuple[np.ndarray, np.ndarray]:
 
 
 def build_stock_table(engine) -> dict[str, np.ndarray]:
-    """GE2E embedding and pitch of every stock voice reading the probe."""
+    """Every stock voice reading the probe: the recording (int16), its pitch and probe WER."""
     tokens = _probe_tokens(engine)
-    names, embs, pitch, wers = [], [], [], []
+    names, audios, pitch, wers = [], [], [], []
     for name, pack in sorted(engine.model.stock.items()):
         audio, f0 = _speak(engine, pack, tokens, {})
         names.append(name)
-        embs.append(speaker.embed(audio, 24000))
+        audios.append(np.round(np.clip(audio, -1, 1) * 32767).astype(np.int16))
         pitch.append(model_pitch(f0))
         wers.append(probe_wer(audio))
-    return {"names": np.array(names), "embeddings": np.stack(embs), "pitch": np.array(pitch, np.float32),
+    n = max(len(a) for a in audios)
+    return {"names": np.array(names), "probe_audio": np.stack([np.pad(a, (0, n - len(a))) for a in audios]),
+            "probe_len": np.array([len(a) for a in audios]), "pitch": np.array(pitch, np.float32),
             "wer": np.array(wers, np.float32), "key": np.array(_table_key(engine))}
+
+
+def _stock_probe(table, i: int) -> np.ndarray:
+    return table["probe_audio"][i, : int(table["probe_len"][i])].astype(np.float32) / 32767
 
 
 def _table_key(engine) -> str:
@@ -102,15 +111,13 @@ def stock_table(engine) -> dict[str, np.ndarray]:
                 if str(z["key"]) == key:
                     return {k: z[k] for k in z.files}
     table = build_stock_table(engine)
-    np.savez(cache_dir() / "kokoro" / f"stock_table_{key}.npz", **table)
+    np.savez_compressed(cache_dir() / "kokoro" / f"stock_table_{key}.npz", **table)
     return table
 
 
-def _candidates(table, ref_emb, ref_pitch):
-    """(label, pack weights, match pitch?) in the order they are tried."""
-    sims = table["embeddings"] @ ref_emb
+def _candidates(sims: np.ndarray, names: list[str], ref_pitch):
+    """(label, pack weights, match pitch?) in the order they are tried; ``sims``: per stock voice."""
     order = [int(i) for i in np.argsort(-sims)]
-    names = [str(n) for n in table["names"]]
     yield "nearest", {names[order[0]]: 1.0}, False
     if not np.isfinite(ref_pitch[0]):
         return
@@ -119,6 +126,13 @@ def _candidates(table, ref_emb, ref_pitch):
     yield "blend2+pitch", {names[i]: float(x) for i, x in zip(order[:2], w / w.sum())}, True
     # Tried and dropped: the stock voice nearest in pitch (never won, GE2E 0.09-0.12 lower), and a
     # 3-pack blend (never beat the 2-pack by more than 0.01); each costs a model call.
+
+
+def _in_channel(probe: np.ndarray, ref: np.ndarray, bandwidth_hz: float) -> tuple[np.ndarray, np.ndarray]:
+    """(timbre EQ fitted on this probe, GE2E embedding of the probe as the reference's channel hears it)."""
+    eq = timbre.fit_eq(ref, probe, 24000, bandwidth_hz)
+    heard = timbre.band_limit(timbre.apply_eq(probe, 24000, eq), 24000, bandwidth_hz)
+    return eq, speaker.embed(heard, 24000)
 
 
 def _controls(weights, table, ref_pitch) -> dict[str, float]:
@@ -136,40 +150,46 @@ def probe_wer(audio: np.ndarray) -> float:
     return wer(PROBE, transcribe(audio, 24000, language="en").text)
 
 
-def fit(engine, audio: np.ndarray, sample_rate: int) -> tuple[np.ndarray, dict, dict]:
-    """(style pack, controls, info) for a prepared reference.
+def fit(engine, audio: np.ndarray, sample_rate: int) -> tuple[np.ndarray, dict, np.ndarray, dict]:
+    """(style pack, controls, timbre EQ, info) for a prepared reference (24 kHz).
 
-    The most similar candidate (GE2E) wins among those tiny.en hears perfectly; only if none
-    is heard perfectly does similarity alone decide. Similarity alone once picked a pitch-shifted
-    voice that turned "wooden" into "wood and".
+    The most similar candidate (GE2E, in channel) wins among those tiny.en hears perfectly; only
+    if none is heard perfectly does similarity alone decide. Similarity alone once picked a
+    pitch-shifted voice that turned "wooden" into "wood and".
     """
     t0 = time.perf_counter()
     table = stock_table(engine)
     ref_emb = speaker.embed(audio, sample_rate)
     ref_pitch = reference_pitch(audio, sample_rate)
+    band = timbre.bandwidth(audio, sample_rate)
     tokens = _probe_tokens(engine)
     names = [str(n) for n in table["names"]]
+    stock = [_in_channel(_stock_probe(table, i), audio, band) for i in range(len(names))]
+    sims = np.array([float(e @ ref_emb) for _, e in stock])
     tried = []
-    for label, weights, match_pitch in _candidates(table, ref_emb, ref_pitch):
+    for label, weights, match_pitch in _candidates(sims, names, ref_pitch):
         pack = sum(w * engine.model.stock[n] for n, w in weights.items()).astype(np.float32)
         controls = _controls(weights, table, ref_pitch) if match_pitch else {}
         if match_pitch:
             probe, _ = _speak(engine, pack, tokens, controls)
-            score, err = speaker.similarity(speaker.embed(probe, 24000), ref_emb), probe_wer(probe)
-        else:  # a stock voice as is: its figures are in the table
+            eq, emb = _in_channel(probe, audio, band)
+        else:  # a stock voice as is: its probe is in the table
             i = names.index(next(iter(weights)))
-            score, err = float(table["embeddings"][i] @ ref_emb), float(table["wer"][i])
-        tried.append({"label": label, "weights": weights, "controls": controls, "ge2e": round(score, 4),
-                      "probe_wer": round(err, 3), "pack": pack})
+            probe, (eq, emb) = _stock_probe(table, i), stock[i]
+        tried.append({"label": label, "weights": weights, "controls": controls,
+                      "ge2e": round(float(emb @ ref_emb), 4),
+                      "probe_wer": round(probe_wer(timbre.apply_eq(probe, 24000, eq)), 3), "pack": pack, "eq": eq})
     clear = [c for c in tried if c["probe_wer"] == 0] or tried
     best = max(clear, key=lambda c: c["ge2e"])
+    pack, eq = best["pack"], best["eq"]
     for c in tried:
-        c.pop("pack") if c is not best else None
-    pack = best.pop("pack")
+        c.pop("pack"), c.pop("eq")
     info = {"chosen": best["label"], "ge2e": best["ge2e"], "candidates": tried,
+            "stock_ge2e": {n: round(float(x), 4) for n, x in zip(names, sims)},
             "reference_f0_hz": None if not np.isfinite(ref_pitch[0]) else round(ref_pitch[0], 1),
-            "seconds": round(time.perf_counter() - t0, 3)}
-    return pack, {"f0_level": 1.0, "f0_range": 1.0, "energy_shift": 0.0, **best["controls"]}, info
+            "reference_bandwidth_hz": round(band), "seconds": round(time.perf_counter() - t0, 3)}
+    controls = {"f0_level": 1.0, "f0_range": 1.0, "energy_shift": 0.0, **best["controls"], "bandwidth_hz": band}
+    return pack, controls, eq, info
 
 
 def _enrollment_cache() -> VoiceLibrary:
@@ -187,8 +207,8 @@ def clone_voice(engine, reference, name: str | None = None, transcript: str = ""
     if cache and key in library.names():
         voice = library.load(key)
     else:
-        pack, controls, info = fit(engine, ref.audio, ref.sample_rate)
-        voice = Voice(id=key, name=key, engine="kokoro", method=METHOD, conditioning={"style_pack": pack},
+        pack, controls, eq, info = fit(engine, ref.audio, ref.sample_rate)
+        voice = Voice(id=key, name=key, engine="kokoro", method=METHOD, conditioning={"style_pack": pack, "eq_db": eq},
                       controls=controls, report=ref.report.to_dict(), transcript="", info=info)
         if cache:
             library.save(voice, overwrite=True)
@@ -198,5 +218,5 @@ def clone_voice(engine, reference, name: str | None = None, transcript: str = ""
 if __name__ == "__main__":  # regenerate the shipped table: python -m voxnb.engines.kokoro.clone
     from ...engines import load_engine
 
-    np.savez(TABLE, **build_stock_table(load_engine("kokoro")))
+    np.savez_compressed(TABLE, **build_stock_table(load_engine("kokoro")))
     print(f"wrote {TABLE}")

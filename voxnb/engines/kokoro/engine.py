@@ -5,6 +5,7 @@ import time
 from pathlib import Path
 from typing import Iterator
 
+from ... import timbre
 from ...errors import SettingsError, VoiceNotFoundError
 from ...result import ChunkResult, Result, assemble
 from ...settings import STYLES, SynthesisSettings, get_style
@@ -25,7 +26,8 @@ class KokoroEngine(Engine):
             styles=tuple(STYLES), approximate_styles=tuple(n for n, s in STYLES.items() if s.approximate),
             clones=True, streams=True, attention=True, seeded=False, device="cpu", stock_voices=STOCK_VOICES,
             notes="Deterministic: every seed gives the same audio. Emotions are approximated by pitch, "
-                  "range, energy and rate. Cloning fits Kokoro's style vector and pitch to the reference.")
+                  "range, energy and rate. Cloning fits Kokoro's style vector, pitch and a timbre EQ "
+                  "to the reference.")
 
     # -- voices ------------------------------------------------------------------------------
     def stock_voice(self, name: str) -> Voice:
@@ -69,6 +71,8 @@ class KokoroEngine(Engine):
         style = get_style(settings.style)
         c = voice.controls
         pack = voice.conditioning["style_pack"]
+        eq = voice.conditioning.get("eq_db")   # voices cloned before voxnb had timbre EQ have none
+        band = c.get("bandwidth_hz") if settings.match_channel else None
         gap = int(settings.sentence_pause * SAMPLE_RATE)
         offset = 0
         for i, ch in enumerate(chunks):
@@ -80,13 +84,15 @@ class KokoroEngine(Engine):
                                  f0_range=c.get("f0_range", 1.0) * style.f0_range,
                                  energy_shift=c.get("energy_shift", 0.0) + style.energy_shift,
                                  attention=settings.inspect)
+            audio = out.audio if eq is None else timbre.apply_eq(out.audio, SAMPLE_RATE, eq)
+            audio = audio if band is None else timbre.band_limit(audio, SAMPLE_RATE, band)
             seconds = time.perf_counter() - t
             yield ChunkResult(index=i, of=len(chunks), text=ch.text, phonemes=ch.phonemes, tokens=tokens,
                               durations=out.durations, frames=out.frames, f0=out.f0, energy=out.energy,
-                              attention=out.attention, audio=out.audio, sample_rate=SAMPLE_RATE,
+                              attention=out.attention, audio=audio, sample_rate=SAMPLE_RATE,
                               samples_per_frame=SAMPLES_PER_FRAME, offset=offset, seconds=seconds,
                               frontend_seconds=frontend if i == 0 else 0.0, warnings=tuple(ch.warnings))
-            offset += len(out.audio) + gap
+            offset += len(audio) + gap
 
     def synthesize(self, text: str, voice: Voice | str, **kwargs) -> Result:
         t0 = time.perf_counter()
