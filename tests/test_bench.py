@@ -14,9 +14,12 @@ QUALITY = ("wer", "cer", "sim_ge2e", "norm_sim_ge2e", "sim_dvector", "norm_sim_d
            "norm_sim_ge2e_channel", "sim_dvector_channel", "norm_sim_dvector_channel")
 
 
+PROGRESS = []
+
+
 @pytest.fixture(scope="module")
 def figures():
-    return run(quick=True)
+    return run(quick=True, progress=PROGRESS.append)
 
 
 def test_every_system_has_every_figure(figures):
@@ -39,6 +42,11 @@ def test_voxnb_figures_and_calibration(figures):
     # the quick set: harvard_f (a 16 kHz recording) and codec2_hts_f (8 kHz)
     assert figures["heldout_bandwidth_hz"]["harvard_f"] > 7000 > 4200 > figures["heldout_bandwidth_hz"]["codec2_hts_f"]
     json.dumps(figures)                          # serialisable as --json prints it
+
+
+def test_progress_counts_every_step(figures):
+    n = len(SYSTEMS) + 2   # enrollment, each system, quality
+    assert [m.split("]")[0] for m in PROGRESS] == [f"[{k}/{n}" for k in range(1, n + 1)]
 
 
 def test_table_lists_every_system(figures):

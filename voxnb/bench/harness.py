@@ -98,16 +98,18 @@ def run(quick: bool = False, systems=SYSTEMS, progress=lambda msg: None) -> dict
     speakers = reference_set()[: 2 if quick else None]
     texts = list(TEXTS[: 1 if quick else None])
     started = time.perf_counter()
+    steps = iter(range(1, len(systems) + 3))
+    step = lambda msg: progress(f"[{next(steps)}/{len(systems) + 2}] {time.perf_counter() - started:4.0f} s  {msg}")
     with tempfile.TemporaryDirectory(prefix="voxnb-bench-") as work:
         job = {"workdir": work, "cache": str(Path(work) / "cache"), "texts": texts, "long_text": LONG_TEXT,
                "speakers": {s.name: str(s.enroll) for s in speakers}}
         job_file = Path(work) / "job.json"
         job_file.write_text(json.dumps(job))
-        enrolled = _worker("enroll", job_file, progress)
+        enrolled = _worker("enroll", job_file, step)
         job["voices"] = enrolled.pop("voices")
         job_file.write_text(json.dumps(job))
-        per_system = {name: _worker(name, job_file, progress) for name in systems}
-        progress("measuring WER and speaker similarity")
+        per_system = {name: _worker(name, job_file, step) for name in systems}
+        step("measuring WER and speaker similarity")
         encoders = {"ge2e": ge2e.embed, "dvector": dvector.embed}
         calib = {k: calibrate(speakers, e) for k, e in encoders.items()}
         calib["bandwidth_hz"] = {s.name: bandwidth(*_load(str(s.heldout))) for s in speakers}
