@@ -153,3 +153,15 @@ def test_long_text_is_spoken_without_attention_maps(session, monkeypatch):
     session.voice = session.engine.stock_voice("jf_tebukuro")
     r = session.generate("A text longer than ten characters.", SynthesisSettings())
     assert all(c.attention is None for c in r.chunks) and r.settings["inspect"] is False
+
+
+def test_enrollment_explains_the_fit_and_suggests_channel_matching_for_phone_clips(session):
+    app = App(session=session, warm=False)
+    app.reference.source.value = "sample"
+    app.reference.sample.value = "codec2_hts_f/enroll"      # an 8 kHz recording
+    app.reference._enroll()
+    status = app.reference.status.value
+    assert "voxnb-fit" in status and "jf_" in status and "phone-band" in status
+    assert 3.5 <= float(status.split(" kHz")[0].split()[-1]) <= 4.2           # the reference's bandwidth
+    app.lang_button.value = "zh"
+    assert "电话频宽" in app.reference.status.value

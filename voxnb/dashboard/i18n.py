@@ -25,6 +25,14 @@ STRINGS: dict[str, dict[str, str]] = {
                  "zh": "还没有声音：请上传音频，或选择示例或已保存的声音。"},
     "voice_ready": {"en": "Voice ready: {name} [{id}] (similarity fit {score})",
                     "zh": "声音已就绪：{name} [{id}] (相似度拟合 {score})"},
+    "fit_detail": {"en": "Built from {base}, {how}; timbre EQ fitted to the reference, whose recording reaches {khz:.1f} kHz.",
+                   "zh": "基于 {base}（{how}）构建，并按参考音频拟合了音色均衡；参考录音频宽 {khz:.1f} kHz。"},
+    "fit_nearest": {"en": "as is", "zh": "原样"},
+    "fit_nearest+pitch": {"en": "pitch matched", "zh": "已匹配音高"},
+    "fit_blend2+pitch": {"en": "blended, pitch matched", "zh": "混合并匹配音高"},
+    "phone_hint": {"en": "This is phone-band audio: tick “Copy the reference's recording channel” in step 3 to hear "
+                         "the clone through the same channel.",
+                   "zh": "这是电话频宽的录音：在第 3 步勾选“模仿参考音频的录音频道”即可听到同样音质的克隆声音。"},
     # text
     "text_header": {"en": "2 · Text", "zh": "2 · 文本"},
     "text_placeholder": {"en": "Type English or Chinese text to speak…", "zh": "输入要朗读的中文或英文…"},
@@ -38,8 +46,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "speed": {"en": "Speed", "zh": "语速"},
     "seed": {"en": "Seed", "zh": "随机种子"},
     "dice": {"en": "Random", "zh": "随机"},
-    "match_channel": {"en": "Sound like the reference's recording too (e.g. a phone call's bandwidth)",
-                      "zh": "连同参考音频的录音效果一起模仿（如电话音质的频宽）"},
+    "match_channel": {"en": "Copy the reference's recording channel (e.g. phone bandwidth)",
+                      "zh": "模仿参考音频的录音频道（如电话频宽）"},
     "engine": {"en": "Engine", "zh": "引擎"},
     "approx": {"en": "(approximated by pitch, energy and pace)", "zh": "(通过音高、能量和语速近似)"},
     # generate

@@ -84,7 +84,8 @@ class ReferencePanel(W.VBox):
             self.status.value = f"<i>{t('no_voice', lang)}</i>"
         else:
             score = v.info.get("ge2e", "—") if v.info else "—"
-            self.status.value = f"<b>{escape(t('voice_ready', lang, name=v.name, id=v.id, score=score))}</b>"
+            self.status.value = (f"<b>{escape(t('voice_ready', lang, name=v.name, id=v.id, score=score))}</b>"
+                                 f"{fit_detail(v, lang)}")
 
     def refresh_saved(self) -> None:
         self.saved.options = self.app.session.library.names()
@@ -145,6 +146,19 @@ class ReferencePanel(W.VBox):
         self.app.session.save_voice(name)
         self.refresh_status()
         self.app.say(t("saved", self.app.lang, name=name))
+
+
+def fit_detail(voice, lang: str) -> str:
+    """How a clone was built (stock voices, pitch, EQ, reference bandwidth), as HTML; '' for older voices."""
+    info = voice.info or {}
+    chosen = next((c for c in info.get("candidates", ()) if c.get("label") == info.get("chosen")), None)
+    if chosen is None or "reference_bandwidth_hz" not in info:
+        return ""
+    base = " + ".join(f"{n} {w:.0%}" for n, w in chosen["weights"].items())
+    khz = info["reference_bandwidth_hz"] / 1000
+    text = t("fit_detail", lang, base=base, how=t(f"fit_{chosen['label']}", lang), khz=khz)
+    hint = f"<div style='color:#555'>{escape(t('phone_hint', lang))}</div>" if khz < 6 else ""
+    return f"<div class='voxnb-fit' style='font-weight:normal'>{escape(text)}</div>{hint}"
 
 
 class TextPanel(W.VBox):
@@ -216,7 +230,7 @@ class ControlsPanel(W.VBox):
         self.seed.add_class("voxnb-seed")
         self.dice = W.Button(icon="random", layout=W.Layout(width="110px"))
         self.dice.on_click(lambda _: setattr(self.seed, "value", random.randint(0, 2**31 - 1)))
-        self.channel = W.Checkbox(value=d.match_channel, indent=False)
+        self.channel = W.Checkbox(value=d.match_channel, indent=False, style={"description_width": "initial"})
         self.channel.add_class("voxnb-channel")
         self.engine = W.Dropdown(options=["kokoro"], value="kokoro")
         self.note = W.HTML()

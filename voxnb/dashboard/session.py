@@ -50,11 +50,13 @@ def wav_bytes(audio: np.ndarray, sample_rate: int) -> bytes:
 
 
 def sample_voices(directory: Path = SAMPLES_DIR) -> dict[str, Path]:
-    """Bundled reference clips long enough to clone: label -> path."""
+    """Bundled reference clips long enough to clone (5 s or more, so VAD leaves 3 s of speech): label -> path."""
     if not directory.is_dir():
         return {}
+    import soundfile as sf
+
     clips = sorted(p for p in directory.rglob("*") if p.suffix.lower() in (".wav", ".flac"))
-    return {f"{p.parent.name}/{p.stem}": p for p in clips if p.stat().st_size > 60_000}
+    return {f"{p.parent.name}/{p.stem}": p for p in clips if sf.info(str(p)).duration >= 5.0}
 
 
 class Session:
