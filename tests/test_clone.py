@@ -102,3 +102,12 @@ def test_match_channel_copies_the_reference_bandwidth(engine, cloned):
         return float(np.mean(timbre.long_term_spectrum(x, 24000)[top]))
 
     assert above(phone) < above(full) - 40 and len(phone) == len(full)
+
+
+def test_fit_takes_a_reference_at_any_sample_rate(engine, ref_clip):
+    import soundfile as sf
+
+    audio, sr = sf.read(ref_clip, dtype="float32")     # 16 kHz, as recorded
+    pack, controls, eq, info = kclone.fit(engine, audio, sr)
+    assert pack.shape == (510, 256) and eq.shape == (len(kclone.timbre.BAND_HZ),)
+    assert 7000 < controls["bandwidth_hz"] < 8200 and info["chosen"] in {c["label"] for c in info["candidates"]}
