@@ -34,7 +34,7 @@ def test_every_system_has_every_figure(figures):
 
 def test_voxnb_figures_and_calibration(figures):
     v = figures["systems"]["voxnb"]
-    assert v["enroll_first_s"] > v["enroll_cached_s"] > 0
+    assert v["enroll_first_s"] > v["enroll_cached_s"] > 0 and v["enroll_peak_rss_mb"] > v["peak_rss_mb"] / 2
     assert v["overhead_vs_raw"] > 0
     for enc in ("ge2e", "dvector"):
         c = figures["calibration"][enc]

@@ -75,8 +75,11 @@ def _session():
 
 def _trim_long_pauses(wav: np.ndarray) -> np.ndarray:
     """Drop pauses longer than VAD_MAX_SILENCE windows, as the encoder was trained on."""
-    import webrtcvad
     from scipy.ndimage import binary_dilation
+
+    from .vad import import_webrtcvad
+
+    webrtcvad = import_webrtcvad()
 
     wav = wav[: len(wav) - len(wav) % VAD_WINDOW]
     if not len(wav):

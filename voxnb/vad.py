@@ -32,7 +32,7 @@ def detect_speech(audio: np.ndarray, sample_rate: int = SAMPLE_RATE) -> np.ndarr
     """
     n_frames = audio.size // frame_len(sample_rate)
     try:
-        _import_webrtcvad()
+        import_webrtcvad()
     except ImportError:
         raw = _energy_vad(audio, sample_rate, n_frames)
     else:
@@ -40,7 +40,7 @@ def detect_speech(audio: np.ndarray, sample_rate: int = SAMPLE_RATE) -> np.ndarr
     return smooth_mask(raw)
 
 
-def _import_webrtcvad():
+def import_webrtcvad():
     import warnings
 
     with warnings.catch_warnings():  # webrtcvad 2.0.10 imports the deprecated pkg_resources
@@ -50,7 +50,7 @@ def _import_webrtcvad():
 
 
 def _webrtc_vad(audio: np.ndarray, sample_rate: int, n_frames: int) -> np.ndarray:
-    webrtcvad = _import_webrtcvad()
+    webrtcvad = import_webrtcvad()
 
     x = resample(audio, sample_rate, VAD_RATE)
     pcm = (np.clip(x, -1.0, 1.0) * 32767.0).astype("<i2")

@@ -141,7 +141,8 @@ def table(figures: dict) -> str:
         rows.append(f"{name:14}" + "".join(f"{fmt.format(f[k]) if k in f else '-':>12}" for k, _, fmt in COLUMNS))
     v = figures["systems"].get("voxnb", {})
     notes = [f"enrollment: first {v.get('enroll_first_s', float('nan')):.2f} s, cached "
-             f"{v.get('enroll_cached_s', float('nan')):.3f} s per reference"]
+             f"{v.get('enroll_cached_s', float('nan')):.3f} s per reference; peak RSS of a process that loaded the "
+             f"engine and cloned {v.get('enroll_peak_rss_mb', float('nan')):.0f} MB"]
     if "overhead_vs_raw" in v:
         notes.append(f"pipeline overhead vs raw ONNX: x{v['overhead_vs_raw']:.2f}")
     cal = figures["calibration"]
