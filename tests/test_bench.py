@@ -45,7 +45,7 @@ def test_voxnb_figures_and_calibration(figures):
 
 
 def test_progress_counts_every_step(figures):
-    n = len(SYSTEMS) + 2   # enrollment, each system, quality
+    n = len(SYSTEMS) + 3   # setup, enrollment, each system, quality
     assert [m.split("]")[0] for m in PROGRESS] == [f"[{k}/{n}" for k in range(1, n + 1)]
 
 

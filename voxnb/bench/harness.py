@@ -98,13 +98,15 @@ def run(quick: bool = False, systems=SYSTEMS, progress=lambda msg: None) -> dict
     speakers = reference_set()[: 2 if quick else None]
     texts = list(TEXTS[: 1 if quick else None])
     started = time.perf_counter()
-    steps = iter(range(1, len(systems) + 3))
-    step = lambda msg: progress(f"[{next(steps)}/{len(systems) + 2}] {time.perf_counter() - started:4.0f} s  {msg}")
+    n_steps = len(systems) + 3   # setup, enrollment, each system, quality
+    steps = iter(range(1, n_steps + 1))
+    step = lambda msg: progress(f"[{next(steps)}/{n_steps}] {time.perf_counter() - started:4.0f} s  {msg}")
     with tempfile.TemporaryDirectory(prefix="voxnb-bench-") as work:
         job = {"workdir": work, "cache": str(Path(work) / "cache"), "texts": texts, "long_text": LONG_TEXT,
                "speakers": {s.name: str(s.enroll) for s in speakers}}
         job_file = Path(work) / "job.json"
         job_file.write_text(json.dumps(job))
+        _worker("setup", job_file, step)   # weights and encoder into the fresh cache, outside any measured process
         enrolled = _worker("enroll", job_file, step)
         job["voices"] = enrolled.pop("voices")
         job_file.write_text(json.dumps(job))

@@ -5,6 +5,8 @@
 Systems: ``voxnb`` (default engine, cloned voice), ``kokoro-raw`` (the stock ONNX graph called
 directly on the same phonemes and style: the floor for pipeline overhead), ``kokoro-stock``
 (the nearest stock voice, no cloning) and ``piper`` (Piper en_US-joe-medium, a fast peer).
+Two more steps run this way: ``setup`` (weights and the GE2E export into the run's fresh cache,
+so no measured process pays for them) and ``enroll`` (clones every reference, timed).
 """
 from __future__ import annotations
 
@@ -167,5 +169,10 @@ if __name__ == "__main__":
     name, job_file = sys.argv[1], sys.argv[2]
     job = json.loads(Path(job_file).read_text())
     os.environ.setdefault("VOXNB_CACHE", job["cache"])
-    result = enroll(job) if name == "enroll" else run(name, job)
+    if name == "setup":
+        from ..engines import fetch
+
+        result = {"fetched": fetch(progress=lambda msg: None)}
+    else:
+        result = enroll(job) if name == "enroll" else run(name, job)
     print(json.dumps(result))
