@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .decode import resample
 from .paths import cache_dir
 
 GE2E_RATE = 16000
@@ -61,16 +62,19 @@ def export_onnx(path: Path | None = None) -> Path:
     return path
 
 
+def encoder_path() -> Path:
+    """The exported encoder, exporting it first if this machine has none yet."""
+    path = onnx_path()
+    return path if path.exists() else export_onnx(path)
+
+
 @functools.lru_cache(maxsize=1)
 def _session():
     import onnxruntime as ort
 
-    path = onnx_path()
-    if not path.exists():
-        export_onnx(path)
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = 1    # a 1.4 M-parameter LSTM: threads cost more than they save
-    return ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
+    return ort.InferenceSession(str(encoder_path()), sess_options=opts, providers=["CPUExecutionProvider"])
 
 
 def _trim_long_pauses(wav: np.ndarray) -> np.ndarray:
@@ -108,9 +112,7 @@ def embed(audio: np.ndarray, sample_rate: int) -> np.ndarray:
     """Unit-norm 256-d GE2E embedding of an utterance."""
     import librosa
 
-    wav = np.asarray(audio, np.float32)
-    if sample_rate != GE2E_RATE:
-        wav = librosa.resample(wav, orig_sr=sample_rate, target_sr=GE2E_RATE, res_type="soxr_hq")
+    wav = resample(np.asarray(audio, np.float32), sample_rate, GE2E_RATE)
     rms = np.sqrt(np.mean(wav.astype(np.float64) ** 2)) if len(wav) else 0.0
     if 0 < rms < 10 ** (TARGET_DBFS / 20):   # quiet clips are raised, loud ones left alone
         wav = wav * (10 ** (TARGET_DBFS / 20) / rms)

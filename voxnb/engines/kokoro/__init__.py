@@ -15,7 +15,7 @@ def fetch_weights(progress=print) -> str:
     progress("instrumented graph (attention, durations, F0, energy)")
     instrumented = graph.instrumented(path)
     progress("GE2E speaker encoder for cloning (ONNX)")
-    ge2e = speaker.onnx_path() if speaker.onnx_path().exists() else speaker.export_onnx()
+    ge2e = speaker.encoder_path()
     return f"kokoro: {path} (sha256 verified), {instrumented.name}, {ge2e.name}"
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from ... import speaker, timbre
+from ...decode import resample
 from ...paths import cache_dir
 from ...voice import Voice, VoiceLibrary, check_name, content_hash
 
@@ -161,10 +162,8 @@ def fit(engine, audio: np.ndarray, sample_rate: int) -> tuple[np.ndarray, dict, 
     pitch-shifted voice that turned "wooden" into "wood and".
     """
     t0 = time.perf_counter()
-    if sample_rate != 24000:   # EQ fitting compares spectra bin by bin with the 24 kHz probes
-        import librosa
-
-        audio, sample_rate = librosa.resample(audio, orig_sr=sample_rate, target_sr=24000), 24000
+    # EQ fitting compares spectra bin by bin with the 24 kHz probes
+    audio, sample_rate = resample(audio, sample_rate, 24000), 24000
     table = stock_table(engine)
     ref_emb = speaker.embed(audio, sample_rate)
     ref_pitch = reference_pitch(audio, sample_rate)
