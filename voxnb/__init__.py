@@ -16,6 +16,8 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "load_engine": "voxnb.engines",
+    "connect": "voxnb.engines.remote",
+    "RemoteEngine": "voxnb.engines.remote",
     "available_engines": ("voxnb.engines", "available"),
     "Engine": "voxnb.engines.base",
     "Capabilities": "voxnb.engines.base",

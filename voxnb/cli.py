@@ -1,4 +1,4 @@
-"""The ``voxnb`` command: synth, clone, batch, voices, phonemes, doctor.
+"""The ``voxnb`` command: synth, clone, batch, voices, phonemes, serve, fetch, bench, doctor.
 
 Errors a user can fix print one line on stderr and exit 2; a traceback only with --debug.
 With --json, stdout carries exactly one JSON object and nothing else.
@@ -33,6 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--match-channel", action="store_true",
                    help="also copy the reference recording's bandwidth (a phone clip's clone sounds like a phone)")
     s.add_argument("--engine", default=None)
+    s.add_argument("--server", default=None, help="use the engine of a `voxnb serve` at this URL")
     s.add_argument("--json", action="store_true", help="print one JSON object describing the output")
 
     c = sub.add_parser("clone", help="enroll a reference clip and save it as a named voice")
@@ -42,6 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--transcribe", action="store_true", help="fill the transcript with offline ASR (English)")
     c.add_argument("--overwrite", action="store_true", help="replace a different voice saved under this name")
     c.add_argument("--engine", default=None)
+    c.add_argument("--server", default=None, help="use the engine of a `voxnb serve` at this URL")
     c.add_argument("--json", action="store_true")
 
     v = sub.add_parser("voices", help="list saved voices")
@@ -59,12 +61,21 @@ def _parser() -> argparse.ArgumentParser:
     who.add_argument("--voice", help="a saved voice name or id, or a stock voice")
     b.add_argument("--out", required=True, help="output folder (existing files are never replaced)")
     b.add_argument("--engine", default=None)
+    b.add_argument("--server", default=None, help="use the engine of a `voxnb serve` at this URL")
     b.add_argument("--json", action="store_true", help="print one JSON object describing the batch")
 
     bn = sub.add_parser("bench", help="speed, WER and speaker similarity of voxnb and its peers, in one run")
     bn.add_argument("--quick", action="store_true", help="2 speakers x 1 text (about 2 minutes)")
     bn.add_argument("--systems", default="voxnb,kokoro-raw,kokoro-stock,piper", help="comma-separated")
     bn.add_argument("--json", action="store_true", help="print all figures as one JSON object")
+
+    sv = sub.add_parser("serve", help="load one engine once and serve it to every kernel and dashboard viewer")
+    sv.add_argument("--engine", default=None, help="engine to load (default: kokoro)")
+    sv.add_argument("--host", default="127.0.0.1", help="listen address; other than loopback needs a token")
+    sv.add_argument("--port", type=int, default=8870)
+    sv.add_argument("--max-queue", type=int, default=8, help="requests that may wait; one more is refused at once")
+    sv.add_argument("--token", default="", help="required from clients (default: $VOXNB_SERVER_TOKEN; "
+                                                 "generated and printed when listening beyond loopback)")
 
     f = sub.add_parser("fetch", help="make an engine's weights present and verified")
     f.add_argument("--engine", default=None)
@@ -97,7 +108,7 @@ def _voice(engine, args):
 def cmd_synth(args) -> int:
     from .engines import load_engine
 
-    engine = load_engine(args.engine)
+    engine = load_engine(args.engine, server=args.server)
     voice = _voice(engine, args)
     result = engine.synthesize(args.text, voice, style=args.style, speed=args.speed, seed=args.seed, lang=args.lang,
                                match_channel=args.match_channel)
@@ -121,7 +132,7 @@ def cmd_clone(args) -> int:
     if args.name in library.names() and not args.overwrite:  # say so before spending seconds on a fit
         raise VoxnbError(f"A voice is already saved as {args.name!r}.",
                          "Choose another name, or pass --overwrite to replace it.")
-    engine = load_engine(args.engine)
+    engine = load_engine(args.engine, server=args.server)
     transcript = args.transcript
     if args.transcribe and not transcript:
         from .audio import prepare_reference
@@ -200,7 +211,7 @@ def cmd_batch(args) -> int:
     from .engines import load_engine
 
     lines = read_script(args.script)            # a bad row stops here, before any model is loaded
-    engine = load_engine(args.engine)
+    engine = load_engine(args.engine, server=args.server)
     voice = _voice(engine, args)
     named = {n: _voice(engine, argparse.Namespace(ref=None, voice=n, voices_dir=args.voices_dir))
              for n in sorted({line.voice for line in lines if line.voice})}
@@ -234,6 +245,13 @@ def cmd_bench(args) -> int:
     return 0
 
 
+def cmd_serve(args) -> int:
+    from .server import serve
+
+    serve(args.engine, host=args.host, port=args.port, max_queue=args.max_queue, token=args.token)
+    return 0
+
+
 def cmd_fetch(args) -> int:
     from .engines import fetch
 
@@ -241,7 +259,7 @@ def cmd_fetch(args) -> int:
     return 0
 
 
-COMMANDS = {"bench": cmd_bench, "fetch": cmd_fetch, "synth": cmd_synth, "clone": cmd_clone, "voices": cmd_voices, "phonemes": cmd_phonemes,
+COMMANDS = {"bench": cmd_bench, "fetch": cmd_fetch, "serve": cmd_serve, "synth": cmd_synth, "clone": cmd_clone, "voices": cmd_voices, "phonemes": cmd_phonemes,
             "doctor": cmd_doctor, "batch": cmd_batch}
 
 

@@ -40,3 +40,11 @@ class VoiceNotFoundError(VoxnbError):
 
 class EngineError(VoxnbError):
     """An engine is unknown, or its weights are missing or corrupt."""
+
+
+class EngineBusyError(EngineError):
+    """An engine server's queue is full; the request was refused at once, not left waiting."""
+
+
+class EngineStoppedError(EngineError):
+    """The engine server cannot be reached: it stopped, or was never started."""

@@ -22,10 +22,13 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from . import launch_engines
+
 DASHBOARD = "notebooks/dashboard.ipynb"
 WS_MAX_BYTES = 64 * 2**20     # Voila's websocket limit; a 30 s WAV or a few-MB mp3 must upload
 CULL_IDLE_S = 1800            # a viewer's kernel (and its model, ~500 MB) is freed after 30 idle minutes
 READY_TIMEOUT_S = 180
+ENGINE_READY_TIMEOUT_S = 900  # a GPU engine's first load reads GBs of weights from a network disk
 
 
 class LaunchError(Exception):
@@ -132,7 +135,7 @@ def commands(args, token: str, python: str) -> dict[str, list[str]]:
     if os.geteuid() == 0:  # rented GPU boxes (AutoDL, DSW) log you in as root
         lab.append("--ServerApp.allow_root=True")
     base = f"/proxy/{args.dash_port}/" if args.platform == "pai-dsw" else "/"
-    dash = [python, "-m", "voila", DASHBOARD, f"--Voila.root_dir={args.root}", "--no-browser",
+    dash = [python, "-m", "voxnb.dashboard.server", DASHBOARD, f"--Voila.root_dir={args.root}", "--no-browser",
             f"--Voila.ip={args.host}", f"--Voila.port={args.dash_port}", "--Voila.port_retries=0",
             # behind a prefix-stripping proxy (PAI-DSW's /proxy/<port>/) the server answers at / while
             # pages ask for their assets under the proxy path
@@ -143,7 +146,15 @@ def commands(args, token: str, python: str) -> dict[str, list[str]]:
             f'--Voila.tornado_settings={{"websocket_max_message_size": {WS_MAX_BYTES}}}',
             f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_S}",
             "--MappingKernelManager.cull_interval=60", "--MappingKernelManager.cull_connected=True",
-            "--VoilaConfiguration.show_tracebacks=False"]
+            "--VoilaConfiguration.show_tracebacks=False",
+            # voxnb.dashboard.server's own: a cap on viewers (0: sized from memory), Host names answered
+            f"--max-viewers={args.max_viewers}", *[f"--allow-host={h}" for h in args.allow_host]]
+    if args.viewer_grace is not None:
+        dash.append(f"--viewer-grace={args.viewer_grace}")
+    if args.platform in ("autodl", "pai-dsw"):
+        # their proxies pass on the public host name they were reached under, which we cannot know;
+        # that proxy is the only way a browser reaches this port, so no rebinding page can get here
+        dash.append("--allow-host=*")
     return {"lab": lab, "dash": dash, "dash_base": base}
 
 
@@ -152,33 +163,54 @@ def start(args) -> int:
     run.mkdir(parents=True, exist_ok=True)
     state_file = run / "state.json"
     current = load_state(run)
+    # local traffic must not go through a download proxy; another venv's VIRTUAL_ENV would hide our kernels
+    env = {k: v for k, v in os.environ.items()
+           if k.lower() not in ("http_proxy", "https_proxy", "all_proxy") and k != "VIRTUAL_ENV"}
     if current and all(alive(current[k]["pid"]) for k in ("lab", "dash")):
+        dead = [n for n, e in current.get("engines", {}).items() if not alive(e["pid"])]
+        if dead:   # viewers keep their kernels: only the stopped engines start again, on the same port and token
+            _start_engines({n: current["engines"][n] for n in dead}, args, env)
+            _write_state(state_file, current)
+            print(f"restarted the {', '.join(dead)} engine server(s).")
         print("voxnb is already running (use --stop first to restart it):")
         print_urls(current)
         return 0
-    if current:  # one of the pair died: stop the other rather than leave half a voxnb running
-        for k in ("lab", "dash"):
-            _terminate(current[k]["pid"])
+    if current:  # part of it died: stop the rest rather than leave half a voxnb running
+        _stop_all(current)
         state_file.unlink(missing_ok=True)
     check_port(args.lab_port, args.host, "--lab-port")
     check_port(args.dash_port, args.host, "--dash-port")
     if args.lab_port == args.dash_port:
         raise LaunchError("--lab-port and --dash-port must differ.")
+    names = [n for n in args.engines.split(",") if n]
+    pythons = dict(p.split("=", 1) for p in args.engine_python)
+    engines = launch_engines.plan(names, args.engine_port, pythons, args.python or sys.executable, run)
+    for name, e in engines.items():
+        if e["port"] in (args.lab_port, args.dash_port):
+            raise LaunchError(f"The {name} engine's port {e['port']} is the Lab's or the dashboard's: "
+                              "choose another with --engine-port N.")
+        check_port(e["port"], launch_engines.ENGINE_HOST, "--engine-port")
     token = secrets.token_hex(24)
     cmds = commands(args, token, args.python or sys.executable)
-    # local traffic must not go through a download proxy; another venv's VIRTUAL_ENV would hide our kernels
-    env = {k: v for k, v in os.environ.items()
-           if k.lower() not in ("http_proxy", "https_proxy", "all_proxy") and k != "VIRTUAL_ENV"}
     state = {"platform": args.platform, "display_host": args.display_host or _display_host(args.host),
-             "token": token, "root": str(args.root), "started": time.time(),
+             "token": token, "root": str(args.root), "started": time.time(), "engines": engines,
              "lab": {"port": args.lab_port, "log": str(run / "jupyterlab.log")},
              "dash": {"port": args.dash_port, "log": str(run / "dashboard.log"), "base_url": cmds["dash_base"]}}
+    # engines first: the dashboard's kernels find them through VOXNB_SERVERS from the moment they start
+    _start_engines(engines, args, env)
+    _write_state(state_file, state)
+    failed = launch_engines.wait_ready(engines, alive, time.time() + args.engine_timeout)
+    if failed:
+        _stop_all(state)
+        state_file.unlink(missing_ok=True)
+        name, why = next(iter(failed.items()))
+        raise LaunchError(f"The {name} engine server {why}; nothing was started.\n"
+                          f"Last lines of its log:\n{_tail(engines[name]['log'])}")
+    if engines:
+        env[launch_engines.SERVERS_ENV] = launch_engines.servers_env(engines)
     state["lab"]["pid"] = _spawn(cmds["lab"], Path(state["lab"]["log"]), Path(args.root), env)
     state["dash"]["pid"] = _spawn(cmds["dash"], Path(state["dash"]["log"]), Path(args.root), env)
-    tmp = state_file.with_suffix(".tmp")
-    tmp.write_text(json.dumps(state, indent=2))
-    os.chmod(tmp, 0o600)  # it holds the JupyterLab token
-    tmp.replace(state_file)
+    _write_state(state_file, state)
     probes = {"lab": f"http://127.0.0.1:{args.lab_port}/api/status?token={token}",
               "dash": f"http://127.0.0.1:{args.dash_port}/voila/static/voila.js"}
     deadline = time.time() + args.timeout
@@ -194,16 +226,43 @@ def start(args) -> int:
             continue
         break
     if pending:
-        for k in ("lab", "dash"):
-            _terminate(state[k]["pid"])
+        _stop_all(state)
         state_file.unlink(missing_ok=True)
         which = ", ".join("JupyterLab" if k == "lab" else "the dashboard" for k in pending)
-        tail = "".join(line for k in pending
-                       for line in Path(state[k]["log"]).read_text(errors="replace").splitlines(True)[-15:])
-        raise LaunchError(f"{which} did not start within {args.timeout} s; both servers were stopped.\n"
+        tail = "".join(_tail(state[k]["log"]) for k in pending)
+        raise LaunchError(f"{which} did not start within {args.timeout} s; all servers were stopped.\n"
                           f"Last lines of its log:\n{tail}")
     print_urls(state)
     return 0
+
+
+def _start_engines(engines: dict, args, env: dict) -> None:
+    for name, e in engines.items():
+        e["pid"] = _spawn(launch_engines.command(name, e, args.max_queue), Path(e["log"]), Path(args.root),
+                          launch_engines.env_for(e, env))
+
+
+def _write_state(state_file: Path, state: dict) -> None:
+    tmp = state_file.with_suffix(".tmp")
+    tmp.write_text(json.dumps(state, indent=2))
+    os.chmod(tmp, 0o600)  # it holds the JupyterLab token and the engine servers' tokens
+    tmp.replace(state_file)
+
+
+def _stop_all(state: dict) -> None:
+    for key in ("lab", "dash"):
+        if "pid" in state.get(key, {}):
+            _terminate(state[key]["pid"])
+    for e in state.get("engines", {}).values():
+        if "pid" in e:
+            _terminate(e["pid"])
+
+
+def _tail(log: str, lines: int = 15) -> str:
+    try:
+        return "".join(Path(log).read_text(errors="replace").splitlines(True)[-lines:])
+    except OSError:
+        return ""
 
 
 def _display_host(host: str) -> str:
@@ -238,7 +297,7 @@ def status(args) -> int:
     if not state:
         print("voxnb is not running.")
         return 1
-    up = 0
+    up, want = 0, 2
     for key, name, path in (("lab", "JupyterLab", f"/api/status?token={state['token']}"),
                             ("dash", "Dashboard", "/voila/static/voila.js")):
         svc = state[key]
@@ -247,9 +306,16 @@ def status(args) -> int:
         up += running and code == 200
         word = "running" if running and code == 200 else ("not answering" if running else "stopped")
         print(f"{name:11} {word:14} port {svc['port']}  pid {svc['pid']}")
+    for name, e in state.get("engines", {}).items():
+        line, ready = launch_engines.describe(name, e, alive(e["pid"]))
+        want += 1
+        up += ready
+        print(line)
     if up:
         print_urls(state)
-    return 0 if up == 2 else 1
+    if up < want and any(not alive(e["pid"]) for e in state.get("engines", {}).values()):
+        print("  An engine server stopped: run `bash 1-click-start.sh` again to restart it.")
+    return 0 if up == want else 1
 
 
 def stop(args) -> int:
@@ -258,10 +324,10 @@ def stop(args) -> int:
     if not state:
         print("voxnb is not running.")
         return 0
-    for key in ("lab", "dash"):
-        _terminate(state[key]["pid"])
+    _stop_all(state)
     (run / "state.json").unlink(missing_ok=True)
-    print(f"stopped JupyterLab (port {state['lab']['port']}) and the dashboard (port {state['dash']['port']}).")
+    engines = "".join(f", the {n} engine (port {e['port']})" for n, e in state.get("engines", {}).items())
+    print(f"stopped JupyterLab (port {state['lab']['port']}), the dashboard (port {state['dash']['port']}){engines}.")
     return 0
 
 
@@ -278,6 +344,18 @@ def main(argv=None) -> int:
     s.add_argument("--platform", default="generic", choices=["generic", "autodl", "pai-dsw"])
     s.add_argument("--python", default="")
     s.add_argument("--timeout", type=float, default=READY_TIMEOUT_S)
+    s.add_argument("--max-viewers", type=int, default=0,
+                   help="most dashboard viewers at once; over it a page says the dashboard is full (0: from memory)")
+    s.add_argument("--viewer-grace", type=float, default=None, metavar="SECONDS",
+                   help="release a viewer's kernel once no page has been connected to it this long (default 120)")
+    s.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                   help="also serve the dashboard under this Host name (repeatable; .example.org: its subdomains)")
+    s.add_argument("--engines", default="", help="comma-separated engines to serve (kokoro,...); none: kernels load their own")
+    s.add_argument("--engine-port", type=int, default=8870, help="first engine server's port; the next ones count up")
+    s.add_argument("--engine-python", action="append", default=[], metavar="NAME=PYTHON",
+                   help="run NAME's server with this Python (an environment of its own)")
+    s.add_argument("--max-queue", type=int, default=8, help="requests that may wait per engine")
+    s.add_argument("--engine-timeout", type=float, default=ENGINE_READY_TIMEOUT_S)
     for name in ("status", "stop"):
         sub.add_parser(name).add_argument("--run-dir", required=True)
     c = sub.add_parser("check-port")

@@ -7,6 +7,7 @@ keep a "current voice".
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import re
@@ -68,15 +69,31 @@ class Voice:
                 "controls": dict(self.controls), "report": dict(self.report), "transcript": self.transcript,
                 "info": dict(self.info), "format": 1}
 
+    def to_bytes(self) -> bytes:
+        """The voice file's bytes: what ``save`` writes and an engine server receives."""
+        buf = io.BytesIO()
+        np.savez(buf, meta=np.array(json.dumps(self.meta(), ensure_ascii=False)),
+                 **{f"c_{k}": v for k, v in self.conditioning.items()})
+        return buf.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes, name: str = "the voice") -> "Voice":
+        try:
+            with np.load(io.BytesIO(data), allow_pickle=False) as z:
+                meta = json.loads(str(z["meta"]))
+                cond = {k[2:]: z[k] for k in z.files if k.startswith("c_")}
+            return cls(meta["id"], meta["name"], meta["engine"], meta["method"], cond, meta.get("controls", {}),
+                       meta.get("report", {}), meta.get("transcript", ""), meta.get("info", {}))
+        except (OSError, ValueError, KeyError, TypeError) as err:
+            raise VoxnbError(f"{name} is not a voxnb voice file.", "Pick a .voice.npz file saved by voxnb.") from err
+
     def save(self, path: str | Path) -> Path:
         path = Path(path)
         if not str(path).endswith(SUFFIX):
             path = path.with_name(path.name + SUFFIX)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        with open(tmp, "wb") as f:
-            np.savez(f, meta=np.array(json.dumps(self.meta(), ensure_ascii=False)),
-                     **{f"c_{k}": v for k, v in self.conditioning.items()})
+        tmp.write_bytes(self.to_bytes())
         os.replace(tmp, path)
         return path
 
@@ -84,13 +101,10 @@ class Voice:
     def load(cls, path: str | Path) -> "Voice":
         path = Path(path)
         try:
-            with np.load(path, allow_pickle=False) as z:
-                meta = json.loads(str(z["meta"]))
-                cond = {k[2:]: z[k] for k in z.files if k.startswith("c_")}
-        except (OSError, ValueError, KeyError) as err:
+            data = path.read_bytes()
+        except OSError as err:
             raise VoxnbError(f"{path.name} is not a voxnb voice file.", "Pick a .voice.npz file saved by voxnb.") from err
-        return cls(meta["id"], meta["name"], meta["engine"], meta["method"], cond, meta.get("controls", {}),
-                   meta.get("report", {}), meta.get("transcript", ""), meta.get("info", {}))
+        return cls.from_bytes(data, path.name)
 
 
 def check_name(name: str) -> str:

@@ -59,6 +59,18 @@ def sample_voices(directory: Path = SAMPLES_DIR) -> dict[str, Path]:
     return {f"{p.parent.name}/{p.stem}": p for p in clips if sf.info(str(p)).duration >= 5.0}
 
 
+def default_engine():
+    """The engine server the start script runs for this kernel (so a viewer's kernel holds no weights),
+    else an engine loaded here (a dashboard run from a notebook without the start script)."""
+    from ..engines.remote import configured_servers, connect
+
+    if configured_servers():
+        return connect()
+    from ..engines import load_engine
+
+    return load_engine()
+
+
 class Session:
     def __init__(self, engine_factory: Callable | None = None, library=None, workdir: Path | None = None):
         from ..paths import voices_dir
@@ -84,9 +96,7 @@ class Session:
     def engine(self):
         with self._engine_lock:
             if self._engine is None:
-                from ..engines import load_engine
-
-                self._engine = (self._engine_factory or load_engine)()
+                self._engine = (self._engine_factory or default_engine)()
             return self._engine
 
     # -- reference and voice ---------------------------------------------------------------
@@ -167,15 +177,19 @@ class Session:
         engine = self.engine
         on_stage("stage_frontend")
         chunks, notes = [], []
-        for chunk in engine.stream(text, self.voice, **settings.to_dict()):
-            chunks.append(chunk)
-            on_stage("stage_acoustic", i=chunk.index + 1, n=chunk.of)
-            if on_chunk:
-                on_chunk(chunk)
-            if self.stop_requested.is_set() and chunk.index + 1 < chunk.of:
-                notes.append(f"stopped after {chunk.index + 1} of {chunk.of} chunks")
-                on_stage("stage_stopped", i=chunk.index + 1, n=chunk.of)
-                break
+        stream = engine.stream(text, self.voice, **settings.to_dict())
+        try:
+            for chunk in stream:
+                chunks.append(chunk)
+                on_stage("stage_acoustic", i=chunk.index + 1, n=chunk.of)
+                if on_chunk:
+                    on_chunk(chunk)
+                if self.stop_requested.is_set() and chunk.index + 1 < chunk.of:
+                    notes.append(f"stopped after {chunk.index + 1} of {chunk.of} chunks")
+                    on_stage("stage_stopped", i=chunk.index + 1, n=chunk.of)
+                    break
+        finally:
+            getattr(stream, "close", lambda: None)()   # a served engine frees its queue at once, not when this is garbage-collected
         result = assemble(text, chunks, self.voice, settings, engine.capabilities.name,
                           engine.capabilities.version, started=started, warnings=tuple(notes))
         self.result = result

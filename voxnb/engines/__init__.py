@@ -37,8 +37,20 @@ def fetch(name: str | None = None, progress=print) -> str:
     return hook(progress) if hook else f"{name}: no weights to fetch"
 
 
-def load_engine(name: str | None = None, **options) -> Engine:
-    """Create an engine (default: Kokoro-82M on onnxruntime). ``options`` go to its constructor."""
+def load_engine(name: str | None = None, server: str | None = None, token: str | None = None, **options) -> Engine:
+    """Create an engine (default: Kokoro-82M on onnxruntime). ``options`` go to its constructor.
+
+    With ``server`` (a ``voxnb serve`` URL) the engine is the one that server holds, and nothing is
+    loaded here; ``name``, if given, must match it.
+    """
+    if server is not None:
+        from .remote import RemoteEngine
+
+        engine = RemoteEngine(server, token)
+        if name and engine.capabilities.name != name:
+            raise EngineError(f"The server at {server} runs the {engine.capabilities.name} engine, not {name}.",
+                              f"Connect to the {name} server's URL instead (`bash 1-click-start.sh --status` lists them).")
+        return engine
     name = name or DEFAULT
     if name not in _FACTORIES and name in _BUILTIN:
         importlib.import_module(_BUILTIN[name])

@@ -1,0 +1,144 @@
+"""What travels between an engine server and its clients: framed npz messages.
+
+A message is an ``.npz`` (numpy's own container, read with ``allow_pickle=False``) holding a JSON
+``meta`` record and named arrays, so audio and intermediates cross bit for bit. A response is a
+sequence of frames, each an 8-byte big-endian length and a message, which lets a client read
+chunks as they are made and tell a finished reply from a server that died mid-way.
+"""
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import struct
+from typing import Iterable, Iterator
+
+import numpy as np
+
+from ... import errors
+from ...result import ChunkResult, Result
+
+MEDIA_TYPE = "application/x-voxnb-frames"
+HEADER = struct.Struct(">Q")
+MAX_FRAME_BYTES = 1 << 30   # a frame header claiming more is a corrupt stream, not a big chunk
+
+
+class WireError(Exception):
+    """The bytes are not a voxnb message (a truncated stream, or not a voxnb server)."""
+
+
+def _plain(value):
+    if isinstance(value, np.generic):   # numpy scalars in timings, controls, reports
+        return value.item()
+    raise TypeError(f"{type(value).__name__} cannot be sent")
+
+
+def pack(meta: dict, arrays: dict[str, np.ndarray] | None = None) -> bytes:
+    buf = io.BytesIO()
+    np.savez(buf, meta=np.array(json.dumps(meta, ensure_ascii=False, default=_plain)),
+             **{f"a_{k}": v for k, v in (arrays or {}).items()})
+    return buf.getvalue()
+
+
+def unpack(data: bytes) -> tuple[dict, dict[str, np.ndarray]]:
+    try:
+        with np.load(io.BytesIO(data), allow_pickle=False) as z:
+            meta = json.loads(str(z["meta"]))
+            arrays = {k[2:]: z[k] for k in z.files if k.startswith("a_")}
+    except (OSError, ValueError, KeyError) as err:
+        raise WireError(f"not a voxnb message ({err})") from err
+    return meta, arrays
+
+
+def frame(meta: dict, arrays: dict[str, np.ndarray] | None = None) -> bytes:
+    body = pack(meta, arrays)
+    return HEADER.pack(len(body)) + body
+
+
+def read_frames(pieces: Iterable[bytes]) -> Iterator[tuple[dict, dict[str, np.ndarray]]]:
+    """Split a byte stream (any piece sizes) into messages. A stream that stops inside a frame raises."""
+    buf = bytearray()
+    for piece in pieces:
+        buf += piece
+        while len(buf) >= HEADER.size:
+            (size,) = HEADER.unpack_from(buf)
+            if size > MAX_FRAME_BYTES:
+                raise WireError(f"frame of {size} bytes announced")
+            if len(buf) < HEADER.size + size:
+                break
+            body = bytes(buf[HEADER.size:HEADER.size + size])
+            del buf[:HEADER.size + size]
+            yield unpack(body)
+    if buf:
+        raise WireError(f"the stream ended inside a frame ({len(buf)} bytes left over)")
+
+
+# -- values ---------------------------------------------------------------------------------------
+def split_dataclass(value) -> tuple[dict, dict[str, np.ndarray]]:
+    """Fields that are arrays go to arrays; the rest (plain JSON values) to meta."""
+    meta, arrays = {}, {}
+    for f in dataclasses.fields(value):
+        v = getattr(value, f.name)
+        if isinstance(v, np.ndarray):
+            arrays[f.name] = v
+        else:
+            meta[f.name] = list(v) if isinstance(v, tuple) else v
+    return meta, arrays
+
+
+def chunk_message(chunk: ChunkResult) -> tuple[dict, dict[str, np.ndarray]]:
+    meta, arrays = split_dataclass(chunk)
+    return {"kind": "chunk", "chunk": meta}, arrays
+
+
+def chunk_from(meta: dict, arrays: dict[str, np.ndarray]) -> ChunkResult:
+    fields = {**meta["chunk"], **arrays}
+    fields["warnings"] = tuple(fields.get("warnings", ()))
+    return ChunkResult(**fields)
+
+
+def result_message(result: Result) -> tuple[dict, dict[str, np.ndarray]]:
+    """The whole Result: its own fields plus every chunk's, prefixed ``c<i>_``."""
+    meta, arrays = {}, {"audio": result.audio}
+    for f in dataclasses.fields(result):
+        if f.name not in ("audio", "chunks"):
+            v = getattr(result, f.name)
+            meta[f.name] = list(v) if isinstance(v, tuple) else v
+    chunks = []
+    for i, c in enumerate(result.chunks):
+        cm, ca = split_dataclass(c)
+        chunks.append(cm)
+        arrays.update({f"c{i}_{k}": v for k, v in ca.items()})
+    return {"kind": "result", "result": meta, "chunks": chunks}, arrays
+
+
+def result_from(meta: dict, arrays: dict[str, np.ndarray]) -> Result:
+    chunks = []
+    for i, cm in enumerate(meta["chunks"]):
+        ca = {k[len(f"c{i}_"):]: v for k, v in arrays.items() if k.startswith(f"c{i}_")}
+        chunks.append(chunk_from({"chunk": cm}, ca))
+    fields = dict(meta["result"])
+    fields["warnings"] = tuple(fields.get("warnings", ()))
+    return Result(audio=arrays["audio"], chunks=tuple(chunks), **fields)
+
+
+# -- errors ---------------------------------------------------------------------------------------
+def error_record(err: BaseException) -> dict:
+    """A voxnb error keeps its class, problem, fix (and markup position) across the wire."""
+    if isinstance(err, errors.VoxnbError):
+        rec = {"type": type(err).__name__, "problem": err.problem, "fix": err.fix}
+        if isinstance(err, errors.MarkupError):
+            rec["position"] = err.position
+            rec["problem"] = err.problem.rsplit(" (at character", 1)[0]
+        return rec
+    return {"type": "EngineError", "problem": f"The engine failed: {type(err).__name__}: {err}",
+            "fix": "This is a bug in voxnb or the engine; the server's log has the traceback."}
+
+
+def error_from(rec: dict) -> errors.VoxnbError:
+    cls = getattr(errors, rec.get("type", ""), None)
+    if not (isinstance(cls, type) and issubclass(cls, errors.VoxnbError)):
+        cls = errors.EngineError
+    if issubclass(cls, errors.MarkupError):
+        return cls(rec.get("problem", ""), rec.get("fix", ""), position=rec.get("position", 0))
+    return cls(rec.get("problem", "The engine server failed."), rec.get("fix", ""))

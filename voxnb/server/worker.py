@@ -1,0 +1,154 @@
+"""One engine, one request at a time, behind a bounded queue.
+
+None of the engines is safe to call concurrently (VoxCPM's KV cache is sized for one request,
+ONNX sessions and CUDA graphs are shared), so a single thread runs every engine call. Requests
+wait in a queue of at most ``max_queue``; one more is refused at once instead of piling up.
+A job is cancelled between chunks when its client asks or goes away.
+"""
+from __future__ import annotations
+
+import collections
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+from ..errors import EngineBusyError, EngineError
+
+
+@dataclass(eq=False)
+class Job:
+    """``work()`` returns an iterator; each item it yields is handed to ``emit`` as it comes."""
+
+    id: str
+    kind: str                                   # 'clone', 'synthesize', 'stream' (for health)
+    work: Callable[[], Iterator]
+    emit: Callable[[str, object], None]         # ('item', x) | ('error', exc) | ('done', None)
+    cancelled: threading.Event = field(default_factory=threading.Event)
+    submitted: float = field(default_factory=time.monotonic)
+    items: int = 0
+
+
+class EngineWorker:
+    def __init__(self, engine_factory: Callable[[], object], name: str, max_queue: int = 8):
+        self.name = name
+        self.max_queue = max_queue
+        self.engine = None
+        self.load_error: BaseException | None = None
+        self.load_seconds = 0.0
+        self._factory = engine_factory
+        self._queue: collections.deque[Job] = collections.deque()
+        self._lock = threading.Lock()
+        self._wake = threading.Condition(self._lock)
+        self._jobs: dict[str, Job] = {}
+        self.running: Job | None = None
+        self.counts = collections.Counter()     # served, cancelled, failed, refused
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name=f"voxnb-{name}", daemon=True)
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        with self._wake:
+            self._stopping = True
+            self._wake.notify_all()
+
+    @property
+    def ready(self) -> bool:
+        return self.engine is not None
+
+    # -- queue -------------------------------------------------------------------------------
+    def submit(self, job: Job) -> int:
+        """Queue a job; returns how many run or wait ahead of it. Raises EngineBusyError when full."""
+        with self._wake:
+            if self.load_error is not None:
+                raise EngineError(f"The {self.name} engine failed to load: {self.load_error}",
+                                  "Fix the cause named in the server's log, then restart the server.")
+            if len(self._queue) >= self.max_queue:
+                self.counts["refused"] += 1
+                n = len(self._queue)
+                raise EngineBusyError(
+                    f"The {self.name} engine is busy: {n} request{'s' * (n != 1)} waiting "
+                    f"(the server's limit is {self.max_queue}).",
+                    "Try again in a moment, or start the server with a larger --max-queue.")
+            ahead = len(self._queue) + (self.running is not None or not self.ready)
+            self._queue.append(job)
+            self._jobs[job.id] = job
+            self._wake.notify()
+            return ahead
+
+    def cancel(self, job_id: str) -> bool:
+        with self._wake:
+            job = self._jobs.get(job_id)
+            if job is None:
+                return False
+            job.cancelled.set()
+            if job in self._queue:   # never started: drop it now so it holds no place
+                self._queue.remove(job)
+                self._finish(job, "cancelled")
+                job.emit("error", EngineError("The request was cancelled.", ""))
+            return True
+
+    def position(self, job: Job) -> int:
+        with self._lock:
+            return self._queue.index(job) + (self.running is not None) if job in self._queue else 0
+
+    def snapshot(self) -> dict:
+        with self._lock:
+            running = {"kind": self.running.kind, "id": self.running.id, "items": self.running.items} \
+                if self.running else None
+            return {"running": running, "waiting": len(self._queue),
+                    "max_queue": self.max_queue, **{k: self.counts[k] for k in ("served", "cancelled", "failed",
+                                                                                  "refused")}}
+
+    def _finish(self, job: Job, outcome: str) -> None:   # caller holds the lock
+        self.counts[outcome] += 1
+        self._jobs.pop(job.id, None)
+
+    # -- the one thread that calls the engine ------------------------------------------------
+    def _run(self) -> None:
+        t = time.perf_counter()
+        try:
+            self.engine = self._factory()
+        except BaseException as err:  # reported by health and by every request, not a dead server
+            self.load_error = err
+            with self._wake:
+                for job in list(self._queue):
+                    job.emit("error", err)
+                self._queue.clear()
+            return
+        self.load_seconds = time.perf_counter() - t
+        while True:
+            with self._wake:
+                while not self._queue and not self._stopping:
+                    self._wake.wait()
+                if self._stopping:
+                    return
+                job = self._queue.popleft()
+                self.running = job
+            outcome = self._execute(job)
+            with self._wake:
+                self.running = None
+                self._finish(job, outcome)
+
+    def _execute(self, job: Job) -> str:
+        items = job.work()
+        try:
+            for item in items:
+                job.items += 1
+                job.emit("item", item)
+                if job.cancelled.is_set():
+                    break
+        except Exception as err:
+            job.emit("error", err)
+            return "failed"
+        finally:
+            getattr(items, "close", lambda: None)()
+        if job.cancelled.is_set():
+            job.emit("error", EngineError("The request was cancelled.", ""))
+            return "cancelled"
+        job.emit("done", None)
+        return "served"
