@@ -18,7 +18,14 @@ and the Voila dashboard in the background, then prints their URLs.
 
 Options:
   --cpu              ignore any GPU: install the CPU build of PyTorch
-  --engine NAME      engine whose weights to fetch and verify (default: kokoro)
+  --engine NAMES     engines to serve, comma-separated (default: kokoro): each gets its weights
+                     fetched and verified and one server process that every viewer and kernel shares
+  --engine-env MODE  shared: engines live in voxnb's environment where their pins allow (default);
+                     own: every engine in an environment of its own under envs/<engine>, with a
+                     Jupyter kernel "voxnb · <engine>" for notebooks
+  --engine-port N    first engine server's port (default 8870; the next engines count up); loopback only
+  --max-queue N      requests that may wait per engine server; one more is refused at once (default 8)
+  --max-viewers N    live dashboard viewers (kernels) at once (default: sized from the machine's memory)
   --lab-port N       JupyterLab port (default 8888; 8889 on AutoDL, whose own Lab uses 8888)
   --dash-port N      dashboard port (default 8866; 6006 on AutoDL, the port its custom service publishes)
   --host ADDR        address the servers listen on (default 127.0.0.1; 0.0.0.0 on AutoDL and PAI-DSW)
@@ -41,11 +48,16 @@ die() { echo "error: $*" >&2; exit 1; }
 say() { echo "==> $*"; }
 
 CPU=0; ENGINE=kokoro; LAB_PORT=""; DASH_PORT=""; HOST=""; LAUNCH=1; ACTION=start
+ENGINE_ENV=shared; ENGINE_PORT=8870; MAX_QUEUE=8; MAX_VIEWERS=0
 TURBO=0; PIP_INDEX=""; HF_ENDPOINT_ARG=""; FORCE_VENV=0; PLAN=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --cpu) CPU=1 ;;
     --engine) ENGINE=${2:?--engine needs a name}; shift ;;
+    --engine-env) ENGINE_ENV=${2:?--engine-env needs shared or own}; shift ;;
+    --engine-port) ENGINE_PORT=${2:?--engine-port needs a number}; shift ;;
+    --max-queue) MAX_QUEUE=${2:?--max-queue needs a number}; shift ;;
+    --max-viewers) MAX_VIEWERS=${2:?--max-viewers needs a number}; shift ;;
     --lab-port) LAB_PORT=${2:?--lab-port needs a number}; shift ;;
     --dash-port) DASH_PORT=${2:?--dash-port needs a number}; shift ;;
     --host) HOST=${2:?--host needs an address}; shift ;;
@@ -62,9 +74,26 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-for p in "$LAB_PORT" "$DASH_PORT"; do
+for p in "$LAB_PORT" "$DASH_PORT" "$ENGINE_PORT"; do
   [ -z "$p" ] || [[ "$p" =~ ^[0-9]+$ && "$p" -ge 1 && "$p" -le 65535 ]] || die "port '$p' is not a number from 1 to 65535"
 done
+[[ "$MAX_QUEUE" =~ ^[0-9]+$ ]] || die "--max-queue '$MAX_QUEUE' is not a whole number (0 refuses while busy)"
+[[ "$MAX_VIEWERS" =~ ^[0-9]+$ ]] || die "--max-viewers '$MAX_VIEWERS' is not a whole number (0 sizes it from memory)"
+case "$ENGINE_ENV" in shared|own) ;; *) die "--engine-env must be shared or own (got '$ENGINE_ENV')" ;; esac
+
+# ---- engines ---------------------------------------------------------------------------------
+KNOWN_ENGINES="kokoro"     # the GPU engines join here, each with its own environment (own_env)
+IFS=, read -r -a ENGINES <<< "$ENGINE"
+[ "${#ENGINES[@]}" -gt 0 ] || die "--engine needs at least one name (available: $KNOWN_ENGINES)"
+for e in "${ENGINES[@]}"; do
+  [[ " $KNOWN_ENGINES " == *" $e "* ]] || die "unknown engine '$e' (available: ${KNOWN_ENGINES// /, })"
+done
+own_env() {  # does engine $1 get an environment of its own? (pins that clash with voxnb's own force it)
+  case "$1" in
+    kokoro) [ "$ENGINE_ENV" = own ] ;;
+    *) true ;;
+  esac
+}
 
 # ---- platform -------------------------------------------------------------------------------
 detect_platform() {
@@ -139,7 +168,11 @@ if [ "$PLAN" = 1 ]; then
   echo "gpu:         $GPU${DRIVER_CUDA:+ (driver CUDA $DRIVER_CUDA)}"
   echo "torch:       torch==$TORCH_VERSION ($TORCH_TAG)${TORCH_INDEX:+ from $TORCH_INDEX}"
   echo "environment: $ENV_KIND at $ENV_DIR"
-  echo "engine:      $ENGINE"
+  for e in "${ENGINES[@]}"; do
+    if own_env "$e"; then where="own environment $ROOT/envs/$e"; else where="voxnb's environment"; fi
+    echo "engine:      $e ($where)"
+  done
+  echo "engine port: $ENGINE_PORT (loopback), queue limit $MAX_QUEUE"
   echo "servers:     JupyterLab on $HOST:$LAB_PORT, dashboard on $HOST:$DASH_PORT"
   echo "run dir:     $RUN_DIR"
   exit 0
@@ -209,15 +242,48 @@ else
   echo "$want_stamp" > "$STAMP"
 fi
 
-say "engine weights ($ENGINE)"
-(cd "$ROOT" && "$PY" -m voxnb fetch --engine "$ENGINE") || die "fetching the $ENGINE weights failed (see above)"
+# ---- engine environments and weights ------------------------------------------------------------
+ENGINE_ARGS=()
+engine_env() {  # $1 engine: make envs/$1 with voxnb in it, register its kernel, print its python
+  local name=$1 dir="$ROOT/envs/$1" epy="$ROOT/envs/$1/bin/python" stamp
+  stamp="$dir/.voxnb-stamp"
+  if [ -x "$epy" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want_stamp" ]; then echo "$epy"; return 0; fi
+  say "environment for the $name engine ($dir)" >&2
+  if [ "$ENV_KIND" = conda ]; then
+    [ -x "$epy" ] || conda create -y -q -p "$dir" "python=$("$PY" -c 'import sys; print("%d.%d" % sys.version_info[:2])')" pip >&2 \
+      || { echo "error: conda create for $name failed" >&2; return 1; }
+  else
+    [ -x "$epy" ] || "$SYS_PY" -m venv "$dir" >&2 || { echo "error: could not create a venv at $dir" >&2; return 1; }
+  fi
+  PY=$epy pip_q --upgrade pip || true
+  if [ -n "$TORCH_INDEX" ]; then
+    PY=$epy pip_q "torch==$TORCH_VERSION" --extra-index-url "$TORCH_INDEX" || return 1
+  else
+    PY=$epy pip_q "torch==$TORCH_VERSION" || return 1
+  fi
+  PY=$epy pip_q -e "$ROOT" || return 1
+  # the kernel spec goes where voxnb's own Jupyter looks, and starts this environment's Python
+  "$epy" -m ipykernel install --prefix "$ENV_DIR" --name "voxnb-$name" --display-name "voxnb · $name" >/dev/null \
+    || { echo "error: registering the voxnb · $name kernel failed" >&2; return 1; }
+  echo "$want_stamp" > "$stamp"
+  echo "$epy"
+}
+for e in "${ENGINES[@]}"; do
+  EPY=$PY
+  if own_env "$e"; then EPY=$(engine_env "$e") || die "setting up the $e engine's environment failed (log: $PIP_LOG)"; fi
+  say "engine weights ($e)"
+  (cd "$ROOT" && "$EPY" -m voxnb fetch --engine "$e") || die "fetching the $e weights failed (see above)"
+  [ "$EPY" = "$PY" ] || ENGINE_ARGS+=(--engine-python "$e=$EPY")
+done
 
 if [ "$TURBO" = 1 ]; then unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY; fi
 if [ "$LAUNCH" = 0 ]; then
   say "set up done. Launch with: bash 1-click-start.sh"
   exit 0
 fi
-say "starting JupyterLab and the dashboard"
+say "starting the engine server(s) ($ENGINE), JupyterLab and the dashboard"
 cd "$ROOT"
 launcher start --root "$ROOT" --run-dir "$RUN_DIR" --lab-port "$LAB_PORT" \
-  --dash-port "$DASH_PORT" --host "$HOST" --platform "$PLATFORM" --python "$PY"
+  --dash-port "$DASH_PORT" --host "$HOST" --platform "$PLATFORM" --python "$PY" \
+  --engines "$ENGINE" --engine-port "$ENGINE_PORT" --max-queue "$MAX_QUEUE" --max-viewers "$MAX_VIEWERS" \
+  ${ENGINE_ARGS[@]+"${ENGINE_ARGS[@]}"}

@@ -1,7 +1,9 @@
 """1-click-start.sh as a user runs it: plan, set up into a fresh folder, launch, status, stop."""
+import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -124,40 +126,83 @@ def test_no_launch_sets_up_a_working_environment(installed):
     assert again.returncode == 0 and "environment up to date" in again.stdout
 
 
-def test_launch_status_duplicate_taken_port_and_stop(installed):
+def test_launch_status_duplicate_taken_port_restart_and_stop(installed):
     repo, env, _ = installed
-    lab, dash = free_port(), free_port()
+    lab, dash, engine = free_port(), free_port(), free_port()
 
     def run(*args):
         return subprocess.run(["bash", "1-click-start.sh", *args], cwd=repo, capture_output=True, text=True,
                               env={**os.environ, **env}, timeout=900)
 
-    p = run("--lab-port", str(lab), "--dash-port", str(dash))
+    p = run("--lab-port", str(lab), "--dash-port", str(dash), "--engine-port", str(engine))
     try:
         assert p.returncode == 0, p.stdout[-2000:] + p.stderr[-2000:]
         token = re.search(r"token=([0-9a-f]+)", p.stdout).group(1)
         assert f"http://127.0.0.1:{dash}/" in p.stdout
         assert get(f"http://127.0.0.1:{lab}/api/status?token={token}")[0] == 200
         assert get(f"http://127.0.0.1:{lab}/api/status")[0] == 403          # no token, no entry
+        assert get(f"http://127.0.0.1:{engine}/health")[0] == 401            # nor for the engine server
         code, page = get(f"http://127.0.0.1:{dash}/")                         # the dashboard renders
         assert code == 200 and "voxnb" in page
         assert get(f"http://127.0.0.1:{dash}/voila/files/notebooks/dashboard.ipynb")[0] in (403, 404)
         status = run("--status")
-        assert status.returncode == 0 and status.stdout.count("running") >= 2
+        assert status.returncode == 0 and status.stdout.count("running") >= 3, status.stdout
+        line = re.search(r"^Engine kokoro +running +port (\d+) +pid (\d+) +RSS ([\d.]+) MB +queue 0/8 .* served \d+",
+                         status.stdout, re.M)
+        assert line and int(line.group(1)) == engine and float(line.group(3)) > 50, status.stdout
         pids = sorted(re.findall(r"pid (\d+)", status.stdout))
-        again = run("--lab-port", str(lab), "--dash-port", str(dash))
+        assert len(pids) == 3
+        again = run("--lab-port", str(lab), "--dash-port", str(dash), "--engine-port", str(engine))
         assert again.returncode == 0 and "already running" in again.stdout
         assert sorted(re.findall(r"pid (\d+)", run("--status").stdout)) == pids
+        # the engine server dies: --status says so and how to fix it; running the script again restarts
+        # only the engine, and the viewers' Lab and dashboard keep running
+        os.kill(int(line.group(2)), signal.SIGKILL)
+        dead = run("--status")
+        assert dead.returncode != 0 and re.search(r"^Engine kokoro +stopped", dead.stdout, re.M)
+        assert "run `bash 1-click-start.sh` again" in dead.stdout
+        healed = run()
+        assert healed.returncode == 0 and "restarted the kokoro engine" in healed.stdout, healed.stdout + healed.stderr
+        status = run("--status")
+        assert status.returncode == 0 and status.stdout.count("running") >= 3
+        new_pids = dict(re.findall(r"^(\w+).*pid (\d+)", status.stdout, re.M))
+        assert new_pids["JupyterLab"] in pids and new_pids["Dashboard"] in pids and new_pids["Engine"] not in pids
+        assert get(f"http://127.0.0.1:{engine}/health")[0] == 401            # same port, same token
     finally:
         stop = run("--stop")
-    assert stop.returncode == 0 and "stopped" in stop.stdout
-    for port in (lab, dash):  # nothing listens, and a new server can bind (TIME_WAIT aside, as servers do)
+    assert stop.returncode == 0 and "stopped" in stop.stdout and "kokoro engine" in stop.stdout
+    for port in (lab, dash, engine):  # nothing listens, and a new server can bind (TIME_WAIT aside, as servers do)
         with socket.socket() as s:
             assert s.connect_ex(("127.0.0.1", port)) != 0
         with socket.socket() as s:
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             s.bind(("127.0.0.1", port))
     assert run("--status").returncode != 0
+
+
+def test_an_engine_in_an_environment_of_its_own(installed):
+    """--engine-env own: envs/kokoro with voxnb in it, a "voxnb · kokoro" kernel, and the server run from it."""
+    repo, env, _ = installed
+    e = {**os.environ, **env}
+    p = subprocess.run(["bash", "1-click-start.sh", "--engine-env", "own", "--lab-port", str(free_port()),
+                        "--dash-port", str(free_port()), "--engine-port", str(free_port())],
+                       cwd=repo, capture_output=True, text=True, env=e, timeout=1500)
+    try:
+        assert p.returncode == 0, p.stdout[-2000:] + p.stderr[-2000:]
+        epy = repo / "envs" / "kokoro" / "bin" / "python"
+        assert epy.exists()
+        main_py = repo / ".venv" / "bin" / "python"
+        specs = json.loads(subprocess.run([str(main_py), "-m", "jupyter", "kernelspec", "list", "--json"],
+                                          capture_output=True, text=True, env=e).stdout)["kernelspecs"]
+        spec = specs["voxnb-kokoro"]["spec"]
+        assert spec["display_name"] == "voxnb · kokoro" and spec["argv"][0] == str(epy)
+        status = subprocess.run(["bash", "1-click-start.sh", "--status"], cwd=repo, capture_output=True, text=True,
+                                env=e, timeout=120).stdout
+        pid = re.search(r"^Engine kokoro +running +port \d+ +pid (\d+)", status, re.M).group(1)
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        assert cmdline[0].decode() == str(epy) and b"serve" in cmdline
+    finally:
+        subprocess.run(["bash", "1-click-start.sh", "--stop"], cwd=repo, env=e, timeout=120)
 
 
 def test_taken_port_is_named(installed):
