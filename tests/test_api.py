@@ -3,9 +3,9 @@ import sys
 
 import voxnb
 
-PUBLIC = ["Capabilities", "ChunkResult", "Engine", "Reference", "Result", "SPEED_RANGE", "STYLES",
+PUBLIC = ["Capabilities", "ChunkResult", "Engine", "Reference", "RemoteEngine", "Result", "SPEED_RANGE", "STYLES",
           "SynthesisSettings", "Voice", "VoiceLibrary", "VoxnbError", "__version__", "available_engines",
-          "load_engine", "phonemize", "prepare_reference", "transcribe"]
+          "connect", "load_engine", "phonemize", "prepare_reference", "transcribe"]
 
 
 def test_public_api_is_pinned():
@@ -16,7 +16,7 @@ def test_public_api_is_pinned():
 
 def test_import_loads_nothing_heavy():
     code = ("import sys, voxnb; heavy = [m for m in ('onnxruntime', 'torch', 'librosa', 'faster_whisper', "
-            "'resemblyzer', 'jieba', 'hibari') if m in sys.modules]; print(heavy)")
+            "'resemblyzer', 'jieba', 'hibari', 'httpx', 'fastapi', 'voila') if m in sys.modules]; print(heavy)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 

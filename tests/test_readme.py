@@ -7,6 +7,22 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_readme_python_examples_run(tmp_path, monkeypatch, engine):
+    import json
+
+    from net import free_port
+    from test_server import start_server, stop_server
+
+    port = free_port()
+    server = start_server(port)   # what the start script gives each kernel: VOXNB_SERVERS
+    monkeypatch.setenv("VOXNB_SERVERS", json.dumps({"kokoro": {"url": f"http://127.0.0.1:{port}", "token": ""}}))
+    try:
+        run_examples(tmp_path, monkeypatch)
+    finally:
+        stop_server(server)
+    assert (tmp_path / "served.wav").exists()
+
+
+def run_examples(tmp_path, monkeypatch):
     blocks = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
     assert blocks
     monkeypatch.chdir(tmp_path)

@@ -35,6 +35,28 @@ def _weights() -> str:
         return f"kokoro: {err}"
 
 
+def _servers() -> str:
+    """Engine servers this kernel is configured for (the start script sets them) and their state."""
+    from .engines.remote import configured_servers
+    from .errors import VoxnbError
+
+    servers = configured_servers()
+    if not servers:
+        return "none configured (bash 1-click-start.sh starts them; voxnb serve starts one)"
+    lines = []
+    for name, entry in servers.items():
+        try:
+            from .engines.remote import RemoteEngine
+
+            h = RemoteEngine(entry["url"], entry.get("token")).health()
+            q = h.get("queue", {})
+            lines.append(f"{name} at {entry['url']}: {h.get('status')}, {h.get('version')}, "
+                         f"RSS {h.get('memory', {}).get('rss_mb')} MB, waiting {q.get('waiting')}, served {h.get('served')}")
+        except VoxnbError as err:
+            lines.append(f"{name} at {entry['url']}: {err.problem}")
+    return "; ".join(lines)
+
+
 def report() -> dict:
     from . import __version__
     from .engines import DEFAULT, available
@@ -51,6 +73,7 @@ def report() -> dict:
         "platform": platform.platform(),
         "engines": f"{', '.join(available())} (default {DEFAULT})",
         "weights": _weights(),
+        "servers": _servers(),
         "gpu": _gpu(),
         "onnxruntime": f"{_version('onnxruntime')} [{providers}]",
         "torch": _version("torch"),
