@@ -26,6 +26,8 @@ Options:
   --engine-port N    first engine server's port (default 8870; the next engines count up); loopback only
   --max-queue N      requests that may wait per engine server; one more is refused at once (default 8)
   --max-viewers N    live dashboard viewers (kernels) at once (default: sized from the machine's memory)
+  --allow-host NAME  also serve the dashboard under this host name (repeatable; '.example.org' allows
+                     its subdomains); other Host headers get 403 (DNS-rebinding protection)
   --lab-port N       JupyterLab port (default 8888; 8889 on AutoDL, whose own Lab uses 8888)
   --dash-port N      dashboard port (default 8866; 6006 on AutoDL, the port its custom service publishes)
   --host ADDR        address the servers listen on (default 127.0.0.1; 0.0.0.0 on AutoDL and PAI-DSW)
@@ -48,7 +50,7 @@ die() { echo "error: $*" >&2; exit 1; }
 say() { echo "==> $*"; }
 
 CPU=0; ENGINE=kokoro; LAB_PORT=""; DASH_PORT=""; HOST=""; LAUNCH=1; ACTION=start
-ENGINE_ENV=shared; ENGINE_PORT=8870; MAX_QUEUE=8; MAX_VIEWERS=0
+ENGINE_ENV=shared; ENGINE_PORT=8870; MAX_QUEUE=8; MAX_VIEWERS=0; ALLOW_HOSTS=()
 TURBO=0; PIP_INDEX=""; HF_ENDPOINT_ARG=""; FORCE_VENV=0; PLAN=0
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -58,6 +60,7 @@ while [ $# -gt 0 ]; do
     --engine-port) ENGINE_PORT=${2:?--engine-port needs a number}; shift ;;
     --max-queue) MAX_QUEUE=${2:?--max-queue needs a number}; shift ;;
     --max-viewers) MAX_VIEWERS=${2:?--max-viewers needs a number}; shift ;;
+    --allow-host) ALLOW_HOSTS+=(--allow-host "${2:?--allow-host needs a name}"); shift ;;
     --lab-port) LAB_PORT=${2:?--lab-port needs a number}; shift ;;
     --dash-port) DASH_PORT=${2:?--dash-port needs a number}; shift ;;
     --host) HOST=${2:?--host needs an address}; shift ;;
@@ -286,4 +289,4 @@ cd "$ROOT"
 launcher start --root "$ROOT" --run-dir "$RUN_DIR" --lab-port "$LAB_PORT" \
   --dash-port "$DASH_PORT" --host "$HOST" --platform "$PLATFORM" --python "$PY" \
   --engines "$ENGINE" --engine-port "$ENGINE_PORT" --max-queue "$MAX_QUEUE" --max-viewers "$MAX_VIEWERS" \
-  ${ENGINE_ARGS[@]+"${ENGINE_ARGS[@]}"}
+  ${ENGINE_ARGS[@]+"${ENGINE_ARGS[@]}"} ${ALLOW_HOSTS[@]+"${ALLOW_HOSTS[@]}"}

@@ -1,8 +1,9 @@
 """Decode an audio file into an array, refusing what is not audio with a clear message.
 
 soundfile (libsndfile) reads WAV, FLAC, OGG/Opus and MP3; container formats such as M4A
-need ffmpeg through audioread. Size and duration are checked from the header before the
-whole file is decoded, so a 1-hour upload is refused at once.
+need ffmpeg through audioread. Size, duration and decoded size (seconds x rate x channels)
+are checked from the header before the whole file is decoded, so a 1-hour upload, or a small
+FLAC of silence that would decode to gigabytes, is refused at once.
 """
 from __future__ import annotations
 
@@ -18,6 +19,10 @@ SAMPLE_RATE = 24000  # what the engine and all voxnb intermediates use
 
 MAX_FILE_BYTES = 50 * 2**20  # bigger files are refused before decoding
 MAX_FILE_S = 600.0  # longer audio is refused from its header, before decoding it all
+# Decoded size, refused from the header before decoding: 10 minutes of 48 kHz stereo, 57.6 M samples
+# (230 MB as float32). Duration alone does not bound memory: a 3.6 MB FLAC of 10 silent minutes at
+# 192 kHz x 8 channels decodes to 921.6 M samples and drove a dashboard kernel to 8 GB.
+MAX_DECODED_SAMPLES = int(MAX_FILE_S * 48000 * 2)
 ACCEPTED = "Upload a WAV, FLAC, OGG or MP3 recording of 3-30 s of speech."
 SOUNDFILE_EXTS = {".wav", ".wave", ".flac", ".ogg", ".oga", ".opus", ".aiff", ".aif", ".mp3"}
 FFMPEG_EXTS = {".m4a", ".mp4", ".aac", ".webm", ".wma", ".amr", ".3gp", ".mkv", ".mov", ".caf"}
@@ -59,6 +64,7 @@ def load_audio(path) -> tuple[np.ndarray, int, int]:
     except Exception as err:  # libsndfile cannot parse it: try audioread
         return _load_with_audioread(path, err)
     check_header_duration(name, info.frames, info.samplerate)
+    check_decoded_size(name, info.frames, info.samplerate, info.channels)
     if info.frames == 0:
         raise BadReferenceError(f"{name} has a header but no audio samples (the file is truncated).",
                                 f"Re-export or re-upload the complete file. {ACCEPTED}")
@@ -129,6 +135,20 @@ def check_header_duration(name: str, frames: int, sample_rate: int) -> None:
         )
 
 
+def check_decoded_size(name: str, frames: int, sample_rate: int, channels: int) -> None:
+    """Refuse audio whose decoded samples (frames x channels, from the header) exceed MAX_DECODED_SAMPLES."""
+    samples = frames * channels
+    if samples <= MAX_DECODED_SAMPLES:
+        return
+    seconds = frames / sample_rate if sample_rate > 0 else 0.0
+    raise BadReferenceError(
+        f"{name} decodes to {seconds:.0f} s × {sample_rate} Hz × {channels} channels = {samples / 1e6:.1f} M samples "
+        f"({samples * 4 / 1e9:.1f} GB as float32), over the limit of {MAX_DECODED_SAMPLES / 1e6:.1f} M samples "
+        f"({MAX_FILE_S / 60:.0f} minutes of 48 kHz stereo).",
+        "Cut it to 3-30 s of mono speech, or resample it to 48 kHz or less.",
+    )
+
+
 def _load_with_audioread(path: Path, sf_error: Exception) -> tuple[np.ndarray, int, int]:
     name, ext = path.name, path.suffix.lower()
     if ext in FFMPEG_EXTS and shutil.which("ffmpeg") is None:
@@ -143,8 +163,12 @@ def _load_with_audioread(path: Path, sf_error: Exception) -> tuple[np.ndarray, i
         import audioread
 
         with audioread.audio_open(str(path)) as f:
-            check_header_duration(name, int(f.duration * f.samplerate), f.samplerate)
-        data, sr = librosa.load(str(path), sr=None, mono=False)
+            frames = int(f.duration * f.samplerate)
+            check_header_duration(name, frames, f.samplerate)
+            # a stream without a duration in its header counts as the longest allowed; decoding stops there
+            check_decoded_size(name, frames if frames > 0 else int(MAX_FILE_S * f.samplerate), f.samplerate,
+                               f.channels)
+        data, sr = librosa.load(str(path), sr=None, mono=False, duration=MAX_FILE_S)
     except BadReferenceError:
         raise
     except Exception as err:

@@ -109,7 +109,9 @@ class Session:
         from ..audio import prepare_reference
 
         safe = Path(filename).name or "upload"
-        path = self.workdir / f"upload-{int(time.time() * 1000)}-{safe}"
+        # a folder per upload keeps the user's file name, so every message names the file they chose
+        path = self.workdir / f"upload-{time.time_ns()}" / safe
+        path.parent.mkdir(parents=True)
         path.write_bytes(content)
         self.reference = prepare_reference(path)
         self.reference_is_upload = True
