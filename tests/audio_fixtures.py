@@ -54,3 +54,17 @@ def long_speech(sr_target: int = 16000, minutes: float = 1.0) -> tuple[np.ndarra
         total += x.size + gap.size
         i += 1
     return np.concatenate(parts)[: int(minutes * 60 * sr)], sr
+
+
+def write_huge_flac(path: Path) -> Path:
+    """10 minutes at 192 kHz x 8 channels (921.6 M samples decoded), a tone in silence: about 1.4 MB."""
+    import soundfile as sf
+
+    sr, channels = 192000, 8
+    tone = (0.1 * np.sin(2 * np.pi * 440 * np.arange(sr) / sr)).astype(np.float32)
+    block = np.zeros((sr, channels), np.float32)
+    with sf.SoundFile(str(path), "w", sr, channels, subtype="PCM_16", format="FLAC") as f:
+        for second in range(600):   # a second at a time: the test itself stays small
+            block[:, 0] = tone if second % 60 == 0 else 0.0
+            f.write(block)
+    return path

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
+from audio_fixtures import write_huge_flac
 from net import free_port
 
 from voxnb.dashboard.hosts import HostPolicy
@@ -142,16 +143,7 @@ def test_host_policy(monkeypatch):
 
 @pytest.fixture(scope="module")
 def huge_flac(tmp_path_factory) -> Path:
-    """10 minutes at 192 kHz x 8 channels (921.6 M samples decoded), a tone in silence: about 1.4 MB."""
-    path = tmp_path_factory.mktemp("flac") / "huge.flac"
-    sr, channels = 192000, 8
-    tone = (0.1 * np.sin(2 * np.pi * 440 * np.arange(sr) / sr)).astype(np.float32)
-    block = np.zeros((sr, channels), np.float32)
-    with sf.SoundFile(str(path), "w", sr, channels, subtype="PCM_16", format="FLAC") as f:
-        for second in range(600):   # a second at a time: the test itself stays small
-            block[:, 0] = tone if second % 60 == 0 else 0.0
-            f.write(block)
-    return path
+    return write_huge_flac(tmp_path_factory.mktemp("flac") / "huge.flac")
 
 
 def test_a_flac_that_decodes_to_gigabytes_is_refused_from_its_header(huge_flac, tmp_path):

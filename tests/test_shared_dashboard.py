@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from audio_fixtures import write_huge_flac
 from net import free_port
 from voxnb import launch_engines
 from test_browser import ARTIFACTS, BROWSER_ARGS, CHROMIUM, audio_duration
@@ -52,14 +53,14 @@ def shared(tmp_path_factory):
     lab, dash, engine = free_port(), free_port(), free_port()
     start = subprocess.run([sys.executable, "-m", "voxnb.launcher", "start", "--root", str(ROOT), "--run-dir",
                             str(run), "--lab-port", str(lab), "--dash-port", str(dash), "--engines", "kokoro",
-                            "--engine-port", str(engine), "--max-viewers", str(VIEWERS + 1)],
+                            "--engine-port", str(engine), "--max-viewers", str(VIEWERS)],
                            capture_output=True, text=True, timeout=600, cwd=ROOT)
     assert start.returncode == 0, start.stdout + start.stderr
     yield f"http://127.0.0.1:{dash}/", json.loads((run / "state.json").read_text())
     subprocess.run([sys.executable, "-m", "voxnb.launcher", "stop", "--run-dir", str(run)], timeout=60, cwd=ROOT)
 
 
-def test_four_viewers_generate_at_once_with_one_model_in_memory(shared, ref_clip):
+def test_four_viewers_generate_at_once_with_one_model_in_memory(shared, ref_clip, tmp_path):
     from playwright.sync_api import sync_playwright
 
     url, state = shared
@@ -94,6 +95,22 @@ def test_four_viewers_generate_at_once_with_one_model_in_memory(shared, ref_clip
             history = page.inner_text(".voxnb-history")
             assert text[:30] in history and all(t[:30] not in history for t in TEXTS if t != text)
         pages[-1].screenshot(path=str(ARTIFACTS / "dashboard-shared-viewer4.png"), full_page=True)
+
+        # a fifth viewer is over the cap: a clear "full" page, while the four keep working
+        extra = browser.new_context().new_page()
+        response = extra.goto(url)
+        assert response.status == 503 and "The dashboard is full (4 viewers)" in extra.inner_text("body")
+        assert "控制台已满" in extra.inner_text("body")
+        pages[0].fill(".voxnb-text textarea", "Still here after the fifth viewer was turned away.")
+        pages[0].click("button.voxnb-generate")
+        pages[0].wait_for_function("() => document.querySelector('.voxnb-history').innerText.includes('Still here')")
+        # a FLAC that decodes to gigabytes is refused from its header, naming its size; the kernel stays small
+        with pages[1].expect_file_chooser() as chooser:
+            pages[1].click(".voxnb-ref-upload")
+        chooser.value.set_files(str(write_huge_flac(tmp_path / "huge.flac")))
+        pages[1].wait_for_function("() => document.querySelector('.voxnb-status').innerText.includes('M samples')")
+        refusal = pages[1].inner_text(".voxnb-status")
+        assert "huge.flac decodes to 600 s × 192000 Hz × 8 channels = 921.6 M samples" in refusal, refusal
 
         kernels = [k for k in children(state["dash"]["pid"]) if "ipykernel" in Path(f"/proc/{k}/cmdline").read_text()]
         kernel_mb = {k: rss_mb(k) for k in kernels}
