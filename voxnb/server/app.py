@@ -132,14 +132,14 @@ def create_app(worker: EngineWorker, token: str = "", loopback_only: bool = True
     async def read_message(request: Request):
         size = int(request.headers.get("content-length") or 0)
         if size > MAX_BODY_BYTES:
-            raise _Refused(413, wire.error_record(VoxnbError(
+            raise _Refused(error_response(VoxnbError(
                 f"The request is {size / 2**20:.0f} MiB; the server takes at most {MAX_BODY_BYTES // 2**20} MiB.",
-                "Send a shorter reference clip (3-30 s of speech).")))
+                "Send a shorter reference clip (3-30 s of speech)."), 413))
         try:
             return wire.unpack(await request.body())
         except wire.WireError as err:
-            raise _Refused(400, wire.error_record(VoxnbError(f"The request is not a voxnb message ({err}).",
-                                                             "Use voxnb.connect() as the client."))) from err
+            raise _Refused(error_response(VoxnbError(f"The request is not a voxnb message ({err}).",
+                                                     "Use voxnb.connect() as the client."))) from err
 
     def run_job(request: Request, kind: str, work, encode) -> Response:
         """Queue ``work`` and stream its items (``encode`` -> frame bytes), heartbeats while waiting."""
@@ -183,7 +183,7 @@ def create_app(worker: EngineWorker, token: str = "", loopback_only: bool = True
         try:
             meta, arrays = await read_message(request)
         except _Refused as r:
-            return JSONResponse({"error": r.record}, status_code=r.status)
+            return r.response
 
         def work():
             engine = engine_or_raise()
@@ -196,18 +196,24 @@ def create_app(worker: EngineWorker, token: str = "", loopback_only: bool = True
         return run_job(request, "clone", work, lambda v: wire.frame(
             {"kind": "voice"}, {"voice": np.frombuffer(v.to_bytes(), np.uint8)}))
 
-    def synthesis(meta, arrays):
-        voice = Voice.from_bytes(arrays["voice"].tobytes()) if "voice" in arrays else meta["voice_name"]
-        return meta["text"], voice, meta.get("settings", {})
+    async def read_synthesis(request: Request):
+        """(text, Voice or stock voice name, settings) from a request; _Refused with the reply if it is bad."""
+        meta, arrays = await read_message(request)
+        try:
+            voice = Voice.from_bytes(arrays["voice"].tobytes()) if "voice" in arrays else meta["voice_name"]
+            return meta["text"], voice, meta.get("settings", {})
+        except VoxnbError as err:
+            raise _Refused(error_response(err)) from err
+        except KeyError as err:
+            raise _Refused(error_response(VoxnbError(f"The request lacks {err}.", "Use voxnb.connect() as the client."))) \
+                from err
 
     @app.post("/synthesize/stream")
     async def synthesize_stream(request: Request):
         try:
-            text, voice, settings = synthesis(*await read_message(request))
+            text, voice, settings = await read_synthesis(request)
         except _Refused as r:
-            return JSONResponse({"error": r.record}, status_code=r.status)
-        except VoxnbError as err:
-            return error_response(err)
+            return r.response
 
         def work():
             yield from engine_or_raise().stream(text, voice, **settings)
@@ -217,11 +223,9 @@ def create_app(worker: EngineWorker, token: str = "", loopback_only: bool = True
     @app.post("/synthesize")
     async def synthesize(request: Request):
         try:
-            text, voice, settings = synthesis(*await read_message(request))
+            text, voice, settings = await read_synthesis(request)
         except _Refused as r:
-            return JSONResponse({"error": r.record}, status_code=r.status)
-        except VoxnbError as err:
-            return error_response(err)
+            return r.response
 
         def work():
             # chunk by chunk, so a cancel lands between chunks, then joined as the engine's synthesize does
@@ -247,8 +251,10 @@ def create_app(worker: EngineWorker, token: str = "", loopback_only: bool = True
 
 
 class _Refused(Exception):
-    def __init__(self, status: int, record: dict):
-        self.status, self.record = status, record
+    """A request refused before it reaches the queue; ``response`` says why."""
+
+    def __init__(self, response: JSONResponse):
+        self.response = response
 
 
 def _reference(meta: dict, arrays: dict, tmp: Path):
