@@ -183,7 +183,7 @@ def test_launch_status_duplicate_taken_port_restart_and_stop(installed):
 def test_an_engine_in_an_environment_of_its_own(installed):
     """--engine-env own: envs/kokoro with voxnb in it, a "voxnb · kokoro" kernel, and the server run from it."""
     repo, env, _ = installed
-    e = {**os.environ, **env}
+    e = {**{k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}, **env}   # another venv hides our kernels
     p = subprocess.run(["bash", "1-click-start.sh", "--engine-env", "own", "--lab-port", str(free_port()),
                         "--dash-port", str(free_port()), "--engine-port", str(free_port())],
                        cwd=repo, capture_output=True, text=True, env=e, timeout=1500)
@@ -192,8 +192,10 @@ def test_an_engine_in_an_environment_of_its_own(installed):
         epy = repo / "envs" / "kokoro" / "bin" / "python"
         assert epy.exists()
         main_py = repo / ".venv" / "bin" / "python"
+        # `jupyter kernelspec` runs the first jupyter-kernelspec on PATH: make it this environment's
         specs = json.loads(subprocess.run([str(main_py), "-m", "jupyter", "kernelspec", "list", "--json"],
-                                          capture_output=True, text=True, env=e).stdout)["kernelspecs"]
+                                          capture_output=True, text=True,
+                                          env={**e, "PATH": f"{main_py.parent}:{e['PATH']}"}).stdout)["kernelspecs"]
         spec = specs["voxnb-kokoro"]["spec"]
         assert spec["display_name"] == "voxnb · kokoro" and spec["argv"][0] == str(epy)
         status = subprocess.run(["bash", "1-click-start.sh", "--status"], cwd=repo, capture_output=True, text=True,

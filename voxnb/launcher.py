@@ -169,8 +169,14 @@ def start(args) -> int:
     if current and all(alive(current[k]["pid"]) for k in ("lab", "dash")):
         dead = [n for n, e in current.get("engines", {}).items() if not alive(e["pid"])]
         if dead:   # viewers keep their kernels: only the stopped engines start again, on the same port and token
-            _start_engines({n: current["engines"][n] for n in dead}, args, env)
+            restarted = {n: current["engines"][n] for n in dead}
+            _start_engines(restarted, args, env)
             _write_state(state_file, current)
+            failed = launch_engines.wait_ready(restarted, alive, time.time() + args.engine_timeout)
+            if failed:
+                name, why = next(iter(failed.items()))
+                raise LaunchError(f"The {name} engine server {why}.\n"
+                                  f"Last lines of its log:\n{_tail(restarted[name]['log'])}")
             print(f"restarted the {', '.join(dead)} engine server(s).")
         print("voxnb is already running (use --stop first to restart it):")
         print_urls(current)
