@@ -6,10 +6,10 @@ import secrets
 import sys
 
 from ..errors import EngineError
+from ..launch_engines import TOKEN_ENV   # how the launcher hands a token over without showing it in `ps`
 from .app import LOOPBACK, create_app
 from .worker import EngineWorker
 
-TOKEN_ENV = "VOXNB_SERVER_TOKEN"   # how the launcher hands a token over without showing it in `ps`
 
 
 def serve(engine: str | None, host: str = "127.0.0.1", port: int = 8870, max_queue: int = 8, token: str = "",

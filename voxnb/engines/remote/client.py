@@ -16,13 +16,12 @@ from typing import Iterator
 import numpy as np
 
 from ...errors import EngineError, EngineStoppedError
+from ...launch_engines import SERVERS_ENV, TOKEN_ENV   # {name: {url, token}} the launcher gives its kernels
 from ...result import ChunkResult, Result
 from ...voice import Voice
 from ..base import Capabilities, Engine
 from . import wire
 
-SERVERS_ENV = "VOXNB_SERVERS"        # {"kokoro": {"url": ..., "token": ...}} set by the launcher for its kernels
-TOKEN_ENV = "VOXNB_SERVER_TOKEN"
 READ_TIMEOUT_S = 60.0                # the server sends a frame every 2 s while a request waits or runs
 RESTART_HINT = "bash 1-click-start.sh"
 
