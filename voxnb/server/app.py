@@ -108,8 +108,7 @@ def create_app(worker: EngineWorker, token: str = "", loopback_only: bool = True
 
     def engine_or_raise():
         if worker.load_error is not None:
-            raise EngineError(f"The {worker.name} engine failed to load: {worker.load_error}",
-                              "Fix the cause named in the server's log, then restart the server.")
+            raise worker.load_failure()
         if not worker.ready:
             raise EngineError(f"The {worker.name} engine is still loading.", "Try again in a few seconds.")
         return worker.engine

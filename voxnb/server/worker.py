@@ -60,13 +60,16 @@ class EngineWorker:
     def ready(self) -> bool:
         return self.engine is not None
 
+    def load_failure(self) -> EngineError:
+        return EngineError(f"The {self.name} engine failed to load: {self.load_error}",
+                           "Fix the cause named in the server's log, then restart the server.")
+
     # -- queue -------------------------------------------------------------------------------
     def submit(self, job: Job) -> int:
         """Queue a job; returns how many run or wait ahead of it. Raises EngineBusyError when full."""
         with self._wake:
             if self.load_error is not None:
-                raise EngineError(f"The {self.name} engine failed to load: {self.load_error}",
-                                  "Fix the cause named in the server's log, then restart the server.")
+                raise self.load_failure()
             if len(self._queue) >= self.max_queue:
                 self.counts["refused"] += 1
                 n = len(self._queue)

@@ -99,11 +99,8 @@ def chunk_from(meta: dict, arrays: dict[str, np.ndarray]) -> ChunkResult:
 
 def result_message(result: Result) -> tuple[dict, dict[str, np.ndarray]]:
     """The whole Result: its own fields plus every chunk's, prefixed ``c<i>_``."""
-    meta, arrays = {}, {"audio": result.audio}
-    for f in dataclasses.fields(result):
-        if f.name not in ("audio", "chunks"):
-            v = getattr(result, f.name)
-            meta[f.name] = list(v) if isinstance(v, tuple) else v
+    meta, arrays = split_dataclass(result)   # its chunks are sent one by one below
+    del meta["chunks"]
     chunks = []
     for i, c in enumerate(result.chunks):
         cm, ca = split_dataclass(c)
