@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Set up a fresh machine and run the test suite: the README's test command.
-# Creates .venv (or reuses it), installs CPU PyTorch, voxnb and its test extras, then runs pytest.
-# Extra arguments go to pytest, e.g. `bash tests/run.sh -k text -x`.
+# Creates .venv (or reuses it), installs CPU PyTorch, voxnb and its test extras, then runs pytest;
+# then .venv-engines (torch 2.8 + torchaudio 2.8, f5-tts, voxcpm: what the GPU engines' own
+# environments hold) and runs tests/engines there on tiny random-weight instances of those engines.
+# Extra arguments go to both pytest runs, e.g. `bash tests/run.sh -k text -x`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
@@ -14,19 +16,45 @@ if ! command -v chromium >/dev/null 2>&1 || [ ! -d /usr/share/fonts/opentype/not
     echo "note: install chromium and fonts-noto-cjk (apt-get) for the browser test" >&2
   fi
 fi
-if [ ! -x .venv/bin/python ]; then
-  "$PY" -m venv .venv
-fi
-. .venv/bin/activate
 export PIP_DISABLE_PIP_VERSION_CHECK=1
-LOG=.venv/pip-install.log
-pip_q() { python -m pip install -q "$@" >>"$LOG" 2>&1 || { tail -n 40 "$LOG"; echo "error: pip install $* failed (log: $LOG)" >&2; exit 1; }; }
-: >"$LOG"
-pip_q --upgrade pip
-# torch 2.13.0 resolves to the local CPU wheel on this machine kind; an unpinned torch pulls a CUDA build.
-pip_q "torch==2.13.0"
-pip_q -e ".[test]"
-python -c "import voxnb, torch, onnxruntime; print('voxnb', voxnb.__version__, '| torch', torch.__version__)"
+pip_q() {  # $1 venv; the rest: pip install arguments
+  local venv=$1; shift
+  "$venv/bin/python" -m pip install -q "$@" >>"$venv/pip-install.log" 2>&1 || {
+    tail -n 40 "$venv/pip-install.log"; echo "error: pip install $* failed (log: $venv/pip-install.log)" >&2; exit 1; }
+}
+make_venv() {  # $1 venv dir, $2 torch pin, then extra packages; reinstalls only when they changed
+  local venv=$1 torch=$2; shift 2
+  local want
+  want=$(cat pyproject.toml | sha256sum | cut -c1-16)-$torch-$*
+  [ -x "$venv/bin/python" ] || "$PY" -m venv "$venv"
+  [ "$(cat "$venv/.stamp" 2>/dev/null)" = "$want" ] && return 0
+  : >"$venv/pip-install.log"
+  pip_q "$venv" --upgrade pip
+  # torch 2.13.0 resolves to the local CPU wheel on this machine kind; an unpinned torch pulls a CUDA build.
+  pip_q "$venv" "torch==$torch" "$@"
+  pip_q "$venv" -e ".[test]"
+  echo "$want" >"$venv/.stamp"
+}
+make_venv .venv 2.13.0
+.venv/bin/python -c "import voxnb, torch, onnxruntime; print('voxnb', voxnb.__version__, '| torch', torch.__version__)"
+# torch 2.8 is the newest release with a torchaudio beside it on PyPI (f5-tts and voxcpm import torchaudio)
+make_venv .venv-engines 2.8.0 "torchaudio==2.8.0" "f5-tts==1.1.22" "voxcpm==2.0.3" "modelscope>=1.22"
+.venv-engines/bin/python -c "import f5_tts, voxcpm, torch; print('engines env | torch', torch.__version__)"
 # Tests never reach a model hub.
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
-exec python -m pytest -m "not gpu" -q "$@"
+in_venv() {  # $1 venv, then the command: as if activated (tests start jupyter, voila, voxnb from PATH)
+  local venv=$1; shift
+  VIRTUAL_ENV="$PWD/$venv" PATH="$PWD/$venv/bin:$PATH" "$@"
+}
+status=0
+run_tests() {
+  local rc=0
+  in_venv "$@" || rc=$?
+  # -k that selects nothing in one of the two runs is not a failure (pytest's exit 5)
+  if [ "$rc" = 5 ] && [ "$FILTERED" = 1 ]; then rc=0; fi
+  [ "$rc" = 0 ] || status=$rc
+}
+FILTERED=$([ $# -gt 0 ] && echo 1 || echo 0)
+run_tests .venv python -m pytest -m "not gpu" -q --ignore=tests/engines "$@"
+run_tests .venv-engines python -m pytest -m "not gpu" -q tests/engines "$@"
+exit $status

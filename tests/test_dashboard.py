@@ -113,12 +113,15 @@ def test_generate_end_to_end_fills_player_history_and_inspector(session):
     assert "Done" in app.status.value, app.status.value
     assert app.output.audio.value[:4] == b"RIFF" and "voxnb-download-wav" in app.output.downloads.value
     assert len(app.output.history.children) == 1
-    for img in (app.inspector.mel, app.inspector.alignment, app.inspector.attention, app.inspector.f0):
-        assert img.value[:8] == b"\x89PNG\r\n\x1a\n"
-    before = app.inspector.attention.value
+    images = app.inspector.images
+    for view in ("mel", "alignment", "attention", "f0"):
+        assert images[view].value[:8] == b"\x89PNG\r\n\x1a\n"
+    assert app.inspector.shown == ["mel", "alignment", "attention", "f0", "timings"]
+    assert app.inspector.lacks.value == "", "Kokoro has every view it declares"
+    before = images["attention"].value
     app.inspector.layer.value = 3
     app.inspector.head.value = 0
-    assert app.inspector.attention.value != before
+    assert images["attention"].value != before
     app.controls.seed.value, app.controls.channel.value = 1, False
     app.reuse(session.history[0])
     assert app.controls.seed.value == 9 and app.controls.channel.value is True

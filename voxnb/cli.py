@@ -6,6 +6,7 @@ With --json, stdout carries exactly one JSON object and nothing else.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -68,6 +69,8 @@ def _parser() -> argparse.ArgumentParser:
     bn.add_argument("--quick", action="store_true", help="2 speakers x 1 text (about 2 minutes)")
     bn.add_argument("--systems", default="voxnb,kokoro-raw,kokoro-stock,piper", help="comma-separated")
     bn.add_argument("--json", action="store_true", help="print all figures as one JSON object")
+    bn.add_argument("--engine", default=None, help="measure this engine (f5, voxcpm, ...) on the bench's references "
+                                                   "and texts instead of the CPU systems")
 
     sv = sub.add_parser("serve", help="load one engine once and serve it to every kernel and dashboard viewer")
     sv.add_argument("--engine", default=None, help="engine to load (default: kokoro)")
@@ -77,8 +80,22 @@ def _parser() -> argparse.ArgumentParser:
     sv.add_argument("--token", default="", help="required from clients (default: $VOXNB_SERVER_TOKEN; "
                                                  "generated and printed when listening beyond loopback)")
 
-    f = sub.add_parser("fetch", help="make an engine's weights present and verified")
-    f.add_argument("--engine", default=None)
+    f = sub.add_parser("fetch", help="make an engine's weights present and verified (kokoro, f5, voxcpm, whisper)")
+    f.add_argument("name", nargs="?", default=None, help="engine (default: kokoro); whisper = the reference ASR")
+    f.add_argument("--engine", default=None, help=argparse.SUPPRESS)   # the older spelling
+    f.add_argument("--source", choices=("hf", "modelscope"), default=None,
+                   help="model hub (default: ModelScope on AutoDL/PAI-DSW, else Hugging Face; HF_ENDPOINT honoured)")
+    f.add_argument("--from", dest="source_dir", default=None, help="take files placed by hand in this directory")
+    f.add_argument("--accept-licence", action="store_true", help="accept the weights' licence (F5-TTS: CC-BY-NC)")
+
+    cm = sub.add_parser("compare", help="one reference and text through several engines, measured side by side")
+    cm.add_argument("--ref", required=True)
+    cm.add_argument("--text", required=True)
+    cm.add_argument("--engines", default="kokoro,f5,voxcpm", help="comma-separated; each in-kernel or its server")
+    cm.add_argument("--transcript", default="", help="what the reference says (default: ASR)")
+    cm.add_argument("--seed", type=int, default=0)
+    cm.add_argument("--out", default=None, help="folder for each engine's WAV")
+    cm.add_argument("--json", action="store_true")
 
     d = sub.add_parser("doctor", help="engines, devices, weights and versions")
     d.add_argument("--json", action="store_true")
@@ -235,6 +252,8 @@ def cmd_batch(args) -> int:
 def cmd_bench(args) -> int:
     from .bench.harness import SYSTEMS, run, table
 
+    if args.engine:
+        return _bench_engine(args)
     systems = tuple(s.strip() for s in args.systems.split(",") if s.strip())
     unknown = [s for s in systems if s not in SYSTEMS]
     if unknown or "voxnb" not in systems:
@@ -254,12 +273,59 @@ def cmd_serve(args) -> int:
 
 def cmd_fetch(args) -> int:
     from .engines import fetch
+    from .engines.hub import ask_on_terminal
 
-    print(fetch(args.engine, progress=lambda msg: print(f"  {msg}", file=sys.stderr)))
+    name = args.name or args.engine
+    options = {"source": args.source, "source_dir": args.source_dir, "accept": args.accept_licence,
+               "ask": ask_on_terminal()} if name not in (None, "kokoro") else {}
+    print(fetch(name, progress=lambda msg: print(f"  {msg}", file=sys.stderr), **options))
     return 0
 
 
-COMMANDS = {"bench": cmd_bench, "fetch": cmd_fetch, "serve": cmd_serve, "synth": cmd_synth, "clone": cmd_clone, "voices": cmd_voices, "phonemes": cmd_phonemes,
+def _engines_for(names: list[str]) -> dict:
+    """Each engine from its configured server if there is one (the start script's), else in this process."""
+    from .engines import load_engine
+    from .engines.remote import configured_servers
+
+    servers = configured_servers()
+    out = {}
+    for name in names:
+        entry = servers.get(name)
+        out[name] = (load_engine(name, server=entry["url"], token=entry.get("token")) if entry
+                     else load_engine(name))
+    return out
+
+
+def cmd_compare(args) -> int:
+    from .compare import compare, table
+
+    names = [n.strip() for n in args.engines.split(",") if n.strip()]
+    rows = compare(args.ref, args.text, _engines_for(names), transcript=args.transcript, seed=args.seed,
+                   progress=lambda m: print(f"  {m}", file=sys.stderr))
+    if args.out:
+        for r in rows:
+            if r.result is not None:
+                r.result.save(Path(args.out) / f"{r.engine}.wav")
+    print(json.dumps({"rows": [r.to_dict() for r in rows]}, ensure_ascii=False) if args.json else table(rows))
+    return 0 if any(r.result is not None for r in rows) else 2
+
+
+def _bench_engine(args) -> int:
+    from .bench.harness import TEXTS
+    from .bench.references import reference_set
+    from .compare import compare, table
+
+    engines = _engines_for([args.engine])
+    rows = []
+    for spk in reference_set()[: 2 if args.quick else None]:
+        for text in TEXTS[: 1 if args.quick else None]:
+            rows += [dataclasses.replace(r, engine=spk.name[:10]) for r in compare(str(spk.enroll), text, engines)]
+    print(f"engine {args.engine}: one row per reference speaker", file=sys.stderr)
+    print(json.dumps({"engine": args.engine, "rows": [r.to_dict() for r in rows]}) if args.json else table(rows))
+    return 0
+
+
+COMMANDS = {"compare": cmd_compare, "bench": cmd_bench, "fetch": cmd_fetch, "serve": cmd_serve, "synth": cmd_synth, "clone": cmd_clone, "voices": cmd_voices, "phonemes": cmd_phonemes,
             "doctor": cmd_doctor, "batch": cmd_batch}
 
 

@@ -35,6 +35,27 @@ def _weights() -> str:
         return f"kokoro: {err}"
 
 
+def _hub_engines() -> str:
+    """Each hub engine: its package importable here, and its weights present (sizes checked)."""
+    import importlib.util
+
+    from .engines import hub
+    from .engines.f5 import WEIGHTS as F5
+    from .engines.voxcpm import WEIGHTS as VOXCPM
+    from .transcript_hub import WEIGHTS as WHISPER
+
+    parts = []
+    for spec, package in ((F5, "f5_tts"), (VOXCPM, "voxcpm"), (WHISPER, "transformers")):
+        installed = importlib.util.find_spec(package) is not None
+        try:
+            weights = f"weights ok in {hub.check(spec)}"
+        except hub.WeightsError:
+            weights = f"no weights (voxnb fetch {spec.name})"
+        pkg = "package installed" if installed else f"{package} not in this environment (its server's, if any)"
+        parts.append(f"{spec.name}: {pkg}, {weights}")
+    return "; ".join(parts)
+
+
 def _servers() -> str:
     """Engine servers this kernel is configured for (the start script sets them) and their state."""
     from .engines.remote import configured_servers
@@ -73,6 +94,7 @@ def report() -> dict:
         "platform": platform.platform(),
         "engines": f"{', '.join(available())} (default {DEFAULT})",
         "weights": _weights(),
+        "gpu engines": _hub_engines(),
         "servers": _servers(),
         "gpu": _gpu(),
         "onnxruntime": f"{_version('onnxruntime')} [{providers}]",

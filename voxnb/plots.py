@@ -112,23 +112,77 @@ def alignment_figure(chunk: ChunkResult):
 
 @with_cjk_font
 def attention_figure(chunk: ChunkResult, layer: int = -1, head: int | None = None):
-    """Text-encoder self-attention (query phoneme × key phoneme); head=None averages the heads."""
+    """Attention of one layer (head=None averages the heads). Kokoro's is over phonemes; F5's over
+    pooled mel frames; VoxCPM's is its language model's decoding steps over its positions."""
     if chunk.attention is None:
         raise ValueError("This result kept no attention maps (inspect=False).")
     att = chunk.attention[layer].astype(np.float32)
     att = att.mean(axis=0) if head is None else att[head]
-    n = att.shape[0]
-    fig, (ax,) = _figure(1, height=max(3.5, min(9.0, 0.08 * n)), width=max(4.5, min(10.0, 0.08 * n + 1.5)))
-    im = ax.imshow(att, origin="upper", cmap="viridis", vmin=0, vmax=float(att.max()), interpolation="nearest")
-    _token_ticks(ax, chunk, "y")
-    _token_ticks(ax, chunk, "x")
-    ax.tick_params(axis="x", labelrotation=90)
     layer_no = layer % chunk.attention.shape[0] + 1
     which = "mean of heads" if head is None else f"head {head + 1}"
+    tokens = tuple(chunk.attention_axes) == ("token", "token")
+    rows, cols = att.shape
+    if tokens:
+        fig, (ax,) = _figure(1, height=max(3.5, min(9.0, 0.08 * rows)), width=max(4.5, min(10.0, 0.08 * rows + 1.5)))
+    else:
+        fig, (ax,) = _figure(1, height=4.5)
+    im = ax.imshow(att, origin="upper", cmap="viridis", vmin=0, vmax=float(att.max()) or 1.0,
+                   interpolation="nearest", aspect="equal" if tokens else "auto")
+    if tokens:
+        _token_ticks(ax, chunk, "y")
+        _token_ticks(ax, chunk, "x")
+        ax.tick_params(axis="x", labelrotation=90)
+        ax.set_xlabel("attended phoneme")
+        ax.set_ylabel("phoneme")
+    else:
+        ax.set_ylabel(chunk.attention_axes[0])
+        ax.set_xlabel(chunk.attention_axes[1])
+        prompt = chunk.extras.get("prompt_frames")
+        if prompt is not None and chunk.attention_axes[0].startswith("frame"):
+            total = int(prompt[0]) + chunk.extras["mel"].shape[1] if "mel" in chunk.extras else None
+            if total:   # where the reference ends and the generated frames begin, in pooled units
+                ax.axvline(int(prompt[0]) * cols / total - 0.5, color="w", lw=0.8, ls="--")
+                ax.axhline(int(prompt[0]) * rows / total - 0.5, color="w", lw=0.8, ls="--")
     ax.set_title(f"Attention, layer {layer_no}, {which}", loc="left", fontsize=10)
-    ax.set_xlabel("attended phoneme")
-    ax.set_ylabel("phoneme")
     fig.colorbar(im, ax=ax, shrink=0.8)
+    return fig
+
+
+@with_cjk_font
+def trajectory_figure(chunk: ChunkResult, step: int = -1):
+    """F5's flow-matching ODE: the mel at one solver step, from noise (step 0) to the final mel."""
+    traj = chunk.extras["trajectory"]
+    step = step % traj.shape[0]
+    mel = traj[step].astype(np.float32)
+    fig, (ax,) = _figure(1, height=3.0)
+    seconds = mel.shape[1] * chunk.samples_per_frame / chunk.sample_rate
+    final = traj[-1].astype(np.float32)
+    ax.imshow(mel, origin="lower", aspect="auto", cmap=CMAP, vmin=float(final.min()), vmax=float(final.max()),
+              extent=(0, seconds, 0, mel.shape[0]), interpolation="nearest")
+    ax.set_title(f"ODE step {step} of {traj.shape[0] - 1}" + (" (noise)" if step == 0 else
+                 " (the mel the vocoder gets)" if step == traj.shape[0] - 1 else ""), loc="left", fontsize=10)
+    ax.set_xlabel("seconds")
+    ax.set_ylabel("mel bin")
+    return fig
+
+
+@with_cjk_font
+def latents_figure(chunk: ChunkResult):
+    """VoxCPM's generated latents (what its VAE decodes) and its stop probability per decoding step."""
+    lat = chunk.extras["latents"].astype(np.float32)
+    flat = lat.reshape(-1, lat.shape[-1]).T      # dims x (patches * patch)
+    fig, axes = _figure(2, height=2.4)
+    axes[0].imshow(flat, origin="lower", aspect="auto", cmap="coolwarm", interpolation="nearest",
+                   extent=(0, lat.shape[0], 0, flat.shape[0]))
+    axes[0].set_title("Generated latents (per patch)", loc="left", fontsize=10)
+    axes[0].set_ylabel("latent dim")
+    stop = chunk.extras.get("stop_prob", np.zeros(0))
+    axes[1].plot(np.arange(len(stop)) + 0.5, stop, color="#d1495b", marker=".")
+    axes[1].axhline(0.5, color="grey", lw=0.8, ls="--")
+    axes[1].set_xlim(0, max(lat.shape[0], len(stop)))
+    axes[1].set_ylim(-0.02, 1.02)
+    axes[1].set_title("Stop probability per decoding step (generation ends above 0.5)", loc="left", fontsize=10)
+    axes[1].set_xlabel("decoding step (one latent patch)")
     return fig
 
 

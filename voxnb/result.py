@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Mapping
 
 import numpy as np
 
@@ -22,6 +23,15 @@ def mel_spectrogram(audio: np.ndarray, sample_rate: int) -> np.ndarray:
     m = librosa.feature.melspectrogram(y=np.asarray(audio, np.float32), sr=sample_rate, n_fft=MEL_FFT,
                                        hop_length=MEL_HOP, n_mels=N_MELS, fmin=40, fmax=sample_rate // 2)
     return librosa.power_to_db(m, ref=1.0, amin=1e-10, top_db=None).astype(np.float32)
+
+
+EXTRAS = {
+    "mel": "mel before the vocoder [mels, frames] (log)",
+    "trajectory": "the mel at each ODE solver step [steps + 1, mels, frames]",
+    "latents": "generated acoustic latents before the VAE decoder [patches, patch, dim]",
+    "stop_prob": "stop probability per decoding step [steps]",
+    "prompt_frames": "frames (or patches) of the reference prompt before the generated ones [1]",
+}
 
 
 @dataclass(frozen=True, eq=False)
@@ -45,6 +55,12 @@ class ChunkResult:
     seconds: float             # wall time of the model call
     frontend_seconds: float = 0.0   # text frontend time (carried by the first chunk)
     warnings: tuple[str, ...] = ()  # frontend notes (dropped tags, symbols)
+    # what the attention map's rows and columns are: Kokoro's are tokens; F5's pooled frames;
+    # VoxCPM's language-model steps over its positions (text, then prompt and generated patches)
+    attention_axes: tuple[str, ...] = ("token", "token")
+    # engine-specific intermediates, named (see EXTRAS): 'mel' before the vocoder, F5's ODE
+    # 'trajectory', VoxCPM's 'latents' and 'stop_prob', ...
+    extras: Mapping[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def alignment(self) -> np.ndarray:

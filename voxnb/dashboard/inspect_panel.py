@@ -1,4 +1,9 @@
-"""The inspector: tabs of figures drawn from the last Result (static PNGs render in Voila as in Lab)."""
+"""The inspector: tabs of figures drawn from the last Result (static PNGs render in Voila as in Lab).
+
+Each engine has its own views (Kokoro: alignment; F5: the ODE trajectory; VoxCPM: latents and stop
+probability), so the tabs are those the result carries, and a line names the views the engine lacks
+and why, instead of showing an empty tab.
+"""
 from __future__ import annotations
 
 import ipywidgets as W
@@ -7,7 +12,7 @@ from .. import plots
 from .i18n import t
 from .input_panels import header
 
-TABS = ("tab_mel", "tab_alignment", "tab_attention", "tab_f0", "tab_timings")
+VIEWS = ("mel", "alignment", "attention", "trajectory", "latents", "f0", "timings")
 
 
 def _image(css: str) -> W.Image:
@@ -16,54 +21,93 @@ def _image(css: str) -> W.Image:
     return img
 
 
+def result_views(result) -> list[str]:
+    """The views this result can fill (every chunk of one result comes from one engine)."""
+    first = result.chunks[0] if result.chunks else None
+    has = {"mel": True, "f0": True, "timings": True,
+           "alignment": first is not None and first.frames.size > 0,
+           "attention": first is not None and first.attention is not None,
+           "trajectory": first is not None and "trajectory" in first.extras,
+           "latents": first is not None and "latents" in first.extras}
+    return [v for v in VIEWS if has[v]]
+
+
 class InspectPanel(W.VBox):
     def __init__(self, app):
         self.app = app
         self.title = header("")
         self.empty = W.HTML()
-        self.mel = _image("voxnb-mel")
-        self.alignment = _image("voxnb-alignment")
-        self.attention = _image("voxnb-attention")
-        self.f0 = _image("voxnb-f0")
-        self.timings = _image("voxnb-timings")
+        self.lacks = W.HTML()
+        self.lacks.add_class("voxnb-lacks")
+        self.images = {v: _image(f"voxnb-{v}") for v in VIEWS}
         self.chunk = W.IntSlider(value=1, min=1, max=1, layout=W.Layout(width="320px"))
         self.layer = W.IntSlider(value=12, min=1, max=12, layout=W.Layout(width="320px"))
         self.head = W.Dropdown(options=[("mean", -1)] + [(str(i + 1), i) for i in range(12)], value=-1,
                                layout=W.Layout(width="200px"))
+        self.step = W.IntSlider(value=0, min=0, max=0, layout=W.Layout(width="320px"))
         self.layer.add_class("voxnb-attention-layer")
         self.head.add_class("voxnb-attention-head")
-        self.tabs = W.Tab(children=[W.VBox([self.mel]), W.VBox([self.alignment]),
-                                    W.VBox([W.HBox([self.layer, self.head]), self.attention]),
-                                    W.VBox([self.f0]), W.VBox([self.timings])])
+        self.step.add_class("voxnb-trajectory-step")
+        self.pages = {v: W.VBox([self.images[v]]) for v in VIEWS}
+        self.pages["attention"].children = (W.HBox([self.layer, self.head]), self.images["attention"])
+        self.pages["trajectory"].children = (self.step, self.images["trajectory"])
+        self.shown: list[str] = ["mel", "alignment", "attention", "f0", "timings"]
+        self.tabs = W.Tab(children=[self.pages[v] for v in self.shown])
         self.reference_mel = None
         self.tabs.layout.display = "none"     # no broken-image icons before the first result
         self.chunk.layout.display = "none"
-        super().__init__([self.title, self.empty, self.chunk, self.tabs])
+        super().__init__([self.title, self.empty, self.lacks, self.chunk, self.tabs])
         self.chunk.observe(lambda _: self.app.run(self._draw_chunk), "value")
         self.layer.observe(lambda _: self.app.run(self._draw_attention), "value")
         self.head.observe(lambda _: self.app.run(self._draw_attention), "value")
+        self.step.observe(lambda _: self.app.run(self._draw_trajectory), "value")
+
+    # -- language ---------------------------------------------------------------------------------
+    def _titles(self, lang: str) -> None:
+        for i, view in enumerate(self.shown):
+            self.tabs.set_title(i, t(f"tab_{view}", lang))
 
     def relabel(self, lang: str) -> None:
         self.title.value = f"<h3 style='margin:4px 0'>{t('inspect_header', lang)}</h3>"
-        for i, key in enumerate(TABS):
-            self.tabs.set_title(i, t(key, lang))
+        self._titles(lang)
         self.chunk.description = t("chunk", lang)
         self.layer.description = t("layer", lang)
         self.head.description = t("head", lang)
-        self.head.options = [(t("head_mean", lang), -1)] + [(str(i + 1), i) for i in range(12)]
+        self.step.description = t("step", lang)
+        self.head.options = [(t("head_mean", lang), -1)] + [(str(i + 1), i) for i in range(self._heads())]
         self.empty.value = "" if self.app.session.result else f"<i>{t('inspect_empty', lang)}</i>"
         if self.app.session.result is not None:  # titles inside the figures follow the language too
             self.app.run(lambda: self.show(self.app.session.result, self.reference_mel), background=True)
+
+    # -- drawing ----------------------------------------------------------------------------------
+    def _heads(self) -> int:
+        chunk = self._current()
+        return chunk.attention.shape[1] if chunk is not None and chunk.attention is not None else 12
+
+    def _lacks_line(self, result, lang: str) -> str:
+        try:
+            caps = self.app.session.engine.capabilities
+        except Exception:   # the engine may be gone (a stopped server): the views still draw
+            return ""
+        if caps.name != result.engine or not caps.lacks:
+            return ""
+        views = "; ".join(f"<b>{t(f'tab_{v}', lang) if f'tab_{v}' in _TAB_KEYS else v}</b> — {why}"
+                          for v, why in caps.lacks.items())
+        return f"<div style='color:#666;font-size:90%'>{t('lacks', lang, engine=caps.name, views=views)}</div>"
 
     def show(self, result, reference_mel=None) -> None:
         lang = self.app.lang
         self.reference_mel = reference_mel
         self.empty.value = ""
+        self.shown = result_views(result)
+        self.tabs.children = [self.pages[v] for v in self.shown]
+        self._titles(lang)
+        self.lacks.value = self._lacks_line(result, lang)
         self.tabs.layout.display = ""
-        self.mel.value = plots.to_png(plots.mel_figure(result, reference_mel,
-                                                       labels=(t("mel_ref", lang), t("mel_out", lang))))
-        self.f0.value = plots.to_png(plots.f0_figure(result))
-        self.timings.value = plots.to_png(plots.timings_figure(result))
+        self.images["mel"].value = plots.to_png(plots.mel_figure(result, reference_mel,
+                                                                 labels=(t("mel_ref", lang), t("mel_out", lang))))
+        self.images["f0"].value = plots.to_png(plots.f0_figure(result))
+        self.images["timings"].value = plots.to_png(plots.timings_figure(result))
         self.chunk.max = max(1, len(result.chunks))
         self.chunk.layout.display = "" if len(result.chunks) > 1 else "none"
         if self.chunk.value != 1:
@@ -81,15 +125,41 @@ class InspectPanel(W.VBox):
         chunk = self._current()
         if chunk is None:
             return
-        self.alignment.value = plots.to_png(plots.alignment_figure(chunk))
+        if "alignment" in self.shown:
+            self.images["alignment"].value = plots.to_png(plots.alignment_figure(chunk))
+        if "latents" in self.shown and "latents" in chunk.extras:
+            self.images["latents"].value = plots.to_png(plots.latents_figure(chunk))
+        if chunk.attention is not None:
+            layers, heads = chunk.attention.shape[:2]
+            self.layer.max = layers
+            self.layer.value = min(self.layer.value, layers)
+            if len(self.head.options) != heads + 1:
+                self.head.options = [(t("head_mean", self.app.lang), -1)] + [(str(i + 1), i) for i in range(heads)]
+        if "trajectory" in chunk.extras:
+            steps = chunk.extras["trajectory"].shape[0] - 1
+            self.step.max = steps
+            if self.step.value != steps:
+                self.step.value = steps     # its observer draws the final mel first
+            else:
+                self._draw_trajectory()
         self._draw_attention()
 
     def _draw_attention(self) -> None:
         chunk = self._current()
         if chunk is None:
             return
-        self.attention.layout.display = "none" if chunk.attention is None else ""
+        self.images["attention"].layout.display = "none" if chunk.attention is None else ""
         if chunk.attention is None:  # long text: the session did not keep attention maps
             return
         head = None if self.head.value == -1 else self.head.value
-        self.attention.value = plots.to_png(plots.attention_figure(chunk, self.layer.value - 1, head))
+        layer = min(self.layer.value, chunk.attention.shape[0]) - 1
+        self.images["attention"].value = plots.to_png(plots.attention_figure(chunk, layer, head))
+
+    def _draw_trajectory(self) -> None:
+        chunk = self._current()
+        if chunk is None or "trajectory" not in chunk.extras:
+            return
+        self.images["trajectory"].value = plots.to_png(plots.trajectory_figure(chunk, self.step.value))
+
+
+_TAB_KEYS = {f"tab_{v}" for v in VIEWS}

@@ -12,7 +12,10 @@ from ..errors import EngineError
 from .base import Capabilities, Engine
 
 DEFAULT = "kokoro"
-_BUILTIN = {"kokoro": "voxnb.engines.kokoro"}   # name -> module that registers it on import
+# name -> module that registers it on import (and may define fetch_weights)
+_BUILTIN = {"kokoro": "voxnb.engines.kokoro", "f5": "voxnb.engines.f5", "voxcpm": "voxnb.engines.voxcpm",
+            "whisper": "voxnb.transcript_hub"}
+ENGINES = ("kokoro", "f5", "voxcpm")   # what load_engine can make; whisper is weights only
 _FACTORIES: dict[str, Callable[..., Engine]] = {}
 
 
@@ -21,20 +24,24 @@ def register(name: str, factory: Callable[..., Engine]) -> None:
 
 
 def available() -> list[str]:
-    return sorted(set(_BUILTIN) | set(_FACTORIES))
+    return sorted((set(_BUILTIN) | set(_FACTORIES)) - {"whisper"})
 
 
-def fetch(name: str | None = None, progress=print) -> str:
+def fetch(name: str | None = None, progress=print, **options) -> str:
     """Make an engine's weights present and verified (download, assemble, checksum); returns a summary.
 
-    Engines whose module defines ``fetch_weights(progress)`` use it; the rest need nothing.
+    Engines whose module defines ``fetch_weights(progress, **options)`` use it; the rest need nothing.
+    Hub engines take ``source`` ('hf' or 'modelscope'), ``source_dir`` (files placed by hand),
+    ``accept`` (their licence) and ``ask`` (a prompt for consent).
     """
     name = name or DEFAULT
     if name not in _BUILTIN and name not in _FACTORIES:
-        raise EngineError(f"Unknown engine {name!r}.", f"Available engines: {', '.join(available())}.")
+        raise EngineError(f"Unknown engine {name!r}.", f"Available: {', '.join(available() + ['whisper'])}.")
     module = importlib.import_module(_BUILTIN.get(name, __name__))
     hook = getattr(module, "fetch_weights", None)
-    return hook(progress) if hook else f"{name}: no weights to fetch"
+    if hook is None:
+        return f"{name}: no weights to fetch"
+    return hook(progress, **options) if options else hook(progress)
 
 
 def load_engine(name: str | None = None, server: str | None = None, token: str | None = None, **options) -> Engine:

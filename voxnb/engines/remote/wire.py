@@ -81,6 +81,8 @@ def split_dataclass(value) -> tuple[dict, dict[str, np.ndarray]]:
         v = getattr(value, f.name)
         if isinstance(v, np.ndarray):
             arrays[f.name] = v
+        elif f.name == "extras":     # a mapping of named arrays: each travels as its own array
+            arrays.update({f"extras.{k}": a for k, a in v.items()})
         else:
             meta[f.name] = list(v) if isinstance(v, tuple) else v
     return meta, arrays
@@ -92,8 +94,10 @@ def chunk_message(chunk: ChunkResult) -> tuple[dict, dict[str, np.ndarray]]:
 
 
 def chunk_from(meta: dict, arrays: dict[str, np.ndarray]) -> ChunkResult:
-    fields = {**meta["chunk"], **arrays}
+    fields = {**meta["chunk"], **{k: v for k, v in arrays.items() if not k.startswith("extras.")}}
+    fields["extras"] = {k[len("extras."):]: v for k, v in arrays.items() if k.startswith("extras.")}
     fields["warnings"] = tuple(fields.get("warnings", ()))
+    fields["attention_axes"] = tuple(fields.get("attention_axes", ("token", "token")))
     return ChunkResult(**fields)
 
 

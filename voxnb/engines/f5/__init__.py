@@ -1,0 +1,33 @@
+"""F5-TTS v1 (flow matching over mel frames, Vocos vocoder): zero-shot cloning on the GPU.
+
+Nothing here imports torch or f5_tts: the engine module does, when an engine is made.
+"""
+from .. import register
+from ..hub import Part, WeightsSpec
+
+WEIGHTS = WeightsSpec(
+    name="f5", title="F5-TTS v1 Base",
+    parts=(Part("SWivid/F5-TTS", "AI-ModelScope/F5-TTS",
+                ("F5TTS_v1_Base/model_1250000.safetensors", "F5TTS_v1_Base/vocab.txt")),
+           Part("charactr/vocos-mel-24khz", "AI-ModelScope/vocos-mel-24khz",
+                ("config.yaml", "pytorch_model.bin"), local="vocos")),
+    licence="CC-BY-NC-4.0", licence_url="https://huggingface.co/SWivid/F5-TTS",
+    size_hint_gb=1.4, optional=("voxnb-arch.json",))
+
+
+def _factory(**options):
+    from .engine import F5Engine
+
+    return F5Engine(**options)
+
+
+register("f5", _factory)
+
+
+def fetch_weights(progress=print, **options) -> str:
+    from .. import hub
+
+    return hub.fetch(WEIGHTS, progress=progress, **options)
+
+
+__all__ = ["WEIGHTS", "fetch_weights"]

@@ -1,0 +1,324 @@
+"""Weights that live on a model hub: fetch once into $VOXNB_CACHE, verify, and hand engines a local path.
+
+An engine never downloads by itself: it is given ``model_dir(name)``, which holds the files of its
+``WeightsSpec`` and a ``voxnb-manifest.json`` (size and sha256 of every file) written after they were
+verified. ``fetch`` gets the files from ModelScope (default on mainland-China clouds) or Hugging Face
+(honouring ``HF_ENDPOINT``), resuming partial downloads and checking sizes and checksums against what
+the hub publishes; ``fetch(..., source_dir=DIR)`` takes files placed by hand. A licence that needs
+consent (F5-TTS weights are CC-BY-NC) is shown and accepted once; the acceptance is kept in the cache.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from ..errors import EngineError
+from ..paths import cache_dir
+
+MANIFEST = "voxnb-manifest.json"
+SOURCES = ("modelscope", "hf")
+SOURCE_ENV = "VOXNB_MODEL_SOURCE"
+
+
+class WeightsError(EngineError):
+    """An engine's weights are missing, incomplete, corrupt, or could not be fetched."""
+
+
+class LicenceError(WeightsError):
+    """The weights' licence has not been accepted yet."""
+
+
+@dataclass(frozen=True)
+class Part:
+    """Files of one hub repository, placed under ``local`` in the engine's model directory."""
+
+    hf_repo: str
+    ms_repo: str
+    files: tuple[str, ...]          # paths inside the repository; () = the whole repository (a snapshot)
+    local: str = ""                 # sub-directory in the model directory ("" = its root)
+    required: tuple[str, ...] = ()  # for a snapshot: files that must be in it
+
+    def local_path(self, file: str) -> str:
+        return f"{self.local}/{file}" if self.local else file
+
+
+@dataclass(frozen=True)
+class WeightsSpec:
+    name: str                       # voxnb's name for it ('f5', 'voxcpm', 'whisper')
+    title: str
+    parts: tuple[Part, ...]
+    licence: str = ""               # '' = no consent needed
+    licence_url: str = ""
+    size_hint_gb: float = 0.0
+    optional: tuple[str, ...] = ()  # taken from a hand-placed directory when there, never required
+
+    def files(self) -> list[str]:
+        """The files that must be present (a snapshot's other files are checked by the manifest)."""
+        return [p.local_path(f) for p in self.parts for f in (p.files or p.required)]
+
+
+# -- where ------------------------------------------------------------------------------------------
+def model_dir(name: str) -> Path:
+    """``$VOXNB_<NAME>_DIR`` if set, else ``$VOXNB_CACHE/models/<name>``."""
+    override = os.environ.get(f"VOXNB_{name.upper()}_DIR")
+    return Path(override).expanduser() if override else cache_dir() / "models" / name
+
+
+def default_source() -> str:
+    """ModelScope on AutoDL and PAI-DSW (Hugging Face is slow or blocked there), else Hugging Face."""
+    chosen = os.environ.get(SOURCE_ENV, "").strip().lower()
+    if chosen:
+        if chosen not in SOURCES:
+            raise WeightsError(f"{SOURCE_ENV}={chosen!r} is not a model source.", f"Use one of: {', '.join(SOURCES)}.")
+        return chosen
+    china = os.path.isdir("/root/autodl-tmp") or any(
+        os.environ.get(k) for k in ("DSW_INSTANCE_ID", "PAI_DSW_INSTANCE_ID", "PAI_INSTANCE_ID"))
+    return "modelscope" if china else "hf"
+
+
+def _repo_url(part: Part, source: str) -> str:
+    if source == "modelscope":
+        return f"https://modelscope.cn/models/{part.ms_repo}/files"
+    endpoint = os.environ.get("HF_ENDPOINT", "https://huggingface.co").rstrip("/")
+    return f"{endpoint}/{part.hf_repo}/tree/main"
+
+
+def by_hand(spec: WeightsSpec, source: str | None = None) -> str:
+    """How to place the files without voxnb's downloader."""
+    source = source or default_source()
+    lines = [f"download {', '.join(p.files)} from {_repo_url(p, source)} into DIR/{p.local or ''}".rstrip("/")
+             for p in spec.parts]
+    return "; ".join(lines) + f"; then run `voxnb fetch {spec.name} --from DIR`"
+
+
+# -- the manifest -----------------------------------------------------------------------------------
+def sha256_of(path: Path, chunk: int = 1 << 22) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def read_manifest(directory: Path) -> dict | None:
+    try:
+        return json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def check(spec: WeightsSpec, directory: Path | None = None, deep: bool = False) -> Path:
+    """The model directory if every file is there with its recorded size (and checksum when ``deep``)."""
+    directory = directory or model_dir(spec.name)
+    manifest = read_manifest(directory)
+    if manifest is None:
+        raise WeightsError(f"The {spec.title} weights are not in {directory}.",
+                           f"Run `voxnb fetch {spec.name}` (about {spec.size_hint_gb:g} GB), or place them by hand: "
+                           f"{by_hand(spec)}.")
+    for rel in dict.fromkeys([*spec.files(), *manifest.get("files", {})]):
+        rec = manifest.get("files", {}).get(rel)
+        path = directory / rel
+        problem = None
+        if rec is None or not path.is_file():
+            problem = f"{rel} is missing"
+        elif path.stat().st_size != rec["size"]:
+            problem = f"{rel} has {path.stat().st_size} bytes, not {rec['size']}"
+        elif deep and sha256_of(path) != rec["sha256"]:
+            problem = f"{rel} does not match its checksum"
+        if problem:
+            raise WeightsError(f"The {spec.title} weights in {directory} are incomplete: {problem}.",
+                               f"Run `voxnb fetch {spec.name}` again (it resumes), or place the file by hand: "
+                               f"{by_hand(spec)}.")
+    return directory
+
+
+def _present(spec: WeightsSpec, directory: Path) -> list[str]:
+    """Every file of the spec: named ones, and all files a snapshot part brought."""
+    out = []
+    for part in spec.parts:
+        if part.files:
+            out += [part.local_path(f) for f in part.files]
+        else:
+            base = directory / part.local if part.local else directory
+            out += sorted(str(p.relative_to(directory)) for p in base.rglob("*")
+                          if p.is_file() and not any(s.startswith(".") for s in p.relative_to(directory).parts)
+                          and p.name != MANIFEST and p.name not in spec.optional)
+    return out
+
+
+def _write_manifest(spec: WeightsSpec, directory: Path, source: str, expected: dict[str, dict]) -> dict:
+    files = {}
+    for rel in _present(spec, directory):
+        path = directory / rel
+        size, digest = path.stat().st_size, sha256_of(path)
+        want = expected.get(rel, {})
+        if want.get("size") is not None and want["size"] != size:
+            path.unlink()
+            raise WeightsError(f"{rel} of {spec.title} arrived with {size} bytes, not the {want['size']} the hub lists.",
+                               f"Run `voxnb fetch {spec.name}` again; it was removed and will be fetched anew.")
+        if want.get("sha256") and want["sha256"] != digest:
+            path.unlink()
+            raise WeightsError(f"{rel} of {spec.title} does not match the checksum the hub lists.",
+                               f"Run `voxnb fetch {spec.name}` again; the corrupt file was removed.")
+        files[rel] = {"size": size, "sha256": digest, "verified_against_hub": bool(want.get("sha256"))}
+    manifest = {"name": spec.name, "title": spec.title, "source": source, "fetched": time.strftime("%Y-%m-%d %H:%M:%S"),
+                "files": files}
+    tmp = directory / f".{MANIFEST}.tmp"
+    tmp.write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    os.replace(tmp, directory / MANIFEST)
+    return manifest
+
+
+# -- licences ---------------------------------------------------------------------------------------
+def _licence_file(spec: WeightsSpec) -> Path:
+    return cache_dir() / "licences" / f"{spec.name}.accepted"
+
+
+def licence_accepted(spec: WeightsSpec) -> bool:
+    return not spec.licence or _licence_file(spec).is_file()
+
+
+def accept_licence(spec: WeightsSpec, accept: bool = False, ask: Callable[[str], str] | None = None,
+                   progress: Callable[[str], None] = print) -> None:
+    """Record consent once: given (``accept``), or asked on a terminal; otherwise refuse clearly."""
+    if licence_accepted(spec):
+        return
+    progress(f"{spec.title} weights are licensed {spec.licence} ({spec.licence_url}).")
+    if not accept and ask is not None:
+        accept = ask(f"Accept the {spec.licence} licence of the {spec.title} weights? [y/N] ").strip().lower() in ("y", "yes")
+    if not accept:
+        raise LicenceError(f"The {spec.title} weights are licensed {spec.licence} ({spec.licence_url}), "
+                           "which you have not accepted yet.",
+                           f"Read it, then run `voxnb fetch {spec.name} --accept-licence` "
+                           f"(or `bash 1-click-start.sh --engine {spec.name} --accept-licence`).")
+    path = _licence_file(spec)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"{spec.licence} {spec.licence_url} accepted {time.strftime('%Y-%m-%d %H:%M:%S')}\n",
+                    encoding="utf-8")
+
+
+# -- fetching ---------------------------------------------------------------------------------------
+def _from_directory(spec: WeightsSpec, source_dir: Path, directory: Path) -> None:
+    """Take files placed by hand: DIR/<local path> or DIR/<path in the repo> (a hub snapshot's layout)."""
+    for part in spec.parts:
+        names = part.files or tuple(str(p.relative_to(source_dir)) for p in source_dir.rglob("*")
+                                    if p.is_file() and p.name != MANIFEST and not p.name.startswith("."))
+        for need in part.required:
+            if need not in names:
+                raise WeightsError(f"{source_dir} has no {need} (needed for {spec.title}).",
+                                   f"Place the whole repository there (from {_repo_url(part, default_source())}).")
+        for file in names:
+            rel = part.local_path(file)
+            candidates = [source_dir / rel, source_dir / file, source_dir / Path(file).name]
+            found = next((c for c in candidates if c.is_file()), None)
+            if found is None:
+                raise WeightsError(f"{source_dir} has no {rel} (needed for {spec.title}).",
+                                   f"Place it there (from {_repo_url(part, default_source())}) and run the command again.")
+            dest = directory / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            if dest.resolve() == found.resolve():
+                continue
+            tmp = dest.with_name(f".{dest.name}.tmp")
+            try:
+                os.link(found, tmp)          # same disk: no copy of gigabytes
+            except OSError:
+                shutil.copyfile(found, tmp)
+            os.replace(tmp, dest)
+    for rel in spec.optional:
+        if (source_dir / rel).is_file():
+            shutil.copyfile(source_dir / rel, directory / rel)
+
+
+def _hub_listing_hf(part: Part) -> dict[str, dict]:
+    from huggingface_hub import HfApi
+
+    out = {}
+    for info in HfApi().get_paths_info(part.hf_repo, list(part.files), expand=True):
+        lfs = getattr(info, "lfs", None)
+        out[info.path] = {"size": getattr(info, "size", None), "sha256": lfs.sha256 if lfs else None}
+    return out
+
+
+def _fetch_hf(part: Part, directory: Path, progress) -> dict[str, dict]:
+    from huggingface_hub import HfApi, hf_hub_download
+
+    target = directory / part.local if part.local else directory
+    if not part.files:    # a whole repository: list it, then fetch file by file like the named ones
+        part = Part(part.hf_repo, part.ms_repo, tuple(HfApi().list_repo_files(part.hf_repo)), part.local)
+    expected = _hub_listing_hf(part)
+    for file in part.files:
+        progress(f"{part.hf_repo}/{file} ({_mb(expected.get(file, {}).get('size'))})")
+        # resumes a partial download (.incomplete) by itself; tqdm draws the progress bar
+        hf_hub_download(part.hf_repo, file, local_dir=target)
+    return {part.local_path(f): rec for f, rec in expected.items()}
+
+
+def _fetch_modelscope(part: Part, directory: Path, progress) -> dict[str, dict]:
+    try:
+        from modelscope.hub.api import HubApi
+        from modelscope.hub.file_download import model_file_download
+    except ImportError as err:
+        raise WeightsError("The modelscope package is not installed, so weights cannot come from ModelScope.",
+                           f"pip install modelscope, or use Hugging Face: {SOURCE_ENV}=hf voxnb fetch ...") from err
+    listing = {f["Path"]: {"size": f.get("Size"), "sha256": f.get("Sha256")}
+               for f in HubApi().get_model_files(part.ms_repo, recursive=True) if f.get("Type") != "tree"}
+    target = directory / part.local if part.local else directory
+    files = part.files or tuple(listing)
+    for file in files:
+        progress(f"{part.ms_repo}/{file} ({_mb(listing.get(file, {}).get('size'))})")
+        model_file_download(part.ms_repo, file, local_dir=str(target))
+    return {part.local_path(f): listing[f] for f in files if f in listing}
+
+
+def _mb(size) -> str:
+    return f"{size / 2**20:.0f} MiB" if size else "size unknown"
+
+
+def fetch(spec: WeightsSpec, source: str | None = None, source_dir: str | Path | None = None, accept: bool = False,
+          ask: Callable[[str], str] | None = None, progress: Callable[[str], None] = print) -> str:
+    """Make ``spec``'s files present and verified in ``model_dir``; returns a one-line summary."""
+    directory = model_dir(spec.name)
+    accept_licence(spec, accept=accept, ask=ask, progress=progress)
+    if source_dir is None:
+        try:
+            check(spec, directory)
+            return f"{spec.name}: {directory} (present, sizes match the manifest)"
+        except WeightsError:
+            pass
+    directory.mkdir(parents=True, exist_ok=True)
+    if source_dir is not None:
+        _from_directory(spec, Path(source_dir).expanduser(), directory)
+        manifest = _write_manifest(spec, directory, f"local:{source_dir}", {})
+        return f"{spec.name}: {directory} ({len(manifest['files'])} files from {source_dir}, checksums recorded)"
+    source = source or default_source()
+    expected: dict[str, dict] = {}
+    for part in spec.parts:
+        repo = part.ms_repo if source == "modelscope" else part.hf_repo
+        try:
+            getter = _fetch_modelscope if source == "modelscope" else _fetch_hf
+            expected.update(getter(part, directory, progress))
+        except WeightsError:
+            raise
+        except Exception as err:   # network, auth, offline mode: all end the same way for the user
+            raise WeightsError(
+                f"Could not fetch {repo} from {'ModelScope' if source == 'modelscope' else 'Hugging Face'} "
+                f"({type(err).__name__}: {str(err).splitlines()[0] if str(err) else 'no detail'}).",
+                f"Check the network (on AutoDL: source /etc/network_turbo; a mirror: HF_ENDPOINT=https://hf-mirror.com), "
+                f"try the other source ({SOURCE_ENV}={'hf' if source == 'modelscope' else 'modelscope'}), "
+                f"or place the files by hand: {by_hand(spec, source)}.") from err
+    manifest = _write_manifest(spec, directory, source, expected)
+    checked = sum(1 for f in manifest["files"].values() if f["verified_against_hub"])
+    return (f"{spec.name}: {directory} ({len(manifest['files'])} files from {source}, "
+            f"{checked} checked against the hub's sha256, the rest by size)")
+
+
+def ask_on_terminal() -> Callable[[str], str] | None:
+    """A prompt when a person is at the terminal; None in CI and scripts (then consent must be given)."""
+    return input if sys.stdin is not None and sys.stdin.isatty() else None

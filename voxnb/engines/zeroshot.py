@@ -1,0 +1,226 @@
+"""What the reference-conditioned engines (F5-TTS, VoxCPM) share: the prompt voice, chunking and seeds.
+
+A Voice holds the reference audio at the engine's rate, its transcript and whatever prompt features
+the engine caches. Text is cut by voxnb's own splitter and every chunk is generated with its own seed
+(``chunk_seed``), so a chunk's audio does not depend on how many chunks came before or on threads:
+the same text, voice and seed give the same audio. F0 and energy are measured on the output, since
+these engines predict neither.
+"""
+from __future__ import annotations
+
+import re
+import time
+from typing import Iterator
+
+import numpy as np
+
+from ..errors import BadReferenceError, SettingsError, TextError, VoiceNotFoundError
+from ..result import ChunkResult, Result, assemble
+from ..settings import SynthesisSettings
+from ..voice import Voice, check_name, content_hash
+from .base import Engine
+
+F0_RANGE = (50.0, 600.0)
+PAUSE_DB = -35.0    # frames this far below the clip's loudest count as a pause where a cut may go
+
+
+def chunk_seed(seed: int, index: int) -> int:
+    """A chunk's own seed: reproducible per chunk, different between chunks."""
+    return (int(seed) + 1_000_003 * index) % 2**32
+
+
+def seed_everything(seed: int) -> None:
+    import random
+
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+
+
+def f0_energy(audio: np.ndarray, sample_rate: int, hop: int) -> tuple[np.ndarray, np.ndarray]:
+    """F0 (Hz, 0 where unvoiced) and RMS energy (dB) every ``hop`` samples, measured on the output.
+
+    YIN (fast: pYIN took 3x the synthesis time on the CPU) with frames more than 35 dB below the
+    loudest, or outside the speech range, called unvoiced.
+    """
+    import librosa
+
+    y = np.asarray(audio, np.float32)
+    n = max(1, len(y) // hop)
+    if len(y) < 2048:
+        return np.zeros(n, np.float32), np.full(n, -100.0, np.float32)
+    f0 = librosa.yin(y, fmin=F0_RANGE[0], fmax=F0_RANGE[1], sr=sample_rate, frame_length=2048, hop_length=hop)[:n]
+    rms = librosa.feature.rms(y=y, frame_length=2048, hop_length=hop, center=True)[0][:n]
+    energy = 20 * np.log10(np.maximum(rms, 1e-5))
+    voiced = (energy > energy.max() + PAUSE_DB) & (f0 > F0_RANGE[0] * 1.05) & (f0 < F0_RANGE[1] * 0.95)
+    return np.where(voiced, f0, 0.0).astype(np.float32), energy.astype(np.float32)
+
+
+def cut_at_pause(audio: np.ndarray, sample_rate: int, max_s: float) -> tuple[np.ndarray, bool]:
+    """At most ``max_s`` seconds, ending at the quietest 50 ms in the last third before the limit."""
+    limit = int(max_s * sample_rate)
+    if len(audio) <= limit:
+        return audio, False
+    hop = int(0.05 * sample_rate)
+    start = int(limit * 2 / 3)
+    window = audio[start:limit]
+    frames = window[: len(window) // hop * hop].reshape(-1, hop)
+    quiet = int(np.argmin((frames ** 2).mean(axis=1)))
+    return audio[: start + quiet * hop + hop // 2].copy(), True
+
+
+def join_words(parts: list[str]) -> str:
+    """Join text pieces with a space only where two Latin words would otherwise run together."""
+    out = ""
+    for p in parts:
+        p = p.strip()
+        if not p:
+            continue
+        if out and re.match(r"[A-Za-z0-9]", p[0]) and re.search(r"[A-Za-z0-9.,!?;:]$", out):
+            out += " "
+        out += p
+    return out
+
+
+class ZeroShotEngine(Engine):
+    """Subclasses set NAME, TITLE, SAMPLE_RATE, MAX_REFERENCE_S, UNSUPPORTED, and implement
+    ``_prompt_features`` (cached in the Voice), ``_render`` (a TextChunk in the engine's own form)
+    and ``_generate`` (one chunk -> dict of ChunkResult fields)."""
+
+    NAME = ""
+    TITLE = ""
+    SAMPLE_RATE = 24000
+    MAX_REFERENCE_S = 15.0
+    UNSUPPORTED: dict[str, str] = {}     # setting -> why the engine lacks it
+    METHOD = ""
+
+    # -- voices ------------------------------------------------------------------------------------
+    def stock_voice(self, name: str) -> Voice:
+        raise VoiceNotFoundError(f"{self.TITLE} has no stock voices: it speaks in the voice of a reference clip.",
+                                 "Clone a voice from a 3-15 s reference clip and its transcript.")
+
+    def clone(self, reference, name: str | None = None, transcript: str = "", cache: bool = True) -> Voice:
+        """A Voice from a reference clip (path, (audio, sr) or a prepared Reference) and what it says.
+
+        No transcript: voxnb transcribes the clip (English on the CPU; Mandarin needs the Whisper
+        weights that `voxnb fetch whisper` brings). A clip longer than the engine uses is cut at a
+        pause, and then only an ASR transcript (of the cut clip) can match it.
+        """
+        from ..audio import prepare_reference
+        from ..decode import resample
+
+        ref = reference if hasattr(reference, "report") else prepare_reference(reference)
+        audio, cut = cut_at_pause(ref.audio, ref.sample_rate, self.MAX_REFERENCE_S)
+        warnings = list(ref.report.warnings)
+        if cut:
+            kept = len(audio) / ref.sample_rate
+            if transcript.strip():
+                raise BadReferenceError(
+                    f"The reference is {ref.report.duration_s:.1f} s of speech; {self.TITLE} uses at most "
+                    f"{self.MAX_REFERENCE_S:g} s and needs a transcript of exactly what it hears.",
+                    f"Trim the clip to {self.MAX_REFERENCE_S:g} s yourself and give its transcript, or leave the "
+                    f"transcript empty: voxnb then cuts it at a pause ({kept:.1f} s) and transcribes the cut clip.")
+            warnings.append(f"cut to {kept:.1f} s at a pause ({self.TITLE} uses at most {self.MAX_REFERENCE_S:g} s)")
+        transcript = transcript.strip() or self._transcribe(audio, ref.sample_rate)
+        audio = resample(audio, ref.sample_rate, self.SAMPLE_RATE).astype(np.float32)
+        key = content_hash(self.METHOD, self.capabilities.version, audio.tobytes(), transcript)
+        features = self._prompt_features(audio, transcript)
+        report = {**ref.report.to_dict(), "warnings": warnings, "duration_s": round(len(audio) / self.SAMPLE_RATE, 3)}
+        return Voice(id=key, name=check_name(name) if name else f"voice-{key[:6]}", engine=self.NAME,
+                     method=self.METHOD, conditioning={"prompt_audio": audio, **features}, report=report,
+                     transcript=transcript, info={"sample_rate": self.SAMPLE_RATE, "cut": cut})
+
+    def _transcribe(self, audio: np.ndarray, sample_rate: int) -> str:
+        from ..transcript_hub import transcribe_reference
+
+        try:
+            text = transcribe_reference(audio, sample_rate).text.strip()
+        except Exception as err:   # ASR missing or failed: the user can still type the transcript
+            raise BadReferenceError(
+                f"{self.TITLE} needs the reference's transcript, and voxnb could not transcribe the clip ({err}).",
+                "Type exactly what the reference says in the transcript box (or pass --transcript).") from err
+        if not text:
+            raise BadReferenceError(f"{self.TITLE} needs the reference's transcript, and ASR heard no words.",
+                                    "Type exactly what the reference says in the transcript box (or pass --transcript).")
+        return text
+
+    def _resolve(self, voice: Voice | str) -> Voice:
+        if not isinstance(voice, Voice):
+            return self.stock_voice(voice)
+        if voice.engine != self.NAME:
+            raise VoiceNotFoundError(f"Voice {voice.name!r} was made for the {voice.engine} engine, not {self.NAME}.",
+                                     f"Clone the reference again with {self.TITLE}.")
+        if not voice.transcript.strip():
+            raise VoiceNotFoundError(f"Voice {voice.name!r} has no transcript, which {self.TITLE} needs.",
+                                     "Clone it again with the reference's transcript.")
+        return voice
+
+    # -- settings ----------------------------------------------------------------------------------
+    def _settings(self, kwargs) -> SynthesisSettings:
+        unknown = set(kwargs) - set(SynthesisSettings.__dataclass_fields__)
+        if unknown:
+            raise SettingsError(f"Unknown setting(s): {', '.join(sorted(unknown))}.",
+                                f"Settings are: {', '.join(SynthesisSettings.__dataclass_fields__)}.")
+        settings = SynthesisSettings(**kwargs).validated()
+        default = SynthesisSettings()
+        for name, why in self.UNSUPPORTED.items():
+            if getattr(settings, name) != getattr(default, name):
+                raise SettingsError(f"{self.TITLE} has no {name.replace('_', ' ')} control: {why}",
+                                    f"Leave {name} at {getattr(default, name)!r}, or use an engine that has it "
+                                    f"(capabilities() lists each engine's).")
+        return settings
+
+    # -- synthesis ---------------------------------------------------------------------------------
+    def stream(self, text: str, voice: Voice | str, **kwargs) -> Iterator[ChunkResult]:
+        from ..text.chunks import text_chunks
+
+        settings = self._settings(kwargs)
+        voice = self._resolve(voice)
+        t = time.perf_counter()
+        chunks = text_chunks(text, lang=settings.lang)
+        rendered = [self._render(c) for c in chunks]     # markup errors surface before any audio
+        frontend = time.perf_counter() - t
+        gap = int(settings.sentence_pause * self.SAMPLE_RATE)
+        offset = 0
+        for i, (chunk, text_in) in enumerate(zip(chunks, rendered)):
+            t = time.perf_counter()
+            out = self._generate(text_in, voice, settings, chunk_seed(settings.seed, i))
+            audio = np.asarray(out.pop("audio"), np.float32)
+            seconds = time.perf_counter() - t
+            hop = out.pop("samples_per_frame")
+            f0, energy = f0_energy(audio, self.SAMPLE_RATE, hop // 2)
+            tokens = np.asarray(out.pop("tokens", np.zeros(0)), np.int64)
+            yield ChunkResult(index=i, of=len(chunks), text=chunk.text, phonemes=out.pop("shown", str(text_in)),
+                              tokens=tokens, durations=np.zeros(0, np.float32), frames=np.zeros(0, np.int64),
+                              f0=f0, energy=energy, audio=audio, sample_rate=self.SAMPLE_RATE,
+                              samples_per_frame=hop, offset=offset, seconds=seconds,
+                              frontend_seconds=frontend if i == 0 else 0.0,
+                              warnings=tuple(chunk.warnings) + tuple(out.pop("warnings", ())), **out)
+            offset += len(audio) + gap
+
+    def synthesize(self, text: str, voice: Voice | str, **kwargs) -> Result:
+        t0 = time.perf_counter()
+        settings = self._settings(kwargs)
+        voice = self._resolve(voice)
+        chunks = list(self.stream(text, voice, **settings.to_dict()))
+        return assemble(text, chunks, voice, settings, self.NAME, self.capabilities.version, started=t0)
+
+    def _refuse_markup(self, chunk, kinds=("pinyin", "arpabet")) -> None:
+        for kind in kinds:
+            if chunk.has(kind):
+                raise TextError(f"{self.TITLE} cannot read {'pinyin' if kind == 'pinyin' else 'ARPAbet'} markup "
+                                f"(in {chunk.text!r}).",
+                                "Write the word in characters instead, or use an engine that reads markup "
+                                "(kokoro; f5 reads pinyin).")
+
+    # subclass hooks
+    def _prompt_features(self, audio: np.ndarray, transcript: str) -> dict[str, np.ndarray]:
+        return {}
+
+    def _render(self, chunk):
+        raise NotImplementedError
+
+    def _generate(self, text_in, voice: Voice, settings: SynthesisSettings, seed: int) -> dict:
+        raise NotImplementedError
