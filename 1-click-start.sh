@@ -7,6 +7,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 unset VIRTUAL_ENV  # another activated venv would make Jupyter list that venv's kernels instead of ours
 TORCH_VERSION=2.13.0
+# f5-tts and voxcpm import torchaudio; 2.8 is the newest PyTorch with a torchaudio beside it on every index
+ENGINE_TORCH_VERSION=2.8.0
 PYTORCH_INDEX=${VOXNB_PYTORCH_INDEX:-https://download.pytorch.org/whl}
 
 usage() {
@@ -18,8 +20,12 @@ and the Voila dashboard in the background, then prints their URLs.
 
 Options:
   --cpu              ignore any GPU: install the CPU build of PyTorch
-  --engine NAMES     engines to serve, comma-separated (default: kokoro): each gets its weights
-                     fetched and verified and one server process that every viewer and kernel shares
+  --engine NAMES     engines to serve, comma-separated: kokoro (CPU), f5 and voxcpm (GPU: zero-shot
+                     cloning from a reference clip) (default: kokoro). Each gets its weights fetched and
+                     verified and one server process that every viewer and kernel shares; f5 and voxcpm
+                     live in environments of their own (envs/<engine>, PyTorch 2.8)
+  --accept-licence   accept the engine weights' licences without being asked (F5-TTS: CC-BY-NC 4.0)
+  --model-source SRC where engine weights come from: modelscope (default on AutoDL and PAI-DSW) or hf
   --engine-env MODE  shared: engines live in voxnb's environment where their pins allow (default);
                      own: every engine in an environment of its own under envs/<engine>, with a
                      Jupyter kernel "voxnb · <engine>" for notebooks
@@ -49,13 +55,15 @@ EOF
 die() { echo "error: $*" >&2; exit 1; }
 say() { echo "==> $*"; }
 
-CPU=0; ENGINE=kokoro; LAB_PORT=""; DASH_PORT=""; HOST=""; LAUNCH=1; ACTION=start
+ACCEPT=0; MODEL_SOURCE=""; CPU=0; ENGINE=kokoro; LAB_PORT=""; DASH_PORT=""; HOST=""; LAUNCH=1; ACTION=start
 ENGINE_ENV=shared; ENGINE_PORT=8870; MAX_QUEUE=8; MAX_VIEWERS=0; ALLOW_HOSTS=()
 TURBO=0; PIP_INDEX=""; HF_ENDPOINT_ARG=""; FORCE_VENV=0; PLAN=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --cpu) CPU=1 ;;
     --engine) ENGINE=${2:?--engine needs a name}; shift ;;
+    --accept-licence|--accept-license) ACCEPT=1 ;;
+    --model-source) MODEL_SOURCE=${2:?--model-source needs hf or modelscope}; shift ;;
     --engine-env) ENGINE_ENV=${2:?--engine-env needs shared or own}; shift ;;
     --engine-port) ENGINE_PORT=${2:?--engine-port needs a number}; shift ;;
     --max-queue) MAX_QUEUE=${2:?--max-queue needs a number}; shift ;;
@@ -83,14 +91,18 @@ done
 [[ "$MAX_QUEUE" =~ ^[0-9]+$ ]] || die "--max-queue '$MAX_QUEUE' is not a whole number (0 refuses while busy)"
 [[ "$MAX_VIEWERS" =~ ^[0-9]+$ ]] || die "--max-viewers '$MAX_VIEWERS' is not a whole number (0 sizes it from memory)"
 case "$ENGINE_ENV" in shared|own) ;; *) die "--engine-env must be shared or own (got '$ENGINE_ENV')" ;; esac
+case "$MODEL_SOURCE" in ""|hf|modelscope) ;; *) die "--model-source must be hf or modelscope (got '$MODEL_SOURCE')" ;; esac
+[ -z "$MODEL_SOURCE" ] || export VOXNB_MODEL_SOURCE=$MODEL_SOURCE
 
 # ---- engines ---------------------------------------------------------------------------------
-KNOWN_ENGINES="kokoro"     # the GPU engines join here, each with its own environment (own_env)
+KNOWN_ENGINES="kokoro f5 voxcpm"
+HUB_ENGINES=" f5 voxcpm "   # weights from a model hub; torch 2.8 + torchaudio in their own environment
 IFS=, read -r -a ENGINES <<< "$ENGINE"
 [ "${#ENGINES[@]}" -gt 0 ] || die "--engine needs at least one name (available: $KNOWN_ENGINES)"
 for e in "${ENGINES[@]}"; do
   [[ " $KNOWN_ENGINES " == *" $e "* ]] || die "unknown engine '$e' (available: ${KNOWN_ENGINES// /, })"
 done
+is_hub() { [[ "$HUB_ENGINES" == *" $1 "* ]]; }
 own_env() {  # does engine $1 get an environment of its own? (pins that clash with voxnb's own force it)
   case "$1" in
     kokoro) [ "$ENGINE_ENV" = own ] ;;
@@ -148,6 +160,13 @@ if [ "$CPU" = 0 ] && command -v nvidia-smi >/dev/null 2>&1; then
   fi
 fi
 if [ "$TORCH_TAG" = cpu ]; then TORCH_INDEX=""; else TORCH_INDEX="$PYTORCH_INDEX/$TORCH_TAG"; fi
+# PyTorch 2.8 has builds for CUDA 12.6 and 12.8 (a 13.x driver runs 12.8 builds); none for 11.8
+case "$TORCH_TAG" in
+  cu126|cu128) ENGINE_TORCH_TAG=$TORCH_TAG ;;
+  cu130) ENGINE_TORCH_TAG=cu128 ;;
+  *) ENGINE_TORCH_TAG=cpu ;;
+esac
+if [ "$ENGINE_TORCH_TAG" = cpu ]; then ENGINE_TORCH_INDEX=""; else ENGINE_TORCH_INDEX="$PYTORCH_INDEX/$ENGINE_TORCH_TAG"; fi
 
 # ---- environment: conda from environment.yml, else a venv ------------------------------------
 find_python() {
@@ -173,6 +192,7 @@ if [ "$PLAN" = 1 ]; then
   echo "environment: $ENV_KIND at $ENV_DIR"
   for e in "${ENGINES[@]}"; do
     if own_env "$e"; then where="own environment $ROOT/envs/$e"; else where="voxnb's environment"; fi
+    if is_hub "$e"; then where="$where, torch==$ENGINE_TORCH_VERSION+torchaudio ($ENGINE_TORCH_TAG), weights from ${VOXNB_MODEL_SOURCE:-the default hub}"; fi
     echo "engine:      $e ($where)"
   done
   echo "engine port: $ENGINE_PORT (loopback), queue limit $MAX_QUEUE"
@@ -250,7 +270,7 @@ ENGINE_ARGS=()
 engine_env() {  # $1 engine: make envs/$1 with voxnb in it, register its kernel, print its python
   local name=$1 dir="$ROOT/envs/$1" epy="$ROOT/envs/$1/bin/python" stamp
   stamp="$dir/.voxnb-stamp"
-  if [ -x "$epy" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want_stamp" ]; then echo "$epy"; return 0; fi
+  if [ -x "$epy" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want_stamp-$name" ]; then echo "$epy"; return 0; fi
   say "environment for the $name engine ($dir)" >&2
   if [ "$ENV_KIND" = conda ]; then
     [ -x "$epy" ] || conda create -y -q -p "$dir" "python=$("$PY" -c 'import sys; print("%d.%d" % sys.version_info[:2])')" pip >&2 \
@@ -259,23 +279,46 @@ engine_env() {  # $1 engine: make envs/$1 with voxnb in it, register its kernel,
     [ -x "$epy" ] || "$SYS_PY" -m venv "$dir" >&2 || { echo "error: could not create a venv at $dir" >&2; return 1; }
   fi
   PY=$epy pip_q --upgrade pip || true
-  if [ -n "$TORCH_INDEX" ]; then
-    PY=$epy pip_q "torch==$TORCH_VERSION" --extra-index-url "$TORCH_INDEX" || return 1
-  else
-    PY=$epy pip_q "torch==$TORCH_VERSION" || return 1
+  local torch=("torch==$TORCH_VERSION") index=$TORCH_INDEX target=$ROOT
+  if is_hub "$name"; then
+    torch=("torch==$ENGINE_TORCH_VERSION" "torchaudio==$ENGINE_TORCH_VERSION"); index=$ENGINE_TORCH_INDEX
+    target="$ROOT[$name]"       # the engine's package (f5-tts, voxcpm) and modelscope
   fi
-  PY=$epy pip_q -e "$ROOT" || return 1
+  if [ -n "$index" ]; then
+    PY=$epy pip_q "${torch[@]}" --extra-index-url "$index" || return 1
+  else
+    PY=$epy pip_q "${torch[@]}" || return 1
+  fi
+  PY=$epy pip_q -e "$target" || return 1
   # the kernel spec goes where voxnb's own Jupyter looks, and starts this environment's Python
   "$epy" -m ipykernel install --prefix "$ENV_DIR" --name "voxnb-$name" --display-name "voxnb · $name" >/dev/null \
     || { echo "error: registering the voxnb · $name kernel failed" >&2; return 1; }
-  echo "$want_stamp" > "$stamp"
+  echo "$want_stamp-$name" > "$stamp"
   echo "$epy"
 }
+fetch_weights() {  # $1 python, then what to fetch: the hub's files come through AutoDL's proxy when it has one
+  local epy=$1; shift
+  local args=("$@")
+  [ "$ACCEPT" = 0 ] || args+=(--accept-licence)
+  if [ "$PLATFORM" = autodl ] && [ -f /etc/network_turbo ] && [ "$TURBO" = 0 ] && [ "${VOXNB_MODEL_SOURCE:-modelscope}" = hf ]; then
+    # shellcheck disable=SC1091
+    (cd "$ROOT" && source /etc/network_turbo >/dev/null && "$epy" -m voxnb fetch "${args[@]}")
+  else
+    (cd "$ROOT" && "$epy" -m voxnb fetch "${args[@]}")
+  fi
+}
+ASR_DONE=0
 for e in "${ENGINES[@]}"; do
   EPY=$PY
   if own_env "$e"; then EPY=$(engine_env "$e") || die "setting up the $e engine's environment failed (log: $PIP_LOG)"; fi
   say "engine weights ($e)"
-  (cd "$ROOT" && "$EPY" -m voxnb fetch --engine "$e") || die "fetching the $e weights failed (see above)"
+  fetch_weights "$EPY" "$e" || die "fetching the $e weights failed (see above)"
+  if is_hub "$e" && [ "$GPU" != none ] && [ "$ASR_DONE" = 0 ]; then
+    # the reference transcript these engines need, in English or Mandarin (the CPU tiny.en is English only)
+    say "reference ASR weights (Whisper large-v3-turbo)"
+    fetch_weights "$EPY" whisper || echo "warning: no Whisper weights; transcripts fall back to English-only tiny.en (type Mandarin ones)" >&2
+    ASR_DONE=1
+  fi
   [ "$EPY" = "$PY" ] || ENGINE_ARGS+=(--engine-python "$e=$EPY")
 done
 

@@ -10,9 +10,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import numpy as np
 import pytest
-import soundfile as sf
 from audio_fixtures import write_huge_flac
 from net import free_port
 

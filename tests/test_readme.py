@@ -22,8 +22,15 @@ def test_readme_python_examples_run(tmp_path, monkeypatch, engine):
     assert (tmp_path / "served.wav").exists()
 
 
-def run_examples(tmp_path, monkeypatch):
+def examples(gpu_engines: bool) -> list[str]:
+    """The README's Python blocks; those that load F5-TTS or VoxCPM run in the engine environment
+    (tests/engines/test_hub_engines.py), the rest here."""
     blocks = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
+    return [b for b in blocks if bool(re.search(r'load_engine\("(f5|voxcpm)"\)', b)) == gpu_engines]
+
+
+def run_examples(tmp_path, monkeypatch):
+    blocks = examples(gpu_engines=False)
     assert blocks
     monkeypatch.chdir(tmp_path)
     os.symlink(ROOT / "assets", tmp_path / "assets")

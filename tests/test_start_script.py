@@ -90,17 +90,22 @@ def test_environment_yml_matches_pyproject_and_script():
 
 # ---- a real set-up into a temporary folder, then launches from it ------------------------------
 
-@pytest.fixture(scope="module")
-def installed(tmp_path_factory):
-    """The script run with --no-launch on a copy of the repo: creates its own venv from scratch."""
-    base = tmp_path_factory.mktemp("oneclick")
-    repo = base / "repo"
+def copy_repo(repo: Path) -> Path:
+    """The files a clone would have (and new ones not yet committed), nothing built."""
     files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True,
                            text=True, check=True).stdout.split()
     for f in files:
         if (ROOT / f).is_file():
             (repo / f).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / f, repo / f)
+    return repo
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory):
+    """The script run with --no-launch on a copy of the repo: creates its own venv from scratch."""
+    base = tmp_path_factory.mktemp("oneclick")
+    repo = copy_repo(base / "repo")
     env = {"VOXNB_PLATFORM": "generic", "VOXNB_RUN_DIR": str(base / "run"), "VOXNB_HOME": str(base / "home"),
            "PYTHON": sys.executable}
     p = subprocess.run(["bash", "1-click-start.sh", "--no-launch", "--cpu"], cwd=repo, capture_output=True,

@@ -42,7 +42,7 @@ class Row:
                 "asr_text": self.asr_text}
 
 
-def _run(engine, reference, text: str, transcript: str, seed: int, clone_cache: dict) -> tuple[Result, float]:
+def _run(engine, reference, text: str, transcript: str, seed: int) -> tuple[Result, float]:
     voice = engine.clone(reference, transcript=transcript)
     t0 = time.perf_counter()
     first = None
@@ -69,7 +69,7 @@ def compare(reference, text: str, engines: dict, transcript: str = "", seed: int
     for name, engine in engines.items():
         progress(f"{name}: cloning and speaking")
         try:
-            result, first = _run(engine, ref, text, transcript, seed, {})
+            result, first = _run(engine, ref, text, transcript, seed)
         except VoxnbError as err:
             rows.append(Row(name, None, error=str(err)))
             continue

@@ -5,13 +5,13 @@ per-chunk seeds, every intermediate and its shape, refusals, and the wire to a s
 """
 import dataclasses
 import os
-import socket
 import subprocess
 import sys
 import time
 
 import numpy as np
 import pytest
+from net import free_port as _free_port
 
 from voxnb.errors import BadReferenceError, SettingsError, TextError, VoiceNotFoundError
 from voxnb.voice import Voice
@@ -53,7 +53,8 @@ def test_synthesis_is_chunked_and_carries_every_intermediate(name, results, hub_
         assert "trajectory" in caps.views and "alignment" in caps.lacks
     else:
         lat, stop = first.extras["latents"], first.extras["stop_prob"]
-        assert lat.ndim == 3 and lat.shape[2] == 64 and stop.ndim == 1 and ((stop >= 0) & (stop <= 1)).all()
+        assert lat.ndim == 3 and lat.shape[0] == len(stop) and lat.shape[2] == 64, "one latent patch per step"
+        assert stop.ndim == 1 and ((stop >= 0) & (stop <= 1)).all()
         assert first.attention.shape[2] == min(len(stop), 128), "one attention row per decoding step"
         assert "latents" in caps.views and "speed" not in caps.settings
 
@@ -190,12 +191,6 @@ def test_model_source_defaults_to_modelscope_on_china_clouds(monkeypatch):
         hub.default_source()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_served_engine_gives_the_in_kernel_result_bit_for_bit(fetched, hub_engines, hub_voices, results):
     """The engine behind `voxnb serve` (its own process) returns what the in-kernel engine does,
     intermediates included, across the wire."""
@@ -277,6 +272,10 @@ def test_cli_fetch_synth_and_compare(tiny_dirs, tmp_path, ref_clip):
     assert (tmp_path / "cmp" / "f5.wav").exists() and (tmp_path / "cmp" / "voxcpm.wav").exists()
     doctor = run("doctor")
     assert "f5: package installed, weights ok" in doctor.stdout
+    bench = run("bench", "--engine", "voxcpm", "--quick", "--json")
+    assert bench.returncode == 0, bench.stderr
+    rows = __import__("json").loads(bench.stdout)["rows"]
+    assert len(rows) == 2 and all(r["rtf"] > 0 and -1 <= r["similarity"] <= 1 for r in rows)
 
 
 def test_inspector_draws_each_engines_views(hub_engines, results):
@@ -317,3 +316,56 @@ def test_no_hidden_downloads_at_load(fetched, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     engine = load_engine("voxcpm", device="cpu")
     assert engine.model is not None and dataclasses.asdict(engine.capabilities)["name"] == "voxcpm"
+
+
+def test_dashboard_switches_engine_and_compares(hub_engines, fetched, tmp_path):
+    """The dashboard lists the engines this kernel has, clones the clip in use again after a switch,
+    greys out settings the engine lacks, and compares engines in one table with a player each."""
+    from voxnb.dashboard.app import App
+    from voxnb.dashboard.session import Session, engine_names
+
+    assert engine_names() == ["kokoro", "f5", "voxcpm"]
+    session = Session(engine_factory=lambda: hub_engines["f5"], workdir=tmp_path)
+    app = App(session=session, warm=False)
+    app._warm()
+    assert list(app.controls.engine.options) == ["kokoro", "f5", "voxcpm"] and app.controls.engine.value == "f5"
+    assert app.controls.style.disabled and not app.controls.speed.disabled
+    app.reference.source.value = "sample"
+    app.reference.sample.value = "harvard_f/harvard_01"
+    app.text.text.value = "Hello there, this is F5 speaking."
+    app._generate()
+    assert session.result.engine == "f5" and "trajectory" in app.inspector.shown
+    heard = app.reference.transcript.value
+    assert heard == session.voice.transcript and len(heard.split()) >= 4, "ASR filled the box, to be corrected"
+    app.reference.transcript.value = "The birch canoe slid on the smooth planks."
+    session.use_engine("voxcpm")
+    session._engine = hub_engines["voxcpm"]          # the in-kernel instance the fixture already loaded
+    app.controls.offer_engines(session.engine.capabilities)
+    assert app.controls.speed.disabled and app.controls.speed.value == 1.0
+    app._generate()                                  # the same clip, cloned again for VoxCPM
+    assert session.voice.engine == "voxcpm" and session.result.engine == "voxcpm"
+    assert "latents" in app.inspector.shown
+    app.comparison.engines.value = ("f5", "voxcpm")
+    session._engine = hub_engines["voxcpm"]
+    import voxnb.dashboard.session as session_module
+    original = session_module.engine_for
+    session_module.engine_for = lambda name: hub_engines[name]
+    try:
+        app.comparison.compare()
+    finally:
+        session_module.engine_for = original
+    table = app.comparison.table.value
+    assert "f5" in table and "voxcpm" in table and "similarity" in table
+    assert len(app.comparison.players.children) == 2
+
+
+def test_readme_gpu_engine_example_runs(fetched, tmp_path, monkeypatch, capsys):
+    from test_readme import ROOT, examples
+
+    blocks = examples(gpu_engines=True)
+    assert blocks
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "assets").symlink_to(ROOT / "assets")
+    for code in blocks:
+        exec(compile(code, "README.md", "exec"), {})
+    assert "(33, 100," in capsys.readouterr().out

@@ -17,6 +17,7 @@ from ..errors import VoxnbError
 from .i18n import t
 from .input_panels import ControlsPanel, ReferencePanel, TextPanel, escape
 from .inspect_panel import InspectPanel
+from .compare_panel import ComparePanel
 from .output_panels import GeneratePanel, OutputPanel
 from .session import Session
 
@@ -46,11 +47,12 @@ class App(W.VBox):
         self.generator = GeneratePanel(self)
         self.output = OutputPanel(self)
         self.inspector = InspectPanel(self)
+        self.comparison = ComparePanel(self)
         left = W.VBox([self.reference, self.controls], layout=W.Layout(width="50%", padding="0 12px 0 0"))
         right = W.VBox([self.text, self.generator, self.output], layout=W.Layout(width="50%"))
         super().__init__([W.HTML(CSS), W.HBox([self.heading, self.lang_button],
                                                layout=W.Layout(justify_content="space-between")),
-                          self.status, W.HBox([left, right]), self.inspector, self.debug_box])
+                          self.status, W.HBox([left, right]), self.inspector, self.comparison, self.debug_box])
         self.add_class("voxnb-app")
         self.lang_button.observe(lambda c: self.set_lang(c.new), "value")
         self.set_lang(lang)
@@ -62,7 +64,8 @@ class App(W.VBox):
         self.lang = lang
         self.heading.value = f"<h2 style='margin:6px 0'>{t('title', lang)}</h2>"
         self.debug_box.set_title(0, t("debug", lang))
-        for panel in (self.reference, self.text, self.controls, self.generator, self.output, self.inspector):
+        for panel in (self.reference, self.text, self.controls, self.generator, self.output, self.inspector,
+                      self.comparison):
             panel.relabel(lang)
         if self._status:
             self.set_status(*self._status[:1], **self._status[1])
@@ -94,9 +97,14 @@ class App(W.VBox):
 
     def _warm(self) -> None:
         self.set_status("stage_engine")
-        _ = self.session.engine
+        self.controls.offer_engines(self.session.engine.capabilities)
+        self.comparison.refresh()
         if self.status.value and t("stage_engine", self.lang) in self.status.value:
             self.set_status(None)
+
+    def switch_engine(self, name: str) -> None:
+        self.session.use_engine(name)
+        self._warm()
 
     # -- actions -----------------------------------------------------------------------------
     def generate(self) -> None:
@@ -116,6 +124,8 @@ class App(W.VBox):
 
     def _generate(self) -> None:
         s = self.session
+        if s.voice is not None and s.reference is not None and s.voice.engine != s.engine.capabilities.name:
+            s.voice = None      # the engine was switched: clone the clip in use with the new one
         if s.voice is None:
             if s.reference is None:
                 raise VoxnbError(t("need_voice", self.lang))

@@ -75,6 +75,18 @@ STRINGS: dict[str, dict[str, str]] = {
     "tab_alignment": {"en": "Alignment", "zh": "对齐"},
     "tab_attention": {"en": "Attention", "zh": "注意力"},
     "tab_f0": {"en": "Pitch & energy", "zh": "音高与能量"},
+    "compare_header": {"en": "6 · Engines side by side", "zh": "6 · 引擎对比"},
+    "compare": {"en": "Compare", "zh": "对比"},
+    "cmp_seconds": {"en": "seconds", "zh": "时长 (秒)"},
+    "cmp_rtf": {"en": "RTF", "zh": "实时率"},
+    "cmp_first": {"en": "first audio s", "zh": "首段音频 (秒)"},
+    "cmp_wer": {"en": "WER / CER", "zh": "词/字错误率"},
+    "cmp_sim": {"en": "similarity", "zh": "音色相似度"},
+    "cmp_note": {"en": "Same clip, text and seed for every engine. Similarity: GE2E cosine to the reference "
+                       "(an evaluation encoder no engine is fitted to). WER/CER: ASR of the output against the text.",
+                 "zh": "每个引擎使用相同的参考音频、文本与随机种子。相似度：与参考音频的 GE2E 余弦相似度 (评测用编码器，"
+                       "任何引擎都未针对它调优)。错误率：对输出做语音识别后与文本比较。"},
+    "cmp_done": {"en": "Compared {n} engines.", "zh": "已对比 {n} 个引擎。"},
     "tab_trajectory": {"en": "ODE steps", "zh": "ODE 步骤"},
     "tab_latents": {"en": "Latents & stop", "zh": "潜变量与停止概率"},
     "step": {"en": "Step", "zh": "步"},

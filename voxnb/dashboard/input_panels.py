@@ -86,6 +86,8 @@ class ReferencePanel(W.VBox):
             score = v.info.get("ge2e", "—") if v.info else "—"
             self.status.value = (f"<b>{escape(t('voice_ready', lang, name=v.name, id=v.id, score=score))}</b>"
                                  f"{fit_detail(v, lang)}")
+            if v.transcript and not self.transcript.value.strip():
+                self.transcript.value = v.transcript   # what ASR heard, shown so it can be corrected
 
     def refresh_saved(self) -> None:
         self.saved.options = self.app.session.library.names()
@@ -233,10 +235,38 @@ class ControlsPanel(W.VBox):
         self.channel = W.Checkbox(value=d.match_channel, indent=False, style={"description_width": "initial"})
         self.channel.add_class("voxnb-channel")
         self.engine = W.Dropdown(options=["kokoro"], value="kokoro")
+        self.engine.add_class("voxnb-engine")
+        self.engine_note = W.HTML()
+        self.engine_note.add_class("voxnb-engine-note")
         self.note = W.HTML()
         self.style.observe(lambda _: self._note(), "value")
         super().__init__([self.title, W.HBox([self.style, self.note]), self.speed, W.HBox([self.seed, self.dice]),
-                          self.channel, self.engine])
+                          self.channel, self.engine, self.engine_note])
+        self._offering = False
+        self.engine.observe(self._engine_changed, "value")
+
+    def offer_engines(self, capabilities) -> None:
+        """List the engines this kernel can use, select the loaded one, and grey out the settings it lacks."""
+        from .session import engine_names
+
+        self._offering = True
+        try:
+            names = engine_names()
+            if capabilities.name not in names:
+                names.insert(0, capabilities.name)
+            self.engine.options = names
+            self.engine.value = capabilities.name
+        finally:
+            self._offering = False
+        for widget, setting in ((self.style, "style"), (self.speed, "speed"), (self.channel, "match_channel")):
+            widget.disabled = setting not in capabilities.settings
+            if widget.disabled:   # the engine refuses anything but the default
+                widget.value = getattr(SynthesisSettings(), setting)
+        self.engine_note.value = f"<span style='color:#666;font-size:90%'>{capabilities.notes}</span>"
+
+    def _engine_changed(self, change) -> None:
+        if not self._offering and change.new:
+            self.app.run(lambda: self.app.switch_engine(change.new), background=True)
 
     def relabel(self, lang: str) -> None:
         self.title.value = f"<h3 style='margin:4px 0'>{t('controls_header', lang)}</h3>"

@@ -71,6 +71,40 @@ def default_engine():
     return load_engine()
 
 
+def engine_for(name: str):
+    """Engine ``name``: its server if the start script runs one, else loaded in this kernel."""
+    from ..engines.remote import configured_servers, connect
+
+    if name in configured_servers():
+        return connect(engine=name)
+    from ..engines import load_engine
+
+    return load_engine(name)
+
+
+def engine_names() -> list[str]:
+    """Engines this kernel can use: those with a server, then Kokoro, then hub engines whose package
+    and weights are in this environment. Cheap: nothing is loaded."""
+    import importlib.util
+
+    from ..engines import hub
+    from ..engines.remote import configured_servers
+
+    names = list(configured_servers())
+    for name, package in (("kokoro", None), ("f5", "f5_tts"), ("voxcpm", "voxcpm")):
+        if name in names or (package and importlib.util.find_spec(package) is None):
+            continue
+        if package:
+            from importlib import import_module
+
+            try:
+                hub.check(import_module(f"voxnb.engines.{name}").WEIGHTS)
+            except hub.WeightsError:
+                continue
+        names.append(name)
+    return names
+
+
 class Session:
     def __init__(self, engine_factory: Callable | None = None, library=None, workdir: Path | None = None):
         from ..paths import voices_dir
@@ -98,6 +132,27 @@ class Session:
             if self._engine is None:
                 self._engine = (self._engine_factory or default_engine)()
             return self._engine
+
+    def use_engine(self, name: str) -> None:
+        """Switch engines. A voice belongs to one engine, so the clip in use is cloned again (on the
+        next Generate) rather than spoken by the wrong engine."""
+        with self._engine_lock:
+            self._engine_factory = lambda: engine_for(name)
+            self._engine = None
+        if self.voice is not None and self.voice.engine != name and self.reference is not None:
+            self.voice = None
+
+    def compare(self, text: str, names: list[str], transcript: str = "", seed: int = 0, progress=None):
+        """The clip in use and ``text`` through each engine in ``names``, measured alike (voxnb.compare)."""
+        from ..compare import compare
+
+        if self.reference is None:
+            raise VoxnbError("Compare needs a reference clip.", "Upload a clip or pick a sample first (step 1).")
+        engines = {}
+        for name in names:
+            engines[name] = self.engine if name == self.engine.capabilities.name else engine_for(name)
+        return compare(self.reference, text, engines, transcript=transcript, seed=seed,
+                       progress=progress or (lambda m: None))
 
     # -- reference and voice ---------------------------------------------------------------
     def load_upload(self, filename: str, content: bytes):

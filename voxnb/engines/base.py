@@ -50,6 +50,17 @@ class Engine(ABC):
     def stream(self, text: str, voice: Voice, **settings) -> Iterator[ChunkResult]:
         """Yield one ChunkResult per chunk of text, as each is ready."""
 
-    @abstractmethod
     def synthesize(self, text: str, voice: Voice, **settings) -> Result:
-        """The whole text; see SynthesisSettings for the keyword arguments."""
+        """The whole text: every chunk of ``stream`` joined with the settings' pause; see
+        SynthesisSettings for the keyword arguments. Engines define ``_settings`` (validate them)
+        and ``_resolve`` (a Voice or a stock voice name -> the Voice to speak)."""
+        import time
+
+        from ..result import assemble
+
+        started = time.perf_counter()
+        parsed = self._settings(settings)
+        voice = self._resolve(voice)
+        chunks = list(self.stream(text, voice, **parsed.to_dict()))
+        return assemble(text, chunks, voice, parsed, self.capabilities.name, self.capabilities.version,
+                        started=started)

@@ -15,7 +15,7 @@ from typing import Iterator
 import numpy as np
 
 from ..errors import BadReferenceError, SettingsError, TextError, VoiceNotFoundError
-from ..result import ChunkResult, Result, assemble
+from ..result import ChunkResult
 from ..settings import SynthesisSettings
 from ..voice import Voice, check_name, content_hash
 from .base import Engine
@@ -101,7 +101,7 @@ class ZeroShotEngine(Engine):
         raise VoiceNotFoundError(f"{self.TITLE} has no stock voices: it speaks in the voice of a reference clip.",
                                  "Clone a voice from a 3-15 s reference clip and its transcript.")
 
-    def clone(self, reference, name: str | None = None, transcript: str = "", cache: bool = True) -> Voice:
+    def clone(self, reference, name: str | None = None, transcript: str = "") -> Voice:
         """A Voice from a reference clip (path, (audio, sr) or a prepared Reference) and what it says.
 
         No transcript: voxnb transcribes the clip (English on the CPU; Mandarin needs the Whisper
@@ -200,12 +200,6 @@ class ZeroShotEngine(Engine):
                               warnings=tuple(chunk.warnings) + tuple(out.pop("warnings", ())), **out)
             offset += len(audio) + gap
 
-    def synthesize(self, text: str, voice: Voice | str, **kwargs) -> Result:
-        t0 = time.perf_counter()
-        settings = self._settings(kwargs)
-        voice = self._resolve(voice)
-        chunks = list(self.stream(text, voice, **settings.to_dict()))
-        return assemble(text, chunks, voice, settings, self.NAME, self.capabilities.version, started=t0)
 
     def _refuse_markup(self, chunk, kinds=("pinyin", "arpabet")) -> None:
         for kind in kinds:

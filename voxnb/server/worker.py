@@ -8,7 +8,6 @@ A job is cancelled between chunks when its client asks or goes away.
 from __future__ import annotations
 
 import collections
-import queue
 import threading
 import time
 from dataclasses import dataclass, field

@@ -7,7 +7,7 @@ from typing import Iterator
 
 from ... import timbre
 from ...errors import SettingsError, VoiceNotFoundError
-from ...result import ChunkResult, Result, assemble
+from ...result import ChunkResult
 from ...settings import STYLES, SynthesisSettings, get_style
 from ...voice import Voice, content_hash
 from ..base import Capabilities, Engine
@@ -94,9 +94,3 @@ class KokoroEngine(Engine):
                               frontend_seconds=frontend if i == 0 else 0.0, warnings=tuple(ch.warnings))
             offset += len(audio) + gap
 
-    def synthesize(self, text: str, voice: Voice | str, **kwargs) -> Result:
-        t0 = time.perf_counter()
-        settings = self._settings(kwargs)
-        voice = self._resolve(voice)
-        chunks = list(self.stream(text, voice, **settings.to_dict()))
-        return assemble(text, chunks, voice, settings, NAME, self.model.version, started=t0)

@@ -109,7 +109,8 @@ class VoxCPMEngine(ZeroShotEngine):
             "tokens": text_tokens.cpu().numpy(), "attention": attention,
             "attention_axes": ("decoding step (one latent patch), pooled",
                                "position: text + reference transcript, reference patches, generated patches"),
-            "extras": {"latents": latents.float().numpy().astype(np.float16),
+            # the package prepends the reference's last patches as decoding context: keep the generated ones
+            "extras": {"latents": latents.float().numpy().astype(np.float16)[-len(stops):],
                        "stop_prob": np.array(stops, np.float32),
                        "patch_samples": np.array([self.patch_samples], np.int64),
                        "prompt_frames": np.array([voice.conditioning["prompt_feat"].shape[0]], np.int64)},
