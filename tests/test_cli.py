@@ -84,3 +84,15 @@ def test_batch_from_the_example_script(tmp_path):
     info = json.loads(p.stdout)
     assert info["written"] == 2 and info["failed"] == []
     assert [r["file"] for r in read_manifest(info["manifest"])] == ["a.wav", "b.wav"]
+
+
+def test_gpu_engine_outside_its_environment_says_where_it_lives(ref_clip, tmp_path):
+    """This environment has no f5-tts (it lives in envs/f5 and .venv-engines): a clear message, not a traceback."""
+    import importlib.util
+
+    if importlib.util.find_spec("f5_tts") is not None:
+        pytest.fail("tests/ (outside tests/engines) must run in an environment without the GPU engines")
+    p = run("synth", "--engine", "f5", "--ref", str(ref_clip), "--text", "Hi.", "--out", str(tmp_path / "x"))
+    assert p.returncode == 2 and "envs/f5" in p.stderr and "Traceback" not in p.stderr
+    p = run("fetch", "nonsense")
+    assert p.returncode == 2 and "Unknown engine 'nonsense'" in p.stderr and "whisper" in p.stderr

@@ -109,6 +109,17 @@ def _library(args):
     return VoiceLibrary(Path(args.voices_dir) if args.voices_dir else voices_dir())
 
 
+def _engine(args):
+    """--server URL; else the start script's server for --engine NAME when there is one; else in-process."""
+    from .engines import load_engine
+    from .engines.remote import configured_servers
+
+    entry = configured_servers().get(args.engine) if args.engine and not args.server else None
+    if entry:
+        return load_engine(args.engine, server=entry["url"], token=entry.get("token"))
+    return load_engine(args.engine, server=args.server)
+
+
 def _voice(engine, args):
     if args.ref:
         return engine.clone(args.ref)
@@ -123,9 +134,7 @@ def _voice(engine, args):
 
 
 def cmd_synth(args) -> int:
-    from .engines import load_engine
-
-    engine = load_engine(args.engine, server=args.server)
+    engine = _engine(args)
     voice = _voice(engine, args)
     result = engine.synthesize(args.text, voice, style=args.style, speed=args.speed, seed=args.seed, lang=args.lang,
                                match_channel=args.match_channel)
@@ -143,13 +152,11 @@ def cmd_synth(args) -> int:
 
 
 def cmd_clone(args) -> int:
-    from .engines import load_engine
-
     library = _library(args)
     if args.name in library.names() and not args.overwrite:  # say so before spending seconds on a fit
         raise VoxnbError(f"A voice is already saved as {args.name!r}.",
                          "Choose another name, or pass --overwrite to replace it.")
-    engine = load_engine(args.engine, server=args.server)
+    engine = _engine(args)
     transcript = args.transcript
     if args.transcribe and not transcript:
         from .audio import prepare_reference
@@ -225,10 +232,9 @@ def cmd_doctor(args) -> int:
 
 def cmd_batch(args) -> int:
     from .batch import read_manifest, read_script, run_batch
-    from .engines import load_engine
 
     lines = read_script(args.script)            # a bad row stops here, before any model is loaded
-    engine = load_engine(args.engine, server=args.server)
+    engine = _engine(args)
     voice = _voice(engine, args)
     named = {n: _voice(engine, argparse.Namespace(ref=None, voice=n, voices_dir=args.voices_dir))
              for n in sorted({line.voice for line in lines if line.voice})}
@@ -284,16 +290,7 @@ def cmd_fetch(args) -> int:
 
 def _engines_for(names: list[str]) -> dict:
     """Each engine from its configured server if there is one (the start script's), else in this process."""
-    from .engines import load_engine
-    from .engines.remote import configured_servers
-
-    servers = configured_servers()
-    out = {}
-    for name in names:
-        entry = servers.get(name)
-        out[name] = (load_engine(name, server=entry["url"], token=entry.get("token")) if entry
-                     else load_engine(name))
-    return out
+    return {name: _engine(argparse.Namespace(engine=name, server=None)) for name in names}
 
 
 def cmd_compare(args) -> int:

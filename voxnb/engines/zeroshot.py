@@ -24,6 +24,20 @@ F0_RANGE = (50.0, 600.0)
 PAUSE_DB = -35.0    # frames this far below the clip's loudest count as a pause where a cut may go
 
 
+def require_package(module: str, engine: str, pip_name: str) -> None:
+    """A clear message where the engine's package is not in this environment (it lives in envs/<engine>)."""
+    import importlib.util
+
+    from ..errors import EngineError
+
+    if importlib.util.find_spec(module) is None or importlib.util.find_spec("torchaudio") is None:
+        raise EngineError(
+            f"The {engine} engine's package ({pip_name} with torchaudio) is not installed in this Python environment.",
+            f"Use the {engine} server: `bash 1-click-start.sh --engine {engine}` installs it in envs/{engine} and runs "
+            f"it (then `--engine {engine}` here uses that server, or pass --server URL); or pip install -e \".[{engine}]\" "
+            "with torch 2.8 + torchaudio 2.8 in this environment.")
+
+
 def chunk_seed(seed: int, index: int) -> int:
     """A chunk's own seed: reproducible per chunk, different between chunks."""
     return (int(seed) + 1_000_003 * index) % 2**32

@@ -17,7 +17,7 @@ import numpy as np
 from ...errors import TextError
 from ..base import Capabilities
 from ..capture import AttentionRecorder
-from ..zeroshot import ZeroShotEngine, seed_everything
+from ..zeroshot import ZeroShotEngine, require_package, seed_everything
 from . import WEIGHTS
 
 HOP = 256
@@ -38,6 +38,7 @@ class F5Engine(ZeroShotEngine):
                  cfg_strength: float = 2.0, sway_sampling_coef: float = -1.0):
         from .. import hub
 
+        require_package("f5_tts", "f5", "f5-tts")
         directory = hub.check(WEIGHTS, Path(model_dir) if model_dir else None)
         import torch
         from f5_tts.infer.utils_infer import load_model, load_vocoder

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..base import Capabilities
 from ..capture import AttentionRecorder
-from ..zeroshot import ZeroShotEngine, join_words, seed_everything
+from ..zeroshot import ZeroShotEngine, require_package, join_words, seed_everything
 from . import WEIGHTS
 
 F0_HOP_S = 0.01
@@ -38,6 +38,7 @@ class VoxCPMEngine(ZeroShotEngine):
                  cfg_value: float = 2.0, retry_badcase: bool = True):
         from .. import hub
 
+        require_package("voxcpm", "voxcpm", "voxcpm")
         directory = hub.check(WEIGHTS, Path(model_dir) if model_dir else None)
         import torch
         from voxcpm import VoxCPM
