@@ -1,6 +1,7 @@
 """The real F5-TTS, VoxCPM and Whisper weights on a GPU: run where `voxnb fetch` has put them.
 
-Marked `gpu` (tests/run.sh deselects them: CI has neither the weights nor a GPU). On a GPU box:
+Marked `gpu` (tests/run.sh deselects them: CI has neither the weights nor a GPU). Speed is not a test
+here: `voxnb bench --engine NAME` prints it. On a GPU box:
 `.venv-engines/bin/python -m pytest -m gpu tests/engines` after `voxnb fetch f5 voxcpm whisper`.
 """
 import numpy as np
@@ -40,7 +41,7 @@ def test_real_engine_clones_intelligibly_and_reproducibly(name, ref_clip):
     assert wer(text, transcribe(a.audio, a.sample_rate).text) < 0.3
     ref = speaker.embed(voice.conditioning["prompt_audio"], a.sample_rate)
     assert speaker.similarity(ref, speaker.embed(a.audio, a.sample_rate)) > 0.75
-    assert a.rtf < 1.0, f"{name} on a GPU should be faster than real time (RTF {a.rtf:.2f})"
+    print(f"{name}: RTF {a.rtf:.3f} for {a.duration_s:.1f} s of audio (speed is measured by `voxnb bench --engine {name}`)")
 
 
 def test_real_whisper_transcribes_the_reference(ref_clip):
