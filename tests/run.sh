@@ -17,6 +17,13 @@ if ! command -v chromium >/dev/null 2>&1 || [ ! -d /usr/share/fonts/opentype/not
   fi
 fi
 export PIP_DISABLE_PIP_VERSION_CHECK=1
+# Two test environments and the start-script tests' own copies take about 25 GB at their peak.
+for where in . "${TMPDIR:-/tmp}"; do
+  free_gb=$(df -Pk "$where" | awk 'NR==2 {print int($4 / 1048576)}')
+  if [ "${free_gb:-0}" -lt 25 ]; then
+    echo "warning: only ${free_gb} GB free under $where; the tests need about 25 GB (free some, or set TMPDIR)" >&2
+  fi
+done
 pip_q() {  # $1 venv; the rest: pip install arguments
   local venv=$1; shift
   "$venv/bin/python" -m pip install -q "$@" >>"$venv/pip-install.log" 2>&1 || {

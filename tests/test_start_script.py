@@ -111,7 +111,8 @@ def installed(tmp_path_factory):
     p = subprocess.run(["bash", "1-click-start.sh", "--no-launch", "--cpu"], cwd=repo, capture_output=True,
                        text=True, env={**os.environ, **env}, timeout=1200)
     assert p.returncode == 0, p.stdout[-3000:] + p.stderr[-3000:]
-    return repo, env, p.stdout
+    yield repo, env, p.stdout
+    shutil.rmtree(base, ignore_errors=True)   # its .venv is ~3 GB
 
 
 def test_no_launch_sets_up_a_working_environment(installed):

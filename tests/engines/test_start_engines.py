@@ -4,6 +4,7 @@ from the cache), its server, and a clone through it; with tiny weights standing 
 import json
 import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -21,7 +22,9 @@ def box(tmp_path_factory):
     env.update(VOXNB_PLATFORM="generic", VOXNB_RUN_DIR=str(base / "run"), VOXNB_HOME=str(base / "home"),
                VOXNB_CACHE=str(base / "cache"), HF_HUB_OFFLINE="1", VOXNB_MODEL_SOURCE="hf")
     env["PATH"] = os.pathsep.join(p for p in env["PATH"].split(os.pathsep) if ".venv-engines" not in p)
-    return repo, env
+    yield repo, env
+    # the copy holds two environments (~11 GB with CUDA torch): keep the disk for the rest of the run
+    shutil.rmtree(base, ignore_errors=True)
 
 
 def _run(box, *args, timeout=1800):
