@@ -57,6 +57,7 @@ class SynthesisSettings:
     sentence_pause: float = 0.2   # seconds between chunks of long text
     inspect: bool = True          # keep attention maps (large for long text)
     match_channel: bool = False   # also copy the reference's bandwidth (a phone clip's clone sounds like a phone)
+    instruct: str = ""            # engines that follow instructions (CosyVoice 3): a preset key or words
 
     def validated(self) -> "SynthesisSettings":
         get_style(self.style)
@@ -74,6 +75,9 @@ class SynthesisSettings:
         if not isinstance(self.match_channel, bool):
             raise SettingsError(f"match_channel must be True or False, not {self.match_channel!r}.",
                                 "Pass match_channel=True to copy the reference's bandwidth, else leave it out.")
+        if not isinstance(self.instruct, str):
+            raise SettingsError(f"instruct must be text, not {type(self.instruct).__name__}.",
+                                "Pass a preset name (e.g. 'sichuan') or an instruction in words, or leave it out.")
         return replace(self, speed=float(self.speed), sentence_pause=float(self.sentence_pause))
 
     def to_dict(self) -> dict:

@@ -14,8 +14,8 @@ from .base import Capabilities, Engine
 DEFAULT = "kokoro"
 # name -> module that registers it on import (and may define fetch_weights)
 _BUILTIN = {"kokoro": "voxnb.engines.kokoro", "f5": "voxnb.engines.f5", "voxcpm": "voxnb.engines.voxcpm",
-            "whisper": "voxnb.transcript_hub"}
-ENGINES = ("kokoro", "f5", "voxcpm")   # what load_engine can make; whisper is weights only
+            "cosyvoice3": "voxnb.engines.cosyvoice3", "whisper": "voxnb.transcript_hub"}
+ENGINES = ("kokoro", "f5", "voxcpm", "cosyvoice3")   # what load_engine can make; whisper is weights only
 _FACTORIES: dict[str, Callable[..., Engine]] = {}
 
 

@@ -28,6 +28,8 @@ class Capabilities:
     views: tuple[str, ...] = ("mel", "alignment", "attention", "f0", "timings")
     lacks: dict = field(default_factory=dict)
     settings: tuple[str, ...] = ("style", "speed", "seed", "lang", "sentence_pause", "inspect", "match_channel")
+    # instruction presets an engine was trained on: key -> {"group", "text", "en", "zh"}
+    instructions: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -93,8 +93,8 @@ def _repo_url(part: Part, source: str) -> str:
 def by_hand(spec: WeightsSpec, source: str | None = None) -> str:
     """How to place the files without voxnb's downloader."""
     source = source or default_source()
-    lines = [f"download {', '.join(p.files)} from {_repo_url(p, source)} into DIR/{p.local or ''}".rstrip("/")
-             for p in spec.parts]
+    lines = [f"download {', '.join(p.files) or 'every file'} from {_repo_url(p, source)} into DIR/{p.local or ''}"
+             .rstrip("/") for p in spec.parts]
     return "; ".join(lines) + f"; then run `voxnb fetch {spec.name} --from DIR`"
 
 

@@ -128,6 +128,13 @@ class ZeroShotEngine(Engine):
         ref = reference if hasattr(reference, "report") else prepare_reference(reference)
         audio, cut = cut_at_pause(ref.audio, ref.sample_rate, self.MAX_REFERENCE_S)
         warnings = list(ref.report.warnings)
+        windowed = any(w.startswith("cut to the best") for w in warnings)   # prepare_reference's long-clip cut
+        if windowed and transcript.strip():
+            raise BadReferenceError(
+                f"The reference is {ref.report.original_duration_s:.1f} s long; {self.TITLE} takes at most "
+                f"{self.MAX_REFERENCE_S:g} s of speech with its exact transcript.",
+                f"Trim the clip to at most {self.MAX_REFERENCE_S:g} s (3-10 s is best) and give the transcript of what is "
+                "left, or leave the transcript empty: voxnb then keeps the best 10-15 s and transcribes it.")
         if cut:
             kept = len(audio) / ref.sample_rate
             if transcript.strip():
@@ -205,6 +212,10 @@ class ZeroShotEngine(Engine):
             seconds = time.perf_counter() - t
             hop = out.pop("samples_per_frame")
             f0, energy = f0_energy(audio, self.SAMPLE_RATE, hop // 2)
+            if out.get("f0") is not None:    # the engine's own pitch (CosyVoice's vocoder predicts one)
+                own = np.asarray(out.pop("f0"), np.float32)[: len(energy)]
+                f0 = np.pad(own, (0, len(energy) - len(own)))
+            out.pop("f0", None)
             tokens = np.asarray(out.pop("tokens", np.zeros(0)), np.int64)
             yield ChunkResult(index=i, of=len(chunks), text=chunk.text, phonemes=out.pop("shown", str(text_in)),
                               tokens=tokens, durations=np.zeros(0, np.float32), frames=np.zeros(0, np.int64),

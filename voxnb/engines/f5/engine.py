@@ -32,7 +32,8 @@ class F5Engine(ZeroShotEngine):
     MAX_REFERENCE_S = 12.0     # F5 cuts longer prompts itself, but keeps the whole transcript
     METHOD = "f5-prompt-mel/1"
     UNSUPPORTED = {"style": "it copies the reference's delivery; record a reference in the style you want.",
-                   "match_channel": "it copies the reference's channel already."}
+                   "match_channel": "it copies the reference's channel already.",
+                   "instruct": "it does not follow instructions in words (cosyvoice3 does)."}
 
     def __init__(self, model_dir: str | Path | None = None, device: str | None = None, nfe_step: int = 32,
                  cfg_strength: float = 2.0, sway_sampling_coef: float = -1.0):

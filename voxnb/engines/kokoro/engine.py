@@ -49,7 +49,11 @@ class KokoroEngine(Engine):
         if unknown:
             raise SettingsError(f"Unknown setting(s): {', '.join(sorted(unknown))}.",
                                 f"Settings are: {', '.join(SynthesisSettings.__dataclass_fields__)}.")
-        return SynthesisSettings(**kwargs).validated()
+        settings = SynthesisSettings(**kwargs).validated()
+        if settings.instruct.strip():
+            raise SettingsError("Kokoro does not follow instructions in words.",
+                                "Pick a style preset instead, or use an engine that follows instructions (cosyvoice3).")
+        return settings
 
     def _resolve(self, voice: Voice | str) -> Voice:
         if isinstance(voice, Voice):

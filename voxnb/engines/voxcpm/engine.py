@@ -32,7 +32,8 @@ class VoxCPMEngine(ZeroShotEngine):
     METHOD = "voxcpm-prompt-cache/1"
     UNSUPPORTED = {"speed": "its pace follows the reference.",
                    "style": "it copies the reference's delivery; record a reference in the style you want.",
-                   "match_channel": "it copies the reference's channel already."}
+                   "match_channel": "it copies the reference's channel already.",
+                   "instruct": "it does not follow instructions in words (cosyvoice3 does)."}
 
     def __init__(self, model_dir: str | Path | None = None, device: str | None = None, inference_timesteps: int = 10,
                  cfg_value: float = 2.0, retry_badcase: bool = True):

@@ -1,0 +1,94 @@
+"""Where CosyVoice's source comes from, and which of its requirements an inference box needs.
+
+CosyVoice is not on PyPI (the `cosyvoice` there is a third party's stub): the start script clones the
+official repository at ``COMMIT`` with its Matcha-TTS submodule, and installs the requirements that
+``requirements(path)`` returns. Those are the repository's own pins, less what only training, serving
+or TensorRT export needs (deepspeed, tensorrt, gradio, fastapi, grpc, tensorboard; Matcha imports gdown and wget, so they stay), with these changes:
+wetext >= 0.1 (0.0.4 downloads its grammars at start-up), onnxruntime for the CPU where there is no
+GPU, and no pin on libraries voxnb also uses where inference does not depend on the release. ``python -m voxnb.engines.cosyvoice3.install requirements FILE [--gpu]`` prints them.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from pathlib import Path
+
+REPO_URL = "https://github.com/FunAudioLLM/CosyVoice.git"
+COMMIT = "ace7c47f41bbd303aa6bf1ea80e6f9fbd595cd40"   # Fun-CosyVoice3 support, Dec 2025
+PYTHON = "3.10"                                          # what the repository is built and tested on
+SOURCE_ENV = "COSYVOICE_SRC"
+
+SKIP = {"deepspeed", "tensorrt-cu12", "tensorrt-cu12-bindings", "tensorrt-cu12-libs", "gradio", "fastapi",
+        "fastapi-cli", "uvicorn", "grpcio", "grpcio-tools", "tensorboard", "pydantic"}
+# voxnb depends on these too; inference does not care which release, so voxnb's ranges decide
+UNPIN = {"matplotlib", "librosa", "soundfile", "onnx", "networkx", "rich"}
+REPLACE = {"wetext": "wetext>=0.1",            # 0.0.4 fetches its FSTs from a hub when it starts
+           "modelscope": "modelscope>=1.22"}     # voxnb's fetch uses it; no model is loaded through it
+
+
+# sdists whose setup.py imports pkg_resources (gone from setuptools 81): built without isolation,
+# after the rest, with setuptools < 81 in the environment
+LEGACY_BUILD = {"openai-whisper"}
+
+
+def _name(line: str) -> str:
+    return re.split(r"[<>=!~;\[ ]", line, maxsplit=1)[0].strip().lower()
+
+
+def requirements(path: str | Path, gpu: bool = False, legacy: bool | None = None) -> list[str]:
+    """The repository's requirements.txt as an inference box needs it, one pip requirement a line.
+    ``legacy``: True = only the LEGACY_BUILD ones, False = all but those, None = all."""
+    out = []
+    for raw in Path(path).read_text(encoding="utf-8").splitlines():
+        line = raw.split(" #")[0].strip()
+        if not line or line.startswith(("#", "-")):      # comments and its own --extra-index-url lines
+            continue
+        name = _name(line)
+        if name in SKIP or (legacy is not None and (name in LEGACY_BUILD) != legacy):
+            continue
+        if name == "onnxruntime-gpu":
+            line = line if gpu else line.replace("onnxruntime-gpu", "onnxruntime", 1)
+        elif name == "onnxruntime" and "darwin" in line:
+            continue                                      # the other platforms' line
+        out.append(REPLACE.get(name, name if name in UNPIN else line))
+    return out
+
+
+def source_dir(explicit: str | Path | None = None) -> Path | None:
+    """A CosyVoice checkout: the one given, ``$COSYVOICE_SRC``, else where the start script puts it."""
+    from ...paths import cache_dir
+
+    for candidate in (explicit, os.environ.get(SOURCE_ENV), cache_dir() / "src" / "CosyVoice"):
+        if candidate and (Path(candidate) / "cosyvoice" / "cli" / "cosyvoice.py").is_file():
+            return Path(candidate)
+    return None
+
+
+def add_to_path(src: Path) -> None:
+    """Make ``import cosyvoice`` and its ``import matcha`` work from a checkout (it is not a package)."""
+    for p in (src / "third_party" / "Matcha-TTS", src):
+        if str(p) not in sys.path:
+            sys.path.insert(0, str(p))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m voxnb.engines.cosyvoice3.install")
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    req = sub.add_parser("requirements", help="print the inference requirements of a CosyVoice checkout")
+    req.add_argument("file", help="the checkout's requirements.txt")
+    req.add_argument("--gpu", action="store_true", help="keep onnxruntime-gpu")
+    req.add_argument("--legacy", choices=("only", "without"), help="only / all but the legacy-build sdists")
+    sub.add_parser("commit", help="print the pinned commit")
+    args = parser.parse_args(argv)
+    if args.cmd == "commit":
+        print(COMMIT)
+    else:
+        legacy = {"only": True, "without": False}.get(args.legacy)
+        print("\n".join(requirements(args.file, gpu=args.gpu, legacy=legacy)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
