@@ -57,11 +57,14 @@ def with_cjk_font(draw):
     return wrapper
 
 
-def _figure(rows: int = 1, height: float = 2.6, width: float = 10.0):
+def _figure(rows: int = 1, height: float = 2.6, width: float = 10.0, ratios: tuple[float, ...] | None = None):
+    """``rows`` axes stacked; ``ratios`` gives each its share of the height (``height`` per unit)."""
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(width, height * rows), dpi=100, layout="constrained")
-    return fig, [fig.add_subplot(rows, 1, i + 1) for i in range(rows)]
+    ratios = tuple(ratios or (1.0,) * rows)
+    fig = Figure(figsize=(width, height * sum(ratios)), dpi=100, layout="constrained")
+    grid = fig.add_gridspec(rows, 1, height_ratios=ratios)
+    return fig, [fig.add_subplot(grid[i]) for i in range(rows)]
 
 
 def _mel_image(ax, mel: np.ndarray, sample_rate: int, top: float):
@@ -110,17 +113,25 @@ def alignment_figure(chunk: ChunkResult):
     return fig
 
 
+# CosyVoice 3's flow decoder attends over the reference's mel frames and the generated ones alike
+FLOW_AXES = ("mel frame (reference | generated), pooled", "mel frame (reference | generated), pooled")
+
+
 @with_cjk_font
-def attention_figure(chunk: ChunkResult, layer: int = -1, head: int | None = None):
+def attention_figure(chunk: ChunkResult, layer: int = -1, head: int | None = None, which: str = "lm"):
     """Attention of one layer (head=None averages the heads). Kokoro's is over phonemes; F5's over
-    pooled mel frames; VoxCPM's is its language model's decoding steps over its positions."""
-    if chunk.attention is None:
+    pooled mel frames; VoxCPM's and CosyVoice 3's (which="lm") are their language model's decoding
+    steps over its positions; which="flow": CosyVoice 3's flow decoder at its last solver step."""
+    flow = which == "flow"
+    maps = chunk.extras.get("flow_attention") if flow else chunk.attention
+    if maps is None:
         raise ValueError("This result kept no attention maps (inspect=False).")
-    att = chunk.attention[layer].astype(np.float32)
+    axes = FLOW_AXES if flow else tuple(chunk.attention_axes)
+    att = maps[layer].astype(np.float32)
     att = att.mean(axis=0) if head is None else att[head]
-    layer_no = layer % chunk.attention.shape[0] + 1
-    which = "mean of heads" if head is None else f"head {head + 1}"
-    tokens = tuple(chunk.attention_axes) == ("token", "token")
+    layer_no = layer % maps.shape[0] + 1
+    heads = "mean of heads" if head is None else f"head {head + 1}"
+    tokens = axes == ("token", "token")
     rows, cols = att.shape
     if tokens:
         fig, (ax,) = _figure(1, height=max(3.5, min(9.0, 0.08 * rows)), width=max(4.5, min(10.0, 0.08 * rows + 1.5)))
@@ -135,16 +146,74 @@ def attention_figure(chunk: ChunkResult, layer: int = -1, head: int | None = Non
         ax.set_xlabel("attended phoneme")
         ax.set_ylabel("phoneme")
     else:
-        ax.set_ylabel(chunk.attention_axes[0])
-        ax.set_xlabel(chunk.attention_axes[1])
-        prompt = chunk.extras.get("prompt_frames")
-        if prompt is not None and chunk.attention_axes[0].startswith("frame"):
-            total = int(prompt[0]) + chunk.extras["mel"].shape[1] if "mel" in chunk.extras else None
-            if total:   # where the reference ends and the generated frames begin, in pooled units
-                ax.axvline(int(prompt[0]) * cols / total - 0.5, color="w", lw=0.8, ls="--")
-                ax.axhline(int(prompt[0]) * rows / total - 0.5, color="w", lw=0.8, ls="--")
-    ax.set_title(f"Attention, layer {layer_no}, {which}", loc="left", fontsize=10)
+        ax.set_ylabel(axes[0])
+        ax.set_xlabel(axes[1])
+        x, reference, total = chunk.extras, 0, 0
+        if flow and "prompt_tokens" in x and "speech_tokens" in x:
+            # every token is the same number of frames in the flow (speed stretches the mel after it)
+            reference = len(x["prompt_tokens"])
+            total = reference + len(x["speech_tokens"])
+        elif "prompt_frames" in x and axes[0].startswith("frame") and "mel" in x:
+            reference = int(x["prompt_frames"][0])
+            total = reference + x["mel"].shape[1]
+        if total:   # where the reference ends and the generated frames begin, in pooled units
+            ax.axvline(reference * cols / total - 0.5, color="w", lw=0.8, ls="--")
+            ax.axhline(reference * rows / total - 0.5, color="w", lw=0.8, ls="--")
+    title = "Flow decoder attention (last solver step)" if flow else "Attention"
+    ax.set_title(f"{title}, layer {layer_no}, {heads}", loc="left", fontsize=10)
     fig.colorbar(im, ax=ax, shrink=0.8)
+    return fig
+
+
+def _token_strip(ax, tokens: np.ndarray, seconds_per_token: float, label_max: int = 60) -> None:
+    """Token ids as one row of colours (tab20 of id % 20), each over its time; ids written when few."""
+    end = len(tokens) * seconds_per_token
+    ax.imshow((tokens % 20)[None, :], aspect="auto", cmap="tab20", vmin=0, vmax=19, interpolation="nearest",
+              extent=(0, max(end, 1e-3), 0, 1))
+    if len(tokens) <= label_max:
+        for i, token in enumerate(tokens):
+            ax.text((i + 0.5) * seconds_per_token, 0.5, str(int(token)), ha="center", va="center", fontsize=6,
+                    rotation=90)
+    ax.set_yticks([])
+
+
+@with_cjk_font
+def speech_tokens_figure(chunk: ChunkResult):
+    """CosyVoice 3's speech tokens over the mel the flow made from them (before the vocoder), the
+    reference's tokens the language model continued from, and the speaker embedding the flow gets."""
+    x = chunk.extras
+    mel = x["mel"].astype(np.float32)
+    tokens = np.asarray(x["speech_tokens"])
+    per_token = float(x["token_frames"][0]) if "token_frames" in x else 2.0     # mel frames; 2 at speed 1
+    frame_s = chunk.samples_per_frame / chunk.sample_rate
+    extra = [k for k in ("prompt_tokens", "speaker_embedding") if k in x]
+    fig, axes = _figure(2 + len(extra), height=1.0, ratios=(2.6, 0.6) + tuple(
+        {"prompt_tokens": 0.6, "speaker_embedding": 1.0}[k] for k in extra))
+    seconds = mel.shape[1] * frame_s
+    axes[0].imshow(mel, origin="lower", aspect="auto", cmap=CMAP, extent=(0, seconds, 0, mel.shape[0]),
+                   interpolation="nearest")
+    axes[0].set_ylabel("mel bin")
+    rate = 1 / (per_token * frame_s)
+    axes[0].set_title(f"Speech tokens, chunk {chunk.index + 1}: {len(tokens)} tokens ({rate:.0f}/s), "
+                      f"1 token = {per_token:.3g} mel frames", loc="left", fontsize=10)
+    _token_strip(axes[1], tokens, per_token * frame_s)
+    axes[1].set_xlim(axes[0].get_xlim())
+    axes[1].set_ylabel("tokens", rotation=0, ha="right", va="center")
+    axes[1].set_xlabel("seconds")
+    for ax, key in zip(axes[2:], extra):
+        if key == "prompt_tokens":   # the reference at its own pace: 2 mel frames a token
+            prompt = np.asarray(x[key])
+            _token_strip(ax, prompt, 2 * frame_s)
+            ax.set_title(f"Reference's speech tokens (the prompt the language model continues): {len(prompt)}",
+                         loc="left", fontsize=9)
+            ax.set_xlabel("seconds of the reference")
+        else:
+            emb = np.asarray(x[key], np.float32)
+            ax.bar(np.arange(len(emb)), emb, width=1.0, color="#6b8cff")
+            ax.set_xlim(-0.5, len(emb) - 0.5)
+            ax.set_title(f"Speaker embedding ({len(emb)}-d CAM++) the flow decoder is conditioned on",
+                         loc="left", fontsize=9)
+            ax.set_xlabel("dimension")
     return fig
 
 

@@ -31,6 +31,11 @@ EXTRAS = {
     "latents": "generated acoustic latents before the VAE decoder [patches, patch, dim]",
     "stop_prob": "stop probability per decoding step [steps]",
     "prompt_frames": "frames (or patches) of the reference prompt before the generated ones [1]",
+    "speech_tokens": "speech tokens the language model wrote, 25 a second [tokens]",
+    "token_frames": "mel frames per speech token (2, or 2 / speed) [1]",
+    "prompt_tokens": "the reference's speech tokens [tokens]",
+    "speaker_embedding": "the reference's speaker embedding (CAM++) [192]",
+    "flow_attention": "the flow decoder's self-attention at its last solver step [layers, heads, rows, cols]",
 }
 
 

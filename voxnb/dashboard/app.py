@@ -97,7 +97,9 @@ class App(W.VBox):
 
     def _warm(self) -> None:
         self.set_status("stage_engine")
-        self.controls.offer_engines(self.session.engine.capabilities)
+        capabilities = self.session.engine.capabilities
+        self.controls.offer_engines(capabilities)
+        self.text.offer_engine(capabilities)
         self.comparison.refresh()
         if self.status.value and t("stage_engine", self.lang) in self.status.value:
             self.set_status(None)

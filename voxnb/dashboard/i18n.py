@@ -39,6 +39,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "chars": {"en": "{n} / {max} characters", "zh": "{n} / {max} 字"},
     "markup_help": {"en": "Pronunciation: pinyin 报道[j][ǐ]予 or [ji3], ARPAbet [M][AY0][N][UW1][T], pause [breath]",
                     "zh": "读音标注：拼音 报道[j][ǐ]予 或 [ji3]，英文音标 [M][AY0][N][UW1][T]，停顿 [breath]"},
+    "markup_help_cosyvoice3": {"en": "Markup: pinyin 好[h][ào], ARPAbet [M][AY0][N][UW1][T], sounds [breath] [laughter], "
+                                     "emphasis <strong>…</strong>",
+                               "zh": "标注：拼音 好[h][ào]，英文音标 [M][AY0][N][UW1][T]，声音 [breath] [laughter]，"
+                                     "强调 <strong>…</strong>"},
     "phonemes": {"en": "Phonemes the model will read", "zh": "模型将读的音素"},
     # controls
     "controls_header": {"en": "3 · Style and settings", "zh": "3 · 风格与设置"},
@@ -49,6 +53,15 @@ STRINGS: dict[str, dict[str, str]] = {
     "match_channel": {"en": "Copy the reference's recording channel (e.g. phone bandwidth)",
                       "zh": "模仿参考音频的录音频道（如电话频宽）"},
     "engine": {"en": "Engine", "zh": "引擎"},
+    "instruction": {"en": "Instruction", "zh": "指令"},
+    "instruction_none": {"en": "None", "zh": "无"},
+    "instruction_item": {"en": "{group}: {label}", "zh": "{group}：{label}"},
+    "instruction_words": {"en": "or type one: 请用温柔的语气说", "zh": "或自己写：请用温柔的语气说"},
+    "group_dialect": {"en": "Dialect", "zh": "方言"},
+    "group_emotion": {"en": "Emotion", "zh": "情感"},
+    "group_speed": {"en": "Speed", "zh": "语速"},
+    "group_volume": {"en": "Volume", "zh": "音量"},
+    "group_role": {"en": "Role", "zh": "角色"},
     "approx": {"en": "(approximated by pitch, energy and pace)", "zh": "(通过音高、能量和语速近似)"},
     # generate
     "generate": {"en": "Generate", "zh": "生成"},
@@ -72,6 +85,7 @@ STRINGS: dict[str, dict[str, str]] = {
     # inspect
     "inspect_header": {"en": "5 · Look inside", "zh": "5 · 查看内部"},
     "tab_mel": {"en": "Spectrograms", "zh": "频谱图"},
+    "tab_tokens": {"en": "Speech tokens", "zh": "语音 token"},
     "tab_alignment": {"en": "Alignment", "zh": "对齐"},
     "tab_attention": {"en": "Attention", "zh": "注意力"},
     "tab_f0": {"en": "Pitch & energy", "zh": "音高与能量"},
@@ -95,6 +109,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "chunk": {"en": "Chunk", "zh": "分段"},
     "layer": {"en": "Layer", "zh": "层"},
     "head": {"en": "Head", "zh": "头"},
+    "att_lm": {"en": "Language model", "zh": "语言模型"},
+    "att_flow": {"en": "Flow decoder", "zh": "流匹配解码器"},
     "head_mean": {"en": "mean", "zh": "平均"},
     "mel_ref": {"en": "Reference", "zh": "参考"},
     "mel_out": {"en": "Output", "zh": "输出"},

@@ -12,7 +12,7 @@ import ipywidgets as W
 
 from ..settings import SEED_RANGE, SPEED_RANGE, STYLES, SynthesisSettings
 from ..text import MAX_TEXT_CHARS
-from .i18n import t
+from .i18n import STRINGS, t
 from .session import sample_voices
 
 FULL = W.Layout(width="100%")
@@ -175,16 +175,23 @@ class TextPanel(W.VBox):
         self.phonemes = W.HTML()
         self.phonemes.add_class("voxnb-phonemes")
         self._timer: threading.Timer | None = None
+        self._help = "markup_help"
         super().__init__([self.title, self.text, W.HBox([self.count, self.help]), self.phonemes])
         self.text.observe(self._on_text, "value")
 
     def relabel(self, lang: str) -> None:
         self.title.value = f"<h3 style='margin:4px 0'>{t('text_header', lang)}</h3>"
         self.text.placeholder = t("text_placeholder", lang)
-        self.help.value = f"<span style='color:#666;margin-left:1em'>{escape(t('markup_help', lang))}</span>"
+        self.help.value = f"<span style='color:#666;margin-left:1em'>{escape(t(self._help, lang))}</span>"
         self._count()
         if self.phonemes.value:
             self.update_preview()
+
+    def offer_engine(self, capabilities) -> None:
+        """Markup help in the engine's own form where it has one (CosyVoice 3 also reads [laughter], <strong>)."""
+        key = f"markup_help_{capabilities.name}"
+        self._help = key if key in STRINGS else "markup_help"
+        self.help.value = f"<span style='color:#666;margin-left:1em'>{escape(t(self._help, self.app.lang))}</span>"
 
     def _count(self) -> None:
         n = len(self.text.value)
@@ -234,14 +241,27 @@ class ControlsPanel(W.VBox):
         self.dice.on_click(lambda _: setattr(self.seed, "value", random.randint(0, 2**31 - 1)))
         self.channel = W.Checkbox(value=d.match_channel, indent=False, style={"description_width": "initial"})
         self.channel.add_class("voxnb-channel")
+        # engines that follow instructions (CosyVoice 3): a trained preset, or words typed in
+        self.instruction = W.Dropdown(options=[("", "")], value="", layout=W.Layout(width="320px"))
+        self.instruction.add_class("voxnb-instruction")
+        self.instruct_text = W.Text(layout=W.Layout(flex="1 1 auto"))
+        self.instruct_text.add_class("voxnb-instruct-text")
+        self.instruct_box = W.HBox([self.instruction, self.instruct_text], layout=W.Layout(display="none"))
         self.engine = W.Dropdown(options=["kokoro"], value="kokoro")
         self.engine.add_class("voxnb-engine")
         self.engine_note = W.HTML()
         self.engine_note.add_class("voxnb-engine-note")
         self.note = W.HTML()
-        self.style.observe(lambda _: self._note(), "value")
-        super().__init__([self.title, W.HBox([self.style, self.note]), self.speed, W.HBox([self.seed, self.dice]),
-                          self.channel, self.engine, self.engine_note])
+        # what the engine on offer accepts (every style until one is offered)
+        self._styles: tuple[str, ...] = tuple(STYLES)
+        self._approximate = {n for n, s in STYLES.items() if s.approximate}
+        self._instructions: dict = {}
+        self._takes_words = False
+        self.style.observe(self._on_style, "value")
+        self.instruction.observe(self._on_instruction, "value")
+        self.instruct_text.observe(self._on_instruction, "value")
+        super().__init__([self.title, W.HBox([self.style, self.note]), self.instruct_box, self.speed,
+                          W.HBox([self.seed, self.dice]), self.channel, self.engine, self.engine_note])
         self._offering = False
         self.engine.observe(self._engine_changed, "value")
 
@@ -258,10 +278,20 @@ class ControlsPanel(W.VBox):
             self.engine.value = capabilities.name
         finally:
             self._offering = False
+        # only the styles the engine accepts (CosyVoice 3 has trained instructions for some, F5 none)
+        self._styles = tuple(s for s in STYLES if s in capabilities.styles) or ("neutral",)
+        self._approximate = set(capabilities.approximate_styles)
+        self._takes_words = "instruct" in capabilities.settings
+        self._instructions = dict(capabilities.instructions) if self._takes_words else {}
+        self._relabel_choices(self.app.lang)
         for widget, setting in ((self.style, "style"), (self.speed, "speed"), (self.channel, "match_channel")):
             widget.disabled = setting not in capabilities.settings
             if widget.disabled:   # the engine refuses anything but the default
                 widget.value = getattr(SynthesisSettings(), setting)
+        if not self._takes_words:       # and would refuse an instruction left from another engine
+            self.instruction.value, self.instruct_text.value = "", ""
+        self.instruct_box.layout.display = "" if self._takes_words else "none"
+        self.instruction.layout.display = "" if self._instructions else "none"
         self.engine_note.value = f"<span style='color:#666;font-size:90%'>{capabilities.notes}</span>"
 
     def _engine_changed(self, change) -> None:
@@ -270,25 +300,70 @@ class ControlsPanel(W.VBox):
 
     def relabel(self, lang: str) -> None:
         self.title.value = f"<h3 style='margin:4px 0'>{t('controls_header', lang)}</h3>"
-        self.style.options = [(getattr(s, f"label_{lang}") or s.name, s.name) for s in STYLES.values()]
+        self._relabel_choices(lang)
         self.style.description = t("style", lang)
         self.speed.description = t("speed", lang)
         self.seed.description = t("seed", lang)
         self.dice.description = t("dice", lang)
         self.channel.description = t("match_channel", lang)
+        self.instruction.description = t("instruction", lang)
+        self.instruct_text.placeholder = t("instruction_words", lang)
         self.engine.description = t("engine", lang)
         self._note()
 
+    def _relabel_choices(self, lang: str) -> None:
+        set_options(self.style, [(getattr(STYLES[s], f"label_{lang}") or s, s) for s in self._styles])
+        presets = instruction_options(self._instructions, lang)
+        set_options(self.instruction, [(t("instruction_none", lang), "")] + presets)
+
+    def _on_style(self, change) -> None:
+        self._note()
+        if change.new != "neutral":   # a style is an instruction too: the engine refuses both at once
+            self.instruction.value, self.instruct_text.value = "", ""
+
+    def _on_instruction(self, change) -> None:
+        if change.new.strip():
+            self.style.value = "neutral"
+
     def _note(self) -> None:
-        approx = STYLES[self.style.value].approximate
+        approx = self.style.value in self._approximate
         self.note.value = f"<span style='color:#666'>{t('approx', self.app.lang)}</span>" if approx else ""
+
+    def instruct(self) -> str:
+        """The instruction to send: typed words win over the preset picked."""
+        return self.instruct_text.value.strip() or self.instruction.value
 
     def settings(self) -> SynthesisSettings:
         return SynthesisSettings(style=self.style.value, speed=round(self.speed.value, 2), seed=int(self.seed.value),
-                                 match_channel=bool(self.channel.value))
+                                 match_channel=bool(self.channel.value), instruct=self.instruct())
 
     def load(self, settings: dict) -> None:
-        self.style.value = settings.get("style", "neutral")
+        style = settings.get("style", "neutral")
+        self.style.value = style if style in self._styles else "neutral"   # a take from another engine
         self.speed.value = settings.get("speed", 1.0)
         self.seed.value = settings.get("seed", 0)
         self.channel.value = bool(settings.get("match_channel", False))
+        instruct = (settings.get("instruct", "") or "") if self._takes_words else ""
+        preset = instruct in self._instructions
+        self.instruction.value = instruct if preset else ""
+        self.instruct_text.value = "" if preset else instruct
+
+
+def set_options(widget, options: list) -> None:
+    """New (label, value) options, keeping the selection where it is still offered (ipywidgets resets it)."""
+    value = widget.value
+    widget.options = options
+    values = [v for _, v in options]
+    if value in values and widget.value != value:
+        widget.value = value
+
+
+def instruction_options(instructions: dict, lang: str) -> list[tuple[str, str]]:
+    """(label, key) for each preset, grouped in the order the engine lists its groups."""
+    groups = list(dict.fromkeys(i["group"] for i in instructions.values()))
+    out = []
+    for group in groups:
+        name = t(f"group_{group}", lang) if f"group_{group}" in STRINGS else group.capitalize()
+        out += [(t("instruction_item", lang, group=name, label=i.get(lang) or i.get("en") or key), key)
+                for key, i in instructions.items() if i["group"] == group]
+    return out

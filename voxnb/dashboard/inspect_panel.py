@@ -1,8 +1,9 @@
 """The inspector: tabs of figures drawn from the last Result (static PNGs render in Voila as in Lab).
 
 Each engine has its own views (Kokoro: alignment; F5: the ODE trajectory; VoxCPM: latents and stop
-probability), so the tabs are those the result carries, and a line names the views the engine lacks
-and why, instead of showing an empty tab.
+probability; CosyVoice 3: speech tokens, and its flow decoder's attention beside its language model's),
+so the tabs are those the result carries, and a line names the views the engine lacks and why,
+instead of showing an empty tab.
 """
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ import ipywidgets as W
 
 from .. import plots
 from .i18n import t
-from .input_panels import header
+from .input_panels import header, set_options
 
-VIEWS = ("mel", "alignment", "attention", "trajectory", "latents", "f0", "timings")
+VIEWS = ("mel", "tokens", "alignment", "attention", "trajectory", "latents", "f0", "timings")
 
 
 def _image(css: str) -> W.Image:
@@ -24,9 +25,11 @@ def _image(css: str) -> W.Image:
 def result_views(result) -> list[str]:
     """The views this result can fill (every chunk of one result comes from one engine)."""
     first = result.chunks[0] if result.chunks else None
+    x = first.extras if first is not None else {}
     has = {"mel": True, "f0": True, "timings": True,
+           "tokens": "speech_tokens" in x,
            "alignment": first is not None and first.frames.size > 0,
-           "attention": first is not None and first.attention is not None,
+           "attention": first is not None and (first.attention is not None or "flow_attention" in x),
            "trajectory": first is not None and "trajectory" in first.extras,
            "latents": first is not None and "latents" in first.extras}
     return [v for v in VIEWS if has[v]]
@@ -45,11 +48,15 @@ class InspectPanel(W.VBox):
         self.head = W.Dropdown(options=[("mean", -1)] + [(str(i + 1), i) for i in range(12)], value=-1,
                                layout=W.Layout(width="200px"))
         self.step = W.IntSlider(value=0, min=0, max=0, layout=W.Layout(width="320px"))
+        # which model's attention, where a result has two (CosyVoice 3: language model, flow decoder)
+        self.source = W.ToggleButtons(options=[("", "lm"), ("", "flow")], value="lm")
+        self.source.add_class("voxnb-attention-source")
+        self.source.layout.display = "none"
         self.layer.add_class("voxnb-attention-layer")
         self.head.add_class("voxnb-attention-head")
         self.step.add_class("voxnb-trajectory-step")
         self.pages = {v: W.VBox([self.images[v]]) for v in VIEWS}
-        self.pages["attention"].children = (W.HBox([self.layer, self.head]), self.images["attention"])
+        self.pages["attention"].children = (self.source, W.HBox([self.layer, self.head]), self.images["attention"])
         self.pages["trajectory"].children = (self.step, self.images["trajectory"])
         self.shown: list[str] = ["mel", "alignment", "attention", "f0", "timings"]
         self.tabs = W.Tab(children=[self.pages[v] for v in self.shown])
@@ -60,6 +67,7 @@ class InspectPanel(W.VBox):
         self.chunk.observe(lambda _: self.app.run(self._draw_chunk), "value")
         self.layer.observe(lambda _: self.app.run(self._draw_attention), "value")
         self.head.observe(lambda _: self.app.run(self._draw_attention), "value")
+        self.source.observe(lambda _: self.app.run(self._switch_source), "value")
         self.step.observe(lambda _: self.app.run(self._draw_trajectory), "value")
 
     # -- language ---------------------------------------------------------------------------------
@@ -74,6 +82,7 @@ class InspectPanel(W.VBox):
         self.layer.description = t("layer", lang)
         self.head.description = t("head", lang)
         self.step.description = t("step", lang)
+        set_options(self.source, [(t("att_lm", lang), "lm"), (t("att_flow", lang), "flow")])
         self.head.options = [(t("head_mean", lang), -1)] + [(str(i + 1), i) for i in range(self._heads())]
         self.empty.value = "" if self.app.session.result else f"<i>{t('inspect_empty', lang)}</i>"
         if self.app.session.result is not None:  # titles inside the figures follow the language too
@@ -81,8 +90,17 @@ class InspectPanel(W.VBox):
 
     # -- drawing ----------------------------------------------------------------------------------
     def _heads(self) -> int:
-        chunk = self._current()
-        return chunk.attention.shape[1] if chunk is not None and chunk.attention is not None else 12
+        maps = self._maps(self._current())
+        return maps.shape[1] if maps is not None else 12
+
+    def _which(self, chunk) -> str:
+        """'flow' where it was chosen and the chunk has it, else the language model's ('lm')."""
+        return "flow" if self.source.value == "flow" and "flow_attention" in chunk.extras else "lm"
+
+    def _maps(self, chunk):
+        if chunk is None:
+            return None
+        return chunk.extras["flow_attention"] if self._which(chunk) == "flow" else chunk.attention
 
     def _lacks_line(self, result, lang: str) -> str:
         try:
@@ -127,14 +145,11 @@ class InspectPanel(W.VBox):
             return
         if "alignment" in self.shown:
             self.images["alignment"].value = plots.to_png(plots.alignment_figure(chunk))
+        if "tokens" in self.shown and "speech_tokens" in chunk.extras:
+            self.images["tokens"].value = plots.to_png(plots.speech_tokens_figure(chunk))
         if "latents" in self.shown and "latents" in chunk.extras:
             self.images["latents"].value = plots.to_png(plots.latents_figure(chunk))
-        if chunk.attention is not None:
-            layers, heads = chunk.attention.shape[:2]
-            self.layer.max = layers
-            self.layer.value = min(self.layer.value, layers)
-            if len(self.head.options) != heads + 1:
-                self.head.options = [(t("head_mean", self.app.lang), -1)] + [(str(i + 1), i) for i in range(heads)]
+        self._fit_sliders(chunk)
         if "trajectory" in chunk.extras:
             steps = chunk.extras["trajectory"].shape[0] - 1
             self.step.max = steps
@@ -144,16 +159,35 @@ class InspectPanel(W.VBox):
                 self._draw_trajectory()
         self._draw_attention()
 
+    def _fit_sliders(self, chunk) -> None:
+        """Layer and head choices for the maps shown (the two models of one result differ in both)."""
+        self.source.layout.display = "" if "flow_attention" in chunk.extras else "none"
+        maps = self._maps(chunk)
+        if maps is None:
+            return
+        layers, heads = maps.shape[:2]
+        self.layer.max = layers
+        self.layer.value = min(self.layer.value, layers)
+        if len(self.head.options) != heads + 1:
+            self.head.options = [(t("head_mean", self.app.lang), -1)] + [(str(i + 1), i) for i in range(heads)]
+
+    def _switch_source(self) -> None:
+        chunk = self._current()
+        if chunk is not None:
+            self._fit_sliders(chunk)
+            self._draw_attention()
+
     def _draw_attention(self) -> None:
         chunk = self._current()
         if chunk is None:
             return
-        self.images["attention"].layout.display = "none" if chunk.attention is None else ""
-        if chunk.attention is None:  # long text: the session did not keep attention maps
+        maps = self._maps(chunk)
+        self.images["attention"].layout.display = "none" if maps is None else ""
+        if maps is None:  # long text: the session did not keep attention maps
             return
-        head = None if self.head.value == -1 else self.head.value
-        layer = min(self.layer.value, chunk.attention.shape[0]) - 1
-        self.images["attention"].value = plots.to_png(plots.attention_figure(chunk, layer, head))
+        head = None if self.head.value == -1 else min(self.head.value, maps.shape[1] - 1)
+        layer = min(self.layer.value, maps.shape[0]) - 1
+        self.images["attention"].value = plots.to_png(plots.attention_figure(chunk, layer, head, self._which(chunk)))
 
     def _draw_trajectory(self) -> None:
         chunk = self._current()

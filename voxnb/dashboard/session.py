@@ -91,7 +91,7 @@ def engine_names() -> list[str]:
     from ..engines.remote import configured_servers
 
     names = list(configured_servers())
-    for name, package in (("kokoro", None), ("f5", "f5_tts"), ("voxcpm", "voxcpm")):
+    for name, package in (("kokoro", None), ("f5", "f5_tts"), ("voxcpm", "voxcpm"), ("cosyvoice3", "cosyvoice")):
         if name in names or (package and importlib.util.find_spec(package) is None):
             continue
         if package:
