@@ -2,7 +2,8 @@
 # Set up a fresh machine and run the test suite: the README's test command.
 # Creates .venv (or reuses it), installs CPU PyTorch, voxnb and its test extras, then runs pytest;
 # then .venv-engines (torch 2.8 + torchaudio 2.8, f5-tts, voxcpm: what the GPU engines' own
-# environments hold) and runs tests/engines there on tiny random-weight instances of those engines.
+# environments hold) and runs tests/engines there on tiny random-weight instances of those engines;
+# with COSYVOICE_SRC set (a CosyVoice checkout), .venv-cosyvoice (python 3.10) runs tests/cosyvoice3 too.
 # Extra arguments go to both pytest runs, e.g. `bash tests/run.sh -k text -x`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,6 +48,30 @@ make_venv .venv 2.13.0
 # torch 2.8 is the newest release with a torchaudio beside it on PyPI (f5-tts and voxcpm import torchaudio)
 make_venv .venv-engines 2.8.0 "torchaudio==2.8.0" "f5-tts==1.1.22" "voxcpm==2.0.3" "modelscope>=1.22"
 .venv-engines/bin/python -c "import f5_tts, voxcpm, torch; print('engines env | torch', torch.__version__)"
+# CosyVoice 3 is not on PyPI: given a checkout of its source (COSYVOICE_SRC), .venv-cosyvoice holds what
+# envs/cosyvoice3 holds on a user's box (python 3.10, the checkout's own pins) and runs its tiny end-to-end test.
+CV_PY=""
+if [ -n "${COSYVOICE_SRC:-}" ]; then
+  [ -f "$COSYVOICE_SRC/requirements.txt" ] || { echo "error: COSYVOICE_SRC=$COSYVOICE_SRC is not a CosyVoice checkout" >&2; exit 1; }
+  CV_PY=$(command -v python3.10 || ls "$HOME"/.pyenv/versions/3.10*/bin/python3.10 2>/dev/null | head -n 1 || true)
+  [ -n "$CV_PY" ] || { echo "error: CosyVoice 3's tests need python3.10 on PATH" >&2; exit 1; }
+  cv_req=$(mktemp)
+  .venv/bin/python -m voxnb.engines.cosyvoice3.install requirements "$COSYVOICE_SRC/requirements.txt" --legacy without >"$cv_req"
+  cv_legacy=$(.venv/bin/python -m voxnb.engines.cosyvoice3.install requirements "$COSYVOICE_SRC/requirements.txt" --legacy only)
+  want=$(cat pyproject.toml "$cv_req" | sha256sum | cut -c1-16)
+  [ -x .venv-cosyvoice/bin/python ] || "$CV_PY" -m venv .venv-cosyvoice
+  if [ "$(cat .venv-cosyvoice/.stamp 2>/dev/null)" != "$want" ]; then
+    : >.venv-cosyvoice/pip-install.log
+    pip_q .venv-cosyvoice --upgrade pip
+    pip_q .venv-cosyvoice -r "$cv_req"
+    pip_q .venv-cosyvoice "setuptools<81" wheel      # openai-whisper's sdist imports pkg_resources
+    # shellcheck disable=SC2086
+    pip_q .venv-cosyvoice --no-build-isolation $cv_legacy
+    pip_q .venv-cosyvoice -e ".[cosyvoice3,test]"
+    echo "$want" >.venv-cosyvoice/.stamp
+  fi
+  rm -f "$cv_req"
+fi
 # Tests never reach a model hub.
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 in_venv() {  # $1 venv, then the command: as if activated (tests start jupyter, voila, voxnb from PATH)
@@ -64,4 +89,7 @@ run_tests() {
 FILTERED=$([ $# -gt 0 ] && echo 1 || echo 0)
 run_tests .venv python -m pytest -m "not gpu" -q --ignore=tests/engines "$@"
 run_tests .venv-engines python -m pytest -m "not gpu" -q tests/engines "$@"
+if [ -n "$CV_PY" ]; then
+  run_tests .venv-cosyvoice python -m pytest -m "not gpu" -q tests/cosyvoice3 "$@"
+fi
 exit $status

@@ -311,3 +311,24 @@ def test_other_engines_refuse_instructions(engine):
     kokoro = voxnb.load_engine()
     with pytest.raises(SettingsError, match="instructions"):
         kokoro.synthesize("Hello.", "af_heart", instruct="sichuan")
+
+
+def test_batch_lines_carry_their_instruction(engine, voice, tmp_path):
+    from voxnb.batch import read_script, run_batch
+
+    script = tmp_path / "lines.csv"
+    script.write_text("text,instruct\n今天天气很好。,sichuan\nHello there.,\n", encoding="utf-8")
+    lines = read_script(script)
+    assert [line.instruct for line in lines] == ["sichuan", ""]
+    engine.model.calls.clear()
+    run_batch(engine, voice, lines, tmp_path / "out")
+    prompts = [c["prompt_text"] for c in engine.model.calls]
+    assert torch.equal(prompts[0], engine.frontend._extract_text_token(instruct_prompt("sichuan"))[0])
+    assert torch.equal(prompts[1], engine.frontend._extract_text_token(zero_shot_prompt(voice.transcript))[0])
+
+
+def test_cli_synth_takes_an_instruction():
+    from voxnb.cli import _parser
+
+    args = _parser().parse_args(["synth", "--voice", "v", "--text", "t", "--out", "o.wav", "--instruct", "sichuan"])
+    assert args.instruct == "sichuan"

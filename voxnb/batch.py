@@ -4,7 +4,8 @@
     manifest = run_batch(engine, voice, lines, "out/")   # out/001.wav ... + out/manifest.csv
 
 A script is UTF-8 CSV with a header row. ``text`` is required; ``name`` (output file stem),
-``style``, ``speed``, ``seed`` and ``voice`` (a saved or stock voice for that line) are optional.
+``style``, ``speed``, ``seed``, ``voice`` (a saved or stock voice for that line) and ``instruct`` (an
+instruction, for engines that follow them: cosyvoice3) are optional.
 Row numbers are the file's lines, as an editor or spreadsheet shows them: the header is row 1.
 """
 from __future__ import annotations
@@ -22,7 +23,7 @@ from .result import free_path
 from .settings import SynthesisSettings
 from .voice import Voice
 
-COLUMNS = ("text", "name", "style", "speed", "seed", "voice")
+COLUMNS = ("text", "name", "style", "speed", "seed", "voice", "instruct")
 MANIFEST_COLUMNS = ("row", "name", "file", "text", "voice_id", "style", "speed", "seed", "duration_s", "rtf", "error")
 MANIFEST = "manifest.csv"
 _NAME_RE = re.compile(r"^[\w\-. ]{1,100}$")   # a file stem: letters (any script), digits, space, - _ .
@@ -38,6 +39,7 @@ class Line:
     speed: float = 1.0        # see voxnb.SPEED_RANGE
     seed: int = 0
     voice: str = ""           # a voice for this line only; "" -> the batch's voice
+    instruct: str = ""        # an instruction preset or words (cosyvoice3); "" -> none
     row: int = 0              # row in the script it came from (header = row 1); 0 if not read from a file
 
 
@@ -98,11 +100,12 @@ def _line(values: dict, row: int, source: str) -> Line:
     except ValueError:
         raise SettingsError(f"{where}: seed {values['seed']!r} is not a whole number.", "Write e.g. 0 or 42.") from None
     try:
-        settings = SynthesisSettings(style=values.get("style") or "neutral", speed=speed, seed=seed).validated()
+        settings = SynthesisSettings(style=values.get("style") or "neutral", speed=speed, seed=seed,
+                                     instruct=values.get("instruct") or "").validated()
     except SettingsError as err:
         raise SettingsError(f"{where}: {err.problem}", err.fix) from None
     return Line(text=values["text"], name=name, style=settings.style, speed=settings.speed, seed=settings.seed,
-                voice=values.get("voice", ""), row=row)
+                voice=values.get("voice", ""), instruct=settings.instruct, row=row)
 
 
 def run_batch(engine, voice: Voice | None, lines: Sequence[Line], out_dir: str | Path,
@@ -140,7 +143,9 @@ def _speak(engine, voice, voices, line: Line, out_dir: Path, stem: str) -> dict:
     try:
         who = _line_voice(engine, voice, voices, line)
         row["voice_id"] = who.id
-        result = engine.synthesize(line.text, who, style=line.style, speed=line.speed, seed=line.seed, inspect=False)
+        extra = {"instruct": line.instruct} if line.instruct else {}
+        result = engine.synthesize(line.text, who, style=line.style, speed=line.speed, seed=line.seed, inspect=False,
+                                   **extra)
         path = result.save(out_dir / f"{stem}.wav")
     except Exception as err:  # noqa: BLE001 -- one bad line must not lose the others; the message is kept
         row["error"] = str(err) if isinstance(err, VoxnbError) else f"unexpected {type(err).__name__}: {err}"

@@ -28,6 +28,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--text", required=True, help="what to say (pronunciation markup: [h][ào], [M][AY0][N][UW1][T])")
     s.add_argument("--out", required=True, help="output WAV; a JSON sidecar is written beside it")
     s.add_argument("--style", default="neutral", choices=list(STYLES))
+    s.add_argument("--instruct", default="", help="engines that follow instructions (cosyvoice3): a preset "
+                   "(sichuan, cantonese, happy, loud, ...) or the instruction in words, e.g. '请用温柔的语气说'")
     s.add_argument("--speed", type=float, default=1.0, help=f"{SPEED_RANGE[0]}-{SPEED_RANGE[1]}")
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--lang", default="auto", choices=list(LANGUAGES))
@@ -136,8 +138,9 @@ def _voice(engine, args):
 def cmd_synth(args) -> int:
     engine = _engine(args)
     voice = _voice(engine, args)
+    extra = {"instruct": args.instruct} if args.instruct else {}
     result = engine.synthesize(args.text, voice, style=args.style, speed=args.speed, seed=args.seed, lang=args.lang,
-                               match_channel=args.match_channel)
+                               match_channel=args.match_channel, **extra)
     out = result.save(args.out)
     info = {"out": str(out), "duration_s": round(result.duration_s, 3), "sample_rate": result.sample_rate,
             "voice_id": result.voice_id, "seed": result.seed,
