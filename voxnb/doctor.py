@@ -40,13 +40,16 @@ def _hub_engines() -> str:
     import importlib.util
 
     from .engines import hub
+    from .engines.cosyvoice3 import WEIGHTS as COSYVOICE3
+    from .engines.cosyvoice3.install import source_dir
     from .engines.f5 import WEIGHTS as F5
     from .engines.voxcpm import WEIGHTS as VOXCPM
     from .transcript_hub import WEIGHTS as WHISPER
 
     parts = []
-    for spec, package in ((F5, "f5_tts"), (VOXCPM, "voxcpm"), (WHISPER, "transformers")):
-        installed = importlib.util.find_spec(package) is not None
+    for spec, package in ((F5, "f5_tts"), (VOXCPM, "voxcpm"), (COSYVOICE3, "cosyvoice"), (WHISPER, "transformers")):
+        # CosyVoice is a source checkout, importable through envs/cosyvoice3's .pth or $COSYVOICE_SRC
+        installed = importlib.util.find_spec(package) is not None or (package == "cosyvoice" and source_dir())
         try:
             weights = f"weights ok in {hub.check(spec)}"
         except hub.WeightsError:
