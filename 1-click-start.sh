@@ -20,10 +20,14 @@ and the Voila dashboard in the background, then prints their URLs.
 
 Options:
   --cpu              ignore any GPU: install the CPU build of PyTorch
-  --engine NAMES     engines to serve, comma-separated: kokoro (CPU), f5 and voxcpm (GPU: zero-shot
-                     cloning from a reference clip) (default: kokoro). Each gets its weights fetched and
-                     verified and one server process that every viewer and kernel shares; f5 and voxcpm
-                     live in environments of their own (envs/<engine>, PyTorch 2.8)
+  --engine NAMES     engines to serve, comma-separated: kokoro (CPU), f5, voxcpm and cosyvoice3 (GPU:
+                     zero-shot cloning from a reference clip) (default: kokoro). Each gets its weights
+                     fetched and verified and one server process that every viewer and kernel shares;
+                     f5 and voxcpm live in environments of their own (envs/<engine>, PyTorch 2.8),
+                     cosyvoice3 in envs/cosyvoice3 with Python 3.10 and its source cloned from GitHub at
+                     a pinned commit (PyTorch 2.3.1, as its requirements pin)
+  --cosyvoice-src DIR  use this CosyVoice checkout (with its Matcha-TTS submodule) instead of cloning one;
+                     for boxes that cannot reach GitHub (also: COSYVOICE_SRC=DIR)
   --accept-licence   accept the engine weights' licences without being asked (F5-TTS: CC-BY-NC 4.0)
   --model-source SRC where engine weights come from: modelscope (default on AutoDL and PAI-DSW) or hf
   --engine-env MODE  shared: engines live in voxnb's environment where their pins allow (default);
@@ -48,7 +52,8 @@ Options:
   -h, --help         show this help
 
 Environment: VOXNB_HOME (voices, outputs), VOXNB_CACHE (weights cache), VOXNB_RUN_DIR (pids, logs),
-VOXNB_ENV_DIR (where the Python environment goes), VOXNB_PLATFORM (generic|autodl|pai-dsw, to override detection).
+VOXNB_ENV_DIR (where the Python environment goes), VOXNB_PLATFORM (generic|autodl|pai-dsw, to override detection),
+COSYVOICE_SRC (a CosyVoice checkout, as --cosyvoice-src).
 EOF
 }
 
@@ -57,7 +62,7 @@ say() { echo "==> $*"; }
 
 ACCEPT=0; MODEL_SOURCE=""; CPU=0; ENGINE=kokoro; LAB_PORT=""; DASH_PORT=""; HOST=""; LAUNCH=1; ACTION=start
 ENGINE_ENV=shared; ENGINE_PORT=8870; MAX_QUEUE=8; MAX_VIEWERS=0; ALLOW_HOSTS=()
-TURBO=0; PIP_INDEX=""; HF_ENDPOINT_ARG=""; FORCE_VENV=0; PLAN=0
+TURBO=0; PIP_INDEX=""; HF_ENDPOINT_ARG=""; FORCE_VENV=0; PLAN=0; COSY_SRC_ARG=${COSYVOICE_SRC:-}
 while [ $# -gt 0 ]; do
   case "$1" in
     --cpu) CPU=1 ;;
@@ -78,6 +83,7 @@ while [ $# -gt 0 ]; do
     --network-turbo) TURBO=1 ;;
     --pip-index) PIP_INDEX=${2:?--pip-index needs a URL}; shift ;;
     --hf-endpoint) HF_ENDPOINT_ARG=${2:?--hf-endpoint needs a URL}; shift ;;
+    --cosyvoice-src) COSY_SRC_ARG=${2:?--cosyvoice-src needs a directory}; shift ;;
     --venv) FORCE_VENV=1 ;;
     --plan) PLAN=1 ;;
     -h|--help) usage; exit 0 ;;
@@ -95,8 +101,10 @@ case "$MODEL_SOURCE" in ""|hf|modelscope) ;; *) die "--model-source must be hf o
 [ -z "$MODEL_SOURCE" ] || export VOXNB_MODEL_SOURCE=$MODEL_SOURCE
 
 # ---- engines ---------------------------------------------------------------------------------
-KNOWN_ENGINES="kokoro f5 voxcpm"
-HUB_ENGINES=" f5 voxcpm "   # weights from a model hub; torch 2.8 + torchaudio in their own environment
+KNOWN_ENGINES="kokoro f5 voxcpm cosyvoice3"
+# weights from a model hub, in an environment of their own: f5 and voxcpm with torch 2.8 + torchaudio,
+# cosyvoice3 with Python 3.10 and its source's own pins (see "CosyVoice 3" below)
+HUB_ENGINES=" f5 voxcpm cosyvoice3 "
 IFS=, read -r -a ENGINES <<< "$ENGINE"
 [ "${#ENGINES[@]}" -gt 0 ] || die "--engine needs at least one name (available: $KNOWN_ENGINES)"
 for e in "${ENGINES[@]}"; do
@@ -185,6 +193,114 @@ else
 fi
 PY="$ENV_DIR/bin/python"
 
+# ---- CosyVoice 3: Python 3.10 and a pinned checkout of its source (it is not on PyPI) -------------
+# voxnb.engines.cosyvoice3.install says where the source comes from and at which commit; it is run as a
+# file, so no voxnb import is needed (voxnb's environment may not exist yet).
+COSY_INSTALL="$ROOT/voxnb/engines/cosyvoice3/install.py"
+COSY_URL=""; COSY_COMMIT=""; COSY_PYTHON=""; COSY_SRC=""
+wants_engine() { [[ " ${ENGINES[*]} " == *" $1 "* ]]; }
+cache_root() {  # voxnb.paths.cache_dir(): $VOXNB_CACHE, else AutoDL's data disk, else ~/.cache/voxnb
+  local c=${VOXNB_CACHE:-}
+  if [ -z "$c" ]; then
+    if [ -d /root/autodl-tmp ]; then c=/root/autodl-tmp/voxnb-cache; else c=$HOME/.cache/voxnb; fi
+  fi
+  echo "${c/#\~/$HOME}"
+}
+cosy_meta() {  # sets COSY_URL, COSY_COMMIT, COSY_PYTHON from the install module
+  local py=$PY meta
+  [ -x "$py" ] || py=$(find_python) || die "no Python 3.10 or newer found to read $COSY_INSTALL"
+  meta=$("$py" -c 'import runpy, sys; g = runpy.run_path(sys.argv[1]); print(g["REPO_URL"], g["COMMIT"], g["PYTHON"])' \
+         "$COSY_INSTALL") || die "could not read CosyVoice's pinned commit from $COSY_INSTALL"
+  read -r COSY_URL COSY_COMMIT COSY_PYTHON <<< "$meta"
+}
+cosy_src_missing() {  # $1 dir: print what a usable checkout lacks; nothing if it is one
+  local f
+  for f in cosyvoice/cli/cosyvoice.py third_party/Matcha-TTS/matcha; do
+    [ -e "$1/$f" ] || { echo "$f"; return 0; }
+  done
+}
+cosy_manual() {  # how to fetch the source by hand where GitHub is reachable
+  echo "  git clone --recursive $COSY_URL CosyVoice && cd CosyVoice && git checkout $COSY_COMMIT && git submodule update --init --recursive"
+  echo "then copy that folder to this machine and run again with --cosyvoice-src DIR (or COSYVOICE_SRC=DIR)."
+}
+find_py310() {  # a Python $COSY_PYTHON that can make a venv: on PATH, or pyenv's
+  local c
+  for c in "$(command -v "python$COSY_PYTHON" 2>/dev/null || true)" "$HOME"/.pyenv/versions/"$COSY_PYTHON".*/bin/python"$COSY_PYTHON"; do
+    if [ -n "$c" ] && [ -x "$c" ] && "$c" -c 'import sys, venv, ensurepip; sys.exit(sys.version_info[:2] != tuple(map(int, sys.argv[1].split("."))))' "$COSY_PYTHON" >/dev/null 2>&1; then
+      echo "$c"; return 0
+    fi
+  done
+  return 1
+}
+cosy_python_plan() {  # how envs/cosyvoice3 gets its Python, in words
+  local py310
+  if [ "$ENV_KIND" = conda ]; then echo "conda create python=$COSY_PYTHON"
+  elif py310=$(find_py310); then echo "venv from $py310"
+  elif command -v uv >/dev/null 2>&1 || [ -x "$ENV_DIR/bin/uv" ]; then echo "uv venv --python $COSY_PYTHON"
+  else echo "uv venv --python $COSY_PYTHON, uv installed into voxnb's environment"
+  fi
+}
+cosy_git() {  # git, through AutoDL's proxy when it has one (as fetch_weights does for the hub)
+  if [ "$PLATFORM" = autodl ] && [ -f /etc/network_turbo ] && [ "$TURBO" = 0 ]; then
+    # shellcheck disable=SC1091
+    (source /etc/network_turbo >/dev/null 2>&1; git "$@")
+  else
+    git "$@"
+  fi
+}
+cosy_source() {  # $1 dir: CosyVoice at $COSY_COMMIT with its submodules there, cloned or reused
+  local dir=$1 tmp head
+  command -v git >/dev/null 2>&1 \
+    || die "git is needed to fetch CosyVoice's source (apt-get install git), or pass a checkout with --cosyvoice-src DIR"
+  if [ -e "$dir/.git" ]; then
+    head=$(git -C "$dir" rev-parse HEAD 2>/dev/null || true)
+    if [ "$head" = "$COSY_COMMIT" ] && [ -z "$(cosy_src_missing "$dir")" ]; then
+      say "CosyVoice source at ${COSY_COMMIT:0:7} ($dir)"; return 0
+    fi
+    say "moving CosyVoice's source to ${COSY_COMMIT:0:7} ($dir)"
+    if ! { { git -C "$dir" cat-file -e "$COSY_COMMIT^{commit}" 2>/dev/null || cosy_git -C "$dir" fetch -q origin; } \
+           && git -C "$dir" checkout -q --force "$COSY_COMMIT" \
+           && cosy_git -C "$dir" submodule update -q --init --recursive --force; }; then
+      die "could not update $dir to $COSY_COMMIT from $COSY_URL (offline, or GitHub blocked?). Fetch it by hand:
+$(cosy_manual)"
+    fi
+  elif [ -e "$dir" ] && [ -n "$(ls -A "$dir" 2>/dev/null)" ]; then
+    die "$dir is in the way: not a git checkout of CosyVoice. Move it away, or pass it with --cosyvoice-src DIR if it is one."
+  else
+    say "cloning CosyVoice's source at ${COSY_COMMIT:0:7} into $dir"
+    tmp="$dir.partial"; rm -rf "$tmp"; mkdir -p "$(dirname "$dir")"
+    if ! { cosy_git clone -q "$COSY_URL" "$tmp" && git -C "$tmp" checkout -q "$COSY_COMMIT" \
+           && cosy_git -C "$tmp" submodule update -q --init --recursive; }; then
+      rm -rf "$tmp"
+      die "could not clone $COSY_URL (offline, or GitHub blocked?). CosyVoice is not on PyPI; on AutoDL try --network-turbo, or fetch it where GitHub is reachable:
+$(cosy_manual)"
+    fi
+    rm -rf "$dir"; mv "$tmp" "$dir"
+  fi
+  local missing; missing=$(cosy_src_missing "$dir")
+  [ -z "$missing" ] || die "$dir at $COSY_COMMIT has no $missing; remove the folder and run again"
+}
+cosy_preflight() {  # before any long install: the source is there (or given) and the commit known
+  cosy_meta
+  if [ -n "$COSY_SRC_ARG" ]; then
+    [ -d "$COSY_SRC_ARG" ] || die "--cosyvoice-src / COSYVOICE_SRC: '$COSY_SRC_ARG' is not a directory. Give a CosyVoice checkout with its Matcha-TTS submodule, or leave both unset to clone one:
+$(cosy_manual)"
+    COSY_SRC=$(cd "$COSY_SRC_ARG" && pwd)
+    local missing; missing=$(cosy_src_missing "$COSY_SRC")
+    [ -z "$missing" ] || die "--cosyvoice-src / COSYVOICE_SRC: $COSY_SRC is not a CosyVoice checkout with its submodules (no $missing). Fetch one with:
+$(cosy_manual)"
+    local head; head=$(git -C "$COSY_SRC" rev-parse HEAD 2>/dev/null || true)
+    if [ -n "$head" ] && [ "$head" != "$COSY_COMMIT" ]; then
+      echo "warning: $COSY_SRC is at ${head:0:7}, not the pinned ${COSY_COMMIT:0:7}; using it as it is." >&2
+    fi
+    say "CosyVoice source: $COSY_SRC (given)"
+  else
+    COSY_SRC="$(cache_root)/src/CosyVoice"
+    cosy_source "$COSY_SRC"
+  fi
+  say "CosyVoice 3's environment: Python $COSY_PYTHON ($(cosy_python_plan))"
+}
+
 if [ "$PLAN" = 1 ]; then
   echo "platform:    $PLATFORM"
   echo "gpu:         $GPU${DRIVER_CUDA:+ (driver CUDA $DRIVER_CUDA)}"
@@ -192,6 +308,20 @@ if [ "$PLAN" = 1 ]; then
   echo "environment: $ENV_KIND at $ENV_DIR"
   for e in "${ENGINES[@]}"; do
     if own_env "$e"; then where="own environment $ROOT/envs/$e"; else where="voxnb's environment"; fi
+    if [ "$e" = cosyvoice3 ]; then
+      cosy_meta
+      if [ -n "$COSY_SRC_ARG" ]; then src=$COSY_SRC_ARG; state="given"
+        [ -z "$(cosy_src_missing "$src")" ] || state="given, but not a CosyVoice checkout with its submodules"
+      else src="$(cache_root)/src/CosyVoice"; state="to clone from $COSY_URL"
+        [ "$(git -C "$src" rev-parse HEAD 2>/dev/null || true)" != "$COSY_COMMIT" ] || state="present"
+      fi
+      torch_pin=$(sed -n 's/^torch==\([^ ;]*\).*/\1/p' "$src/requirements.txt" 2>/dev/null | head -n1 || true)
+      where="$where, Python $COSY_PYTHON ($(cosy_python_plan)), torch==${torch_pin:-2.3.1}+torchaudio from its requirements.txt"
+      where="$where, weights from ${VOXNB_MODEL_SOURCE:-the default hub}"
+      echo "engine:      $e ($where)"
+      echo "cosyvoice:   source at commit $COSY_COMMIT in $src ($state)"
+      continue
+    fi
     if is_hub "$e"; then where="$where, torch==$ENGINE_TORCH_VERSION+torchaudio ($ENGINE_TORCH_TAG), weights from ${VOXNB_MODEL_SOURCE:-the default hub}"; fi
     echo "engine:      $e ($where)"
   done
@@ -217,9 +347,6 @@ if [ "$LAUNCH" = 1 ] && [ ! -f "$RUN_DIR/state.json" ]; then
   (cd "$ROOT" && "$SYS_PY" -m voxnb.launcher check-port "$DASH_PORT" --host "$HOST" --flag=--dash-port) || exit 1
 fi
 
-free_mb=$(df -Pm "$(dirname "$ENV_DIR")" | awk 'NR==2 {print $4}')
-[ ! -x "$PY" ] && [ "${free_mb:-0}" -lt 3000 ] && die "only ${free_mb} MB free on $(dirname "$ENV_DIR"); voxnb needs about 3 GB (more for a CUDA PyTorch). Free some space or set VOXNB_ENV_DIR to a bigger disk."
-
 if [ "$TURBO" = 1 ]; then
   [ -f /etc/network_turbo ] || die "--network-turbo: /etc/network_turbo not found (it exists only on AutoDL)"
   # shellcheck disable=SC1091
@@ -228,6 +355,14 @@ fi
 [ -z "$PIP_INDEX" ] || export PIP_INDEX_URL=$PIP_INDEX
 [ -z "$HF_ENDPOINT_ARG" ] || export HF_ENDPOINT=$HF_ENDPOINT_ARG
 export PIP_DISABLE_PIP_VERSION_CHECK=1
+
+# CosyVoice's source and Python come first: a box that cannot reach GitHub learns it in seconds, not
+# after voxnb's environment has been installed
+if wants_engine cosyvoice3; then cosy_preflight; fi
+
+free_mb=$(df -Pm "$(dirname "$ENV_DIR")" | awk 'NR==2 {print $4}')
+[ ! -x "$PY" ] && [ "${free_mb:-0}" -lt 3000 ] && die "only ${free_mb} MB free on $(dirname "$ENV_DIR"); voxnb needs about 3 GB (more for a CUDA PyTorch). Free some space or set VOXNB_ENV_DIR to a bigger disk."
+
 
 # Reinstall only when what decides the environment changed.
 STAMP="$ENV_DIR/.voxnb-stamp"
@@ -267,33 +402,101 @@ fi
 
 # ---- engine environments and weights ------------------------------------------------------------
 ENGINE_ARGS=()
-engine_env() {  # $1 engine: make envs/$1 with voxnb in it, register its kernel, print its python
-  local name=$1 dir="$ROOT/envs/$1" epy="$ROOT/envs/$1/bin/python" stamp
-  stamp="$dir/.voxnb-stamp"
-  if [ -x "$epy" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want_stamp-$name" ]; then echo "$epy"; return 0; fi
-  say "environment for the $name engine ($dir)" >&2
+cosy_sox() {  # CosyVoice wants sox; install it where we may, else say so and go on
+  command -v sox >/dev/null 2>&1 && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing sox (for CosyVoice)" >&2
+    if { DEBIAN_FRONTEND=noninteractive apt-get install -y -q sox libsox-dev \
+         || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q sox libsox-dev; }; } >>"$PIP_LOG" 2>&1; then
+      return 0
+    fi
+  fi
+  echo "warning: sox not installed; CosyVoice runs without it (apt-get install sox libsox-dev)" >&2
+}
+cosy_uv() {  # print a uv: on PATH, in voxnb's environment, or installed there now
+  command -v uv 2>/dev/null && return 0
+  [ -x "$ENV_DIR/bin/uv" ] || pip_q uv >&2 || return 1
+  echo "$ENV_DIR/bin/uv"
+}
+cosy_python() {  # $1 dir: a Python $COSY_PYTHON environment with pip there
+  local dir=$1 epy="$1/bin/python" py310 uv
+  if [ -x "$epy" ] && ! "$epy" -c 'import sys; sys.exit(sys.version_info[:2] != tuple(map(int, sys.argv[1].split("."))))' "$COSY_PYTHON"; then
+    echo "$dir is not Python $COSY_PYTHON: making it again" >&2; rm -rf "$dir"
+  fi
+  [ -x "$epy" ] && return 0
   if [ "$ENV_KIND" = conda ]; then
+    conda create -y -q -p "$dir" "python=$COSY_PYTHON" pip >&2 && return 0
+    echo "error: conda create -p $dir python=$COSY_PYTHON failed (see above)" >&2; return 1
+  fi
+  if py310=$(find_py310) && "$py310" -m venv "$dir" >&2; then return 0; fi
+  rm -rf "$dir"
+  if uv=$(cosy_uv) && "$uv" venv -q --seed --python "$COSY_PYTHON" "$dir" >&2; then return 0; fi
+  rm -rf "$dir"
+  echo "error: CosyVoice 3 needs Python $COSY_PYTHON and none could be made here (no conda, no python$COSY_PYTHON with venv, and uv could not download one: it fetches Python from GitHub, or from UV_PYTHON_INSTALL_MIRROR). Install conda (AutoDL and PAI-DSW images have it), or Python $COSY_PYTHON with venv: apt-get install python$COSY_PYTHON-venv (Ubuntu 22.04), or from the deadsnakes PPA on other Ubuntu releases; then run this again." >&2
+  return 1
+}
+cosy_packages() {  # $1 env python: CosyVoice's requirements, then voxnb; its checkout importable through a .pth
+  local epy=$1 req="$RUN_DIR/cosyvoice3-requirements.txt" gpu=() torch=() site
+  [ "$GPU" = none ] || gpu=(--gpu)
+  "$epy" "$COSY_INSTALL" requirements "$COSY_SRC/requirements.txt" --legacy without ${gpu[@]+"${gpu[@]}"} >"$req" \
+    || { echo "error: could not read $COSY_SRC/requirements.txt" >&2; return 1; }
+  # PyPI's torch 2.3.1 is the CUDA 12.1 build; a box without CUDA 12 gets the matching build instead
+  case "$TORCH_TAG" in
+    cpu|cu118) mapfile -t torch < <(grep -E '^torch(audio)?==' "$req")
+               [ "${#torch[@]}" = 0 ] || PY=$epy pip_q "${torch[@]}" --extra-index-url "$PYTORCH_INDEX/$TORCH_TAG" || return 1 ;;
+  esac
+  PY=$epy pip_q -r "$req" || return 1
+  # openai-whisper's sdist imports pkg_resources: built without isolation, against setuptools < 81
+  PY=$epy pip_q "setuptools<81" wheel || return 1
+  "$epy" "$COSY_INSTALL" requirements "$COSY_SRC/requirements.txt" --legacy only >"$req.legacy" || return 1
+  [ ! -s "$req.legacy" ] || PY=$epy pip_q --no-build-isolation -r "$req.legacy" || return 1
+  PY=$epy pip_q -e "${ROOT}[cosyvoice3]" || return 1
+  if [ "${#gpu[@]}" -gt 0 ] && grep -q '^onnxruntime-gpu' "$req"; then
+    # voxnb's onnxruntime (CPU) shares the onnxruntime package's files: put the GPU build's back on top
+    PY=$epy pip_q --force-reinstall --no-deps "$(grep '^onnxruntime-gpu' "$req" | head -n1)" || return 1
+  fi
+  site=$("$epy" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])') || return 1
+  printf '%s\n%s\n' "$COSY_SRC" "$COSY_SRC/third_party/Matcha-TTS" >"$site/voxnb-cosyvoice.pth"
+  "$epy" -c 'import cosyvoice, matcha' >&2 \
+    || { echo "error: cosyvoice or matcha does not import from $COSY_SRC in $epy" >&2; return 1; }
+}
+engine_env() {  # $1 engine: make envs/$1 with voxnb in it, register its kernel, print its python
+  local name=$1 dir="$ROOT/envs/$1" epy="$ROOT/envs/$1/bin/python" stamp want="$want_stamp-$1"
+  stamp="$dir/.voxnb-stamp"
+  if [ "$name" = cosyvoice3 ]; then   # a new pin, another checkout or its requirements: install again
+    want="$want-${COSY_COMMIT:0:12}-$( { echo "$COSY_SRC $GPU"; cat "$COSY_SRC/requirements.txt"; } | sha256sum | cut -c1-8)"
+  fi
+  if [ -x "$epy" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then echo "$epy"; return 0; fi
+  say "environment for the $name engine ($dir)" >&2
+  if [ "$name" = cosyvoice3 ]; then
+    cosy_sox
+    cosy_python "$dir" || return 1
+  elif [ "$ENV_KIND" = conda ]; then
     [ -x "$epy" ] || conda create -y -q -p "$dir" "python=$("$PY" -c 'import sys; print("%d.%d" % sys.version_info[:2])')" pip >&2 \
       || { echo "error: conda create for $name failed" >&2; return 1; }
   else
     [ -x "$epy" ] || "$SYS_PY" -m venv "$dir" >&2 || { echo "error: could not create a venv at $dir" >&2; return 1; }
   fi
   PY=$epy pip_q --upgrade pip || true
-  local torch=("torch==$TORCH_VERSION") index=$TORCH_INDEX target=$ROOT
-  if is_hub "$name"; then
-    torch=("torch==$ENGINE_TORCH_VERSION" "torchaudio==$ENGINE_TORCH_VERSION"); index=$ENGINE_TORCH_INDEX
-    target="$ROOT[$name]"       # the engine's package (f5-tts, voxcpm) and modelscope
-  fi
-  if [ -n "$index" ]; then
-    PY=$epy pip_q "${torch[@]}" --extra-index-url "$index" || return 1
+  if [ "$name" = cosyvoice3 ]; then
+    cosy_packages "$epy" || return 1
   else
-    PY=$epy pip_q "${torch[@]}" || return 1
+    local torch=("torch==$TORCH_VERSION") index=$TORCH_INDEX target=$ROOT
+    if is_hub "$name"; then
+      torch=("torch==$ENGINE_TORCH_VERSION" "torchaudio==$ENGINE_TORCH_VERSION"); index=$ENGINE_TORCH_INDEX
+      target="${ROOT}[$name]"       # the engine's package (f5-tts, voxcpm) and modelscope
+    fi
+    if [ -n "$index" ]; then
+      PY=$epy pip_q "${torch[@]}" --extra-index-url "$index" || return 1
+    else
+      PY=$epy pip_q "${torch[@]}" || return 1
+    fi
+    PY=$epy pip_q -e "$target" || return 1
   fi
-  PY=$epy pip_q -e "$target" || return 1
   # the kernel spec goes where voxnb's own Jupyter looks, and starts this environment's Python
   "$epy" -m ipykernel install --prefix "$ENV_DIR" --name "voxnb-$name" --display-name "voxnb · $name" >/dev/null \
     || { echo "error: registering the voxnb · $name kernel failed" >&2; return 1; }
-  echo "$want_stamp-$name" > "$stamp"
+  echo "$want" > "$stamp"
   echo "$epy"
 }
 fetch_weights() {  # $1 python, then what to fetch: the hub's files come through AutoDL's proxy when it has one
