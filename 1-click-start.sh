@@ -440,9 +440,10 @@ cosy_packages() {  # $1 env python: CosyVoice's requirements, then voxnb; its ch
   [ "$GPU" = none ] || gpu=(--gpu)
   "$epy" "$COSY_INSTALL" requirements "$COSY_SRC/requirements.txt" --legacy without ${gpu[@]+"${gpu[@]}"} >"$req" \
     || { echo "error: could not read $COSY_SRC/requirements.txt" >&2; return 1; }
-  # PyPI's torch 2.3.1 is the CUDA 12.1 build; a box without CUDA 12 gets the matching build instead
+  # PyPI's torch 2.3.1 is the CUDA 12.1 build (it runs on a CPU too, as voxnb's CPU env takes PyPI's);
+  # a CUDA 11.8 driver needs the matching build from the PyTorch index
   case "$TORCH_TAG" in
-    cpu|cu118) mapfile -t torch < <(grep -E '^torch(audio)?==' "$req")
+    cu118) mapfile -t torch < <(grep -E '^torch(audio)?==' "$req")
                [ "${#torch[@]}" = 0 ] || PY=$epy pip_q "${torch[@]}" --extra-index-url "$PYTORCH_INDEX/$TORCH_TAG" || return 1 ;;
   esac
   PY=$epy pip_q -r "$req" || return 1

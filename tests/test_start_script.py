@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from net import free_port, get
+from repo_copy import copy_repo
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "1-click-start.sh"
@@ -89,17 +90,6 @@ def test_environment_yml_matches_pyproject_and_script():
 
 
 # ---- a real set-up into a temporary folder, then launches from it ------------------------------
-
-def copy_repo(repo: Path) -> Path:
-    """The files a clone would have (and new ones not yet committed), nothing built."""
-    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True,
-                           text=True, check=True).stdout.split()
-    for f in files:
-        if (ROOT / f).is_file():
-            (repo / f).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / f, repo / f)
-    return repo
-
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory):

@@ -22,7 +22,7 @@ if sys.version_info[:2] != (3, 10):
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from net import free_port  # noqa: E402
-from test_start_script import copy_repo  # noqa: E402
+from repo_copy import copy_repo, start_env  # noqa: E402
 from tiny_cosyvoice3 import build_cosyvoice3  # noqa: E402
 
 
@@ -30,10 +30,7 @@ from tiny_cosyvoice3 import build_cosyvoice3  # noqa: E402
 def box(tmp_path_factory):
     base = tmp_path_factory.mktemp("oneclick-cv3")
     repo = copy_repo(base / "repo")
-    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "VOXNB_CACHE", "VOXNB_HOME")}
-    env.update(VOXNB_PLATFORM="generic", VOXNB_RUN_DIR=str(base / "run"), VOXNB_HOME=str(base / "home"),
-               VOXNB_CACHE=str(base / "cache"), HF_HUB_OFFLINE="1", VOXNB_MODEL_SOURCE="hf")
-    env["PATH"] = os.pathsep.join(p for p in env["PATH"].split(os.pathsep) if ".venv" not in p)
+    env = start_env(base, leave_out=".venv")
     yield repo, env, base
     shutil.rmtree(base, ignore_errors=True)     # two environments, several GB
 

@@ -2,7 +2,6 @@
 torchaudio + f5-tts), its weights (refused without the licence, a clear error offline, then taken
 from the cache), its server, and a clone through it; with tiny weights standing in for the real ones."""
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -11,17 +10,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 from net import free_port as _free_port
-from test_start_script import copy_repo as _copy_repo
+from repo_copy import copy_repo as _copy_repo
+from repo_copy import start_env
 
 
 @pytest.fixture(scope="module")
 def box(tmp_path_factory):
     base = tmp_path_factory.mktemp("oneclick-f5")
     repo = _copy_repo(base / "repo")
-    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "VOXNB_CACHE", "VOXNB_HOME")}
-    env.update(VOXNB_PLATFORM="generic", VOXNB_RUN_DIR=str(base / "run"), VOXNB_HOME=str(base / "home"),
-               VOXNB_CACHE=str(base / "cache"), HF_HUB_OFFLINE="1", VOXNB_MODEL_SOURCE="hf")
-    env["PATH"] = os.pathsep.join(p for p in env["PATH"].split(os.pathsep) if ".venv-engines" not in p)
+    env = start_env(base, leave_out=".venv-engines")
     yield repo, env
     # the copy holds two environments (~11 GB with CUDA torch): keep the disk for the rest of the run
     shutil.rmtree(base, ignore_errors=True)
