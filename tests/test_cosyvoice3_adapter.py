@@ -122,7 +122,7 @@ class _LM(torch.nn.Module):
                   embedding, uuid=""):
         assert EOP in torch.cat([prompt_text, text], 1), "<|endofprompt|> must reach the LM"
         seq = torch.randn(1, prompt_text.shape[1] + text.shape[1] + prompt_speech_token.shape[1] + 2, 8)
-        for step in range(2 * text.shape[1]):
+        for step in range(0 if getattr(self, "mute", False) else 2 * text.shape[1]):
             for layer in self.llm.model.model.layers:
                 layer.self_attn(seq if step == 0 else seq[:, -1:])
             seq = torch.cat([seq, torch.randn(1, 1, 8)], 1)
@@ -332,3 +332,14 @@ def test_cli_synth_takes_an_instruction():
 
     args = _parser().parse_args(["synth", "--voice", "v", "--text", "t", "--out", "o.wav", "--instruct", "sichuan"])
     assert args.instruct == "sichuan"
+
+
+def test_a_chunk_without_speech_tokens_is_a_clear_error(engine, voice):
+    from voxnb.errors import EngineError
+
+    engine.model.llm.mute = True        # the LM picks a stop token first
+    try:
+        with pytest.raises(EngineError, match="before writing any speech"):
+            engine.synthesize("Hello there.", voice, seed=1)
+    finally:
+        engine.model.llm.mute = False

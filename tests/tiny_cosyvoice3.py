@@ -81,6 +81,10 @@ def build_cosyvoice3(root: Path, src: Path) -> Path:
     (root / "cosyvoice3.yaml").write_text(shrink_config(recipe), encoding="utf-8")
     with open(root / "cosyvoice3.yaml", encoding="utf-8") as f:
         configs = load_hyperpyyaml(f, overrides={"qwen_pretrain_path": str(blank)})
+    with torch.no_grad():
+        # A random LM picks one of its 200 stop tokens at once (CosyVoice's min length only blocks the
+        # first): zero logits for them keep it speaking to its max length, 20 tokens per text token.
+        configs["llm"].llm_decoder.weight[configs["llm"].speech_token_size:] = 0
     for name in ("llm", "flow", "hift"):
         torch.save(configs[name].state_dict(), root / f"{name}.pt")
 

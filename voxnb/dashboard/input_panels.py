@@ -64,8 +64,14 @@ class ReferencePanel(W.VBox):
 
     def relabel(self, lang: str) -> None:
         self.title.value = f"<h3 style='margin:4px 0'>{t('ref_header', lang)}</h3>"
-        self.source.options = [(t("src_upload", lang), "upload"), (t("src_sample", lang), "sample"),
-                               (t("src_saved", lang), "saved")]
+        # new labels reset the selection to the first (upload): put it back without reloading anything
+        value, self._relabeling = self.source.value, True
+        try:
+            self.source.options = [(t("src_upload", lang), "upload"), (t("src_sample", lang), "sample"),
+                                   (t("src_saved", lang), "saved")]
+            self.source.value = value
+        finally:
+            self._relabeling = False
         self.upload.description = t("src_upload", lang)
         self.upload.tooltip = t("upload", lang)
         self.transcript.placeholder = t("transcript", lang)
@@ -93,6 +99,8 @@ class ReferencePanel(W.VBox):
         self.saved.options = self.app.session.library.names()
 
     def _on_source(self, change) -> None:
+        if getattr(self, "_relabeling", False):
+            return
         self.picker.children = [{"upload": self.upload, "sample": self.sample, "saved": self.saved}[change.new]]
         self.consent.layout.display = "" if change.new == "upload" else "none"
         if change.new == "saved":
@@ -239,7 +247,8 @@ class ControlsPanel(W.VBox):
         self.seed.add_class("voxnb-seed")
         self.dice = W.Button(icon="random", layout=W.Layout(width="110px"))
         self.dice.on_click(lambda _: setattr(self.seed, "value", random.randint(0, 2**31 - 1)))
-        self.channel = W.Checkbox(value=d.match_channel, indent=False, style={"description_width": "initial"})
+        self.channel = W.Checkbox(value=d.match_channel, indent=False, style={"description_width": "initial"},
+                                  layout=W.Layout(width="auto"))   # the default 300px cuts the label off
         self.channel.add_class("voxnb-channel")
         # engines that follow instructions (CosyVoice 3): a trained preset, or words typed in
         self.instruction = W.Dropdown(options=[("", "")], value="", layout=W.Layout(width="320px"))
@@ -292,7 +301,7 @@ class ControlsPanel(W.VBox):
             self.instruction.value, self.instruct_text.value = "", ""
         self.instruct_box.layout.display = "" if self._takes_words else "none"
         self.instruction.layout.display = "" if self._instructions else "none"
-        self.engine_note.value = f"<span style='color:#666;font-size:90%'>{capabilities.notes}</span>"
+        self.engine_note.value = f"<span style='color:#666;font-size:90%'>{escape(capabilities.notes)}</span>"
 
     def _engine_changed(self, change) -> None:
         if not self._offering and change.new:

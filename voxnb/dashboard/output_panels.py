@@ -117,10 +117,11 @@ class OutputPanel(W.VBox):
         for e in reversed(self.app.session.history):
             s = e.settings
             label = W.HTML(escape(t("history_row", self.app.lang, n=e.number, voice=e.voice_name, seed=s["seed"],
-                                    style=s["style"], speed=s["speed"], dur=e.duration_s, rtf=e.rtf,
+                                    style=s["style"] + (f" · {s['instruct']}" if s.get("instruct") else ""),
+                                    speed=s["speed"], dur=e.duration_s, rtf=e.rtf,
                                     text=e.text[:60] + ("…" if len(e.text) > 60 else ""))))
             play = W.Button(description=t("replay", self.app.lang), layout=W.Layout(width="90px"))
-            reuse = W.Button(description=t("reload", self.app.lang), layout=W.Layout(width="150px"))
+            reuse = W.Button(description=t("reload", self.app.lang), layout=W.Layout(width="auto"))
             play.on_click(lambda _, e=e: self.show(e))
             reuse.on_click(lambda _, e=e: self.app.reuse(e))
             rows.append(W.HBox([play, reuse, label]))

@@ -200,7 +200,11 @@ class _Taps:
 
         def recording_token2wav(*args, **kwargs):
             token = kwargs.get("token", args[0] if args else None)
-            taps.tokens = token[0].detach().cpu().numpy().copy()
+            taps.tokens = token[0].detach().cpu().numpy().copy() if token.numel() else np.zeros(0, np.int64)
+            if not token.numel():    # its flow and vocoder fail on nothing with a conv-size error
+                raise EngineError("CosyVoice 3's language model ended this chunk before writing any speech.",
+                                  "Try another seed; if it persists, check that the transcript matches the "
+                                  "reference and the instruction is one sentence.")
             return token2wav(*args, **kwargs)
 
         def counting_inference(*args, **kwargs):
