@@ -47,4 +47,4 @@ def engine():
 
 @pytest.fixture(scope="session")
 def cloned(engine, ref_clip):
-    return engine.clone(ref_clip, name="ref-speaker")
+    return engine.clone(ref_clip, name="ref-speaker", consent=True)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import soundfile as sf
 
+import voxnb
 from voxnb.batch import Line, read_manifest, read_script, run_batch
 from voxnb.errors import SettingsError, TextError, VoxnbError
 
@@ -95,6 +96,7 @@ def test_run_batch_writes_wavs_sidecars_and_a_manifest(first_batch):
         assert sr == 24000 and abs(len(audio) / sr - float(r["duration_s"])) < 0.01 and float(r["rtf"]) > 0
         sidecar = json.loads((out / r["file"]).with_suffix(".json").read_text(encoding="utf-8"))
         assert sidecar["text"] == r["text"] and sidecar["settings"]["inspect"] is False
+        assert voxnb.detect(audio, sr).marked and sidecar["provenance"]["voice"]["id"] == voice.id
     assert json.loads((out / "morning.json").read_text())["settings"]["speed"] == 0.9
     assert not list(out.glob(".*"))                       # no temporary files left behind
 

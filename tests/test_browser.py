@@ -85,6 +85,20 @@ def test_language_switch_changes_labels(page):
     page.locator(".voxnb-lang button", has_text="English").click()
 
 
+def test_check_panel_finds_the_watermark_in_a_take(page, engine, tmp_path):
+    ARTIFACTS.mkdir(exist_ok=True)
+    take = tmp_path / "take.wav"
+    voice = engine.stock_voice(engine.capabilities.stock_voices[0])
+    take.write_bytes(engine.synthesize("A take to check in the browser.", voice, seed=1).wav_bytes())
+    with page.expect_file_chooser() as chooser:
+        page.click(".voxnb-check-upload")
+    chooser.value.set_files(str(take))
+    page.wait_for_function("() => /take\\.wav: voxnb watermark found/.test("
+                           "document.querySelector('.voxnb-check-result').innerText)")
+    assert voice.id in page.inner_text(".voxnb-check-meta")
+    page.locator(".voxnb-check-result").screenshot(path=str(ARTIFACTS / "check-en.png"))
+
+
 def test_no_file_is_reachable_by_url(server, isolated_home):
     base, _run = server
     targets = ["notebooks/dashboard.ipynb", "assets/reference/harvard_f/harvard_01.flac", "README.md",

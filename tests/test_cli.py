@@ -17,20 +17,23 @@ def run(*args):
 
 def test_synth_json_from_a_reference(ref_clip, tmp_path):
     out = tmp_path / "x.wav"
-    p = run("synth", "--ref", str(ref_clip), "--text", FIFTEEN, "--out", str(out), "--seed", "5", "--json")
+    p = run("synth", "--ref", str(ref_clip), "--consent", "--text", FIFTEEN, "--out", str(out), "--seed", "5", "--json")
     assert p.returncode == 0, p.stderr
     info = json.loads(p.stdout)            # exactly one JSON object, nothing else on stdout
-    assert set(info) == {"out", "duration_s", "sample_rate", "voice_id", "seed", "timings"}
+    assert set(info) == {"out", "duration_s", "sample_rate", "voice_id", "seed", "timings", "watermarked", "consent"}
     assert info["out"] == str(out) and info["seed"] == 5 and info["sample_rate"] == 24000
+    assert info["watermarked"] is True and len(info["consent"]) == 16
     audio, sr = sf.read(out, dtype="float32")
     assert abs(len(audio) / sr - info["duration_s"]) < 0.01
     assert json.loads(out.with_suffix(".json").read_text())["text"] == FIFTEEN
-    assert wer(FIFTEEN, transcribe(audio, sr, language="en").text) <= 0.05
+    # at most one word of 16 misheard by tiny.en (measured: the watermark moves single words both ways,
+    # mean WER 0.0125 marked vs 0.015 unmarked over 5 sentences)
+    assert wer(FIFTEEN, transcribe(audio, sr, language="en").text) <= 0.07
 
 
 def test_clone_then_list_then_speak_by_name(ref_clip, tmp_path):
     lib = str(tmp_path / "lib")
-    p = run("--voices-dir", lib, "clone", str(ref_clip), "--name", "narrator", "--transcribe", "--json")
+    p = run("--voices-dir", lib, "clone", str(ref_clip), "--name", "narrator", "--transcribe", "--consent", "--json")
     assert p.returncode == 0, p.stderr
     vid = json.loads(p.stdout)["id"]
     assert "smooth planks" in json.loads(p.stdout)["transcript"].lower()
@@ -58,7 +61,7 @@ def test_errors_are_one_line_without_traceback(args, phrase, tmp_path):
 def test_not_audio_reference(tmp_path):
     fake = tmp_path / "notes.wav"
     fake.write_text("these are my notes, not a recording\n" * 20)
-    p = run("clone", str(fake), "--name", "x")
+    p = run("clone", str(fake), "--name", "x", "--consent")
     assert p.returncode == 2 and "notes.wav" in p.stderr and "Traceback" not in p.stderr
 
 
@@ -92,7 +95,44 @@ def test_gpu_engine_outside_its_environment_says_where_it_lives(ref_clip, tmp_pa
 
     if importlib.util.find_spec("f5_tts") is not None:
         pytest.fail("tests/ (outside tests/engines) must run in an environment without the GPU engines")
-    p = run("synth", "--engine", "f5", "--ref", str(ref_clip), "--text", "Hi.", "--out", str(tmp_path / "x"))
+    p = run("synth", "--engine", "f5", "--ref", str(ref_clip), "--consent", "--text", "Hi.", "--out", str(tmp_path / "x"))
     assert p.returncode == 2 and "envs/f5" in p.stderr and "Traceback" not in p.stderr
     p = run("fetch", "nonsense")
     assert p.returncode == 2 and "Unknown engine 'nonsense'" in p.stderr and "whisper" in p.stderr
+
+
+def test_cloning_without_consent_is_refused_before_any_model_loads(ref_clip, tmp_path):
+    for args in (["synth", "--ref", str(ref_clip), "--text", "Hi.", "--out", str(tmp_path / "x.wav")],
+                 ["clone", str(ref_clip), "--name", "me"],
+                 ["compare", "--ref", str(ref_clip), "--text", "Hi.", "--engines", "kokoro"]):
+        p = run("--voices-dir", str(tmp_path / "lib"), *args)
+        assert p.returncode == 2 and "--consent" in p.stderr and "harvard_01.flac" in p.stderr, args
+        assert "Traceback" not in p.stderr
+    assert not (tmp_path / "x.wav").exists() and not (tmp_path / "lib").exists()
+
+
+def test_detect_marked_unmarked_and_unreadable_files(ref_clip, tmp_path):
+    marked, plain = tmp_path / "marked.wav", tmp_path / "plain.wav"
+    assert run("synth", "--voice", "jf_tebukuro", "--text", "One two three four five.", "--out", str(marked)).returncode == 0
+    p = run("synth", "--voice", "jf_tebukuro", "--text", "One two three four five.", "--out", str(plain), "--no-watermark")
+    assert p.returncode == 0, p.stderr
+    audio, sr = sf.read(marked, dtype="float32")
+    mp3 = tmp_path / "copy.mp3"         # a lossy copy that travelled without its sidecar
+    sf.write(mp3, audio, sr, format="MP3", bitrate_mode="CONSTANT", compression_level=0.7)
+
+    p = run("detect", str(marked), str(mp3))
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert p.stdout.count("voxnb watermark found") == 2 and "jf_tebukuro" in p.stdout and "consent not needed" in p.stdout
+    p = run("detect", str(marked), str(plain), "--json")
+    assert p.returncode == 1
+    files = json.loads(p.stdout)["files"]
+    assert [f["marked"] for f in files] == [True, False] and all(f["error"] is None for f in files)
+    assert files[0]["confidence"] >= 0.5 > files[1]["confidence"]
+    assert files[0]["metadata"]["watermarked"] is True and files[1]["metadata"]["watermark"].startswith("off")
+    assert run("detect", str(ref_clip)).returncode == 1          # a real recording: clean
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not audio")
+    p = run("detect", str(marked), str(notes), str(tmp_path / "missing.wav"), "--json")
+    assert p.returncode == 2
+    errors = [f["error"] for f in json.loads(p.stdout)["files"]]
+    assert errors[0] is None and "notes.txt" in errors[1] and "missing.wav" in errors[2]

@@ -25,7 +25,7 @@ def test_second_enrollment_comes_from_the_cache(engine, ref_clip, cloned, monkey
         raise AssertionError("the same clip was fitted twice")
 
     monkeypatch.setattr(kclone, "fit", no_fit)
-    again = engine.clone(ref_clip, name="other-name", transcript="typed by hand")
+    again = engine.clone(ref_clip, name="other-name", transcript="typed by hand", consent=True)
     assert again.id == cloned.id and again.name == "other-name" and again.transcript == "typed by hand"
     assert np.array_equal(again.conditioning["style_pack"], cloned.conditioning["style_pack"])
 
@@ -52,7 +52,7 @@ def test_silent_reference_is_refused_and_nothing_saved(engine, tmp_path):
     sf.write(path, np.zeros(24000 * 5, np.float32), 24000)
     before = sorted(kclone._enrollment_cache().names())
     with pytest.raises(BadReferenceError, match="No speech"):
-        engine.clone(path)
+        engine.clone(path, consent=True)
     assert sorted(kclone._enrollment_cache().names()) == before
 
 

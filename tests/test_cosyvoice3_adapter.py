@@ -221,7 +221,7 @@ def engine():
 
 @pytest.fixture(scope="module")
 def voice(engine, ref_clip):
-    return engine.clone(ref_clip, name="cv3", transcript="The birch canoe slid on the smooth planks.")
+    return engine.clone(ref_clip, name="cv3", transcript="The birch canoe slid on the smooth planks.", consent=True)
 
 
 TEXT = "The quick brown fox jumps over the lazy dog. 我们今天去公园散步，好吗？ It is a fine day."

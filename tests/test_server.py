@@ -88,6 +88,24 @@ def same_chunks(a, b):
         assert np.array_equal(ca.alignment, cb.alignment)
 
 
+def test_served_outputs_are_marked_consent_is_kept_and_unmarked_audio_refused(remote, ref_clip):
+    import getpass
+
+    result = remote.synthesize("Hello there, this one is served.", "jf_tebukuro")
+    assert voxnb.detect(result.audio, result.sample_rate).marked and result.provenance["watermarked"] is True
+    assert result.provenance["voice"]["name"] == "jf_tebukuro" and result.provenance["engine"] == "kokoro"
+    for chunk in remote.stream(TWO_CHUNKS, "jf_tebukuro", inspect=False):
+        assert voxnb.detect(chunk.audio, chunk.sample_rate).marked
+    for call in (remote.synthesize, lambda *a, **k: list(remote.stream(*a, **k))):
+        with pytest.raises(errors.SettingsError, match="marks every output"):
+            call("Hi.", "jf_tebukuro", watermark=False)
+    with pytest.raises(errors.ConsentRequiredError):
+        remote.clone(ref_clip)
+    voice = remote.clone(ref_clip, consent="my own voice, recorded today")
+    assert voice.consent["statement"] == "my own voice, recorded today" and voice.consent["by"] == getpass.getuser()
+    assert remote.synthesize("Hi.", voice).provenance["voice"]["consent"] == voice.consent["id"]
+
+
 def test_health_and_capabilities(remote, engine):
     h = remote.health()
     assert h["ready"] and h["engine"] == "kokoro" and h["device"] == "cpu"
@@ -98,7 +116,7 @@ def test_health_and_capabilities(remote, engine):
 
 
 def test_remote_clone_and_synthesis_equal_the_in_kernel_engine(remote, engine, ref_clip, cloned):
-    voice = remote.clone(ref_clip, name="ref-speaker", cache=False)   # fitted afresh by the server
+    voice = remote.clone(ref_clip, name="ref-speaker", cache=False, consent=True)   # fitted afresh by the server
     assert voice == cloned and voice.method == cloned.method and dict(voice.controls) == dict(cloned.controls)
     for k in cloned.conditioning:
         assert np.array_equal(voice.conditioning[k], cloned.conditioning[k]), k
@@ -177,8 +195,8 @@ def test_bad_input_gets_the_same_error_as_in_kernel(remote, engine, tmp_path, ca
     notes.write_text("just some text, not audio\n" * 50)
     silent = tmp_path / "silent.wav"
     sf.write(silent, np.zeros(24000 * 5, np.float32), 24000)
-    calls = {"text file": lambda e: e.clone(notes), "silent clip": lambda e: e.clone(silent),
-             "missing file": lambda e: e.clone(tmp_path / "nope.wav"),
+    calls = {"text file": lambda e: e.clone(notes, consent=True), "silent clip": lambda e: e.clone(silent, consent=True),
+             "missing file": lambda e: e.clone(tmp_path / "nope.wav", consent=True),
              "empty text": lambda e: e.synthesize("   ", cloned),
              "broken markup": lambda e: e.synthesize("今天[h][zzz]好", cloned),
              "bad speed": lambda e: e.synthesize("Hello.", cloned, speed=9),

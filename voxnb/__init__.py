@@ -2,9 +2,10 @@
 
     import voxnb
     engine = voxnb.load_engine()                       # Kokoro-82M on the CPU by default
-    voice = engine.clone("reference.wav", name="me")   # a Voice value; save it with voice.save()
+    voice = engine.clone("reference.wav", name="me", consent=True)  # "I may clone this voice"; a Voice value
     result = engine.synthesize("Hello there.", voice, style="happy", speed=1.1, seed=7)
-    result.save("hello.wav")                           # WAV + JSON sidecar
+    result.save("hello.wav")                           # WAV + JSON sidecar, watermarked, with provenance
+    voxnb.detect(result.audio, result.sample_rate)     # Detection(marked=True, confidence=1.0, ...)
 
 Importing voxnb loads nothing heavy: names resolve on first use.
 """
@@ -33,6 +34,8 @@ _EXPORTS = {
     "Reference": "voxnb.audio",
     "transcribe": "voxnb.transcript",
     "VoxnbError": "voxnb.errors",
+    "detect": "voxnb.watermark",
+    "Detection": "voxnb.watermark",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]

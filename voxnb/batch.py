@@ -163,7 +163,7 @@ def _line_voice(engine, voice: Voice | None, voices: Mapping[str, Voice], line: 
         return engine.stock_voice(line.voice)
     except VoiceNotFoundError as err:
         raise VoiceNotFoundError(f"No voice {line.voice!r} was given for this batch. {err.problem}",
-                                 "Save it with `voxnb clone REF --name NAME`, or pass it in voices={...}.") from None
+                                 "Save it with `voxnb clone REF --name NAME --consent`, or pass it in voices={...}.") from None
 
 
 def _write_manifest(path: Path, rows: list[dict]) -> None:

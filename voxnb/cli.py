@@ -1,4 +1,4 @@
-"""The ``voxnb`` command: synth, clone, batch, voices, phonemes, serve, fetch, bench, doctor.
+"""The ``voxnb`` command: synth, clone, batch, voices, phonemes, serve, fetch, bench, detect, doctor.
 
 Errors a user can fix print one line on stderr and exit 2; a traceback only with --debug.
 With --json, stdout carries exactly one JSON object and nothing else.
@@ -15,6 +15,10 @@ from .errors import VoxnbError
 from .settings import LANGUAGES, SPEED_RANGE, STYLES
 
 
+CONSENT_HELP = ("state that you have the right to clone this voice (it is yours, or its speaker agreed); "
+                "required to clone a recording, kept with the voice and named in every output's metadata")
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="voxnb", description="Zero-shot voice cloning you can look inside.")
     p.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -23,7 +27,7 @@ def _parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("synth", help="speak text in a cloned, saved or stock voice")
     who = s.add_mutually_exclusive_group(required=True)
-    who.add_argument("--ref", help="reference clip to clone (3-30 s of speech; cached after the first time)")
+    who.add_argument("--ref", help="reference clip to clone (3-30 s of speech; needs --consent)")
     who.add_argument("--voice", help="a saved voice name or id, or a stock voice")
     s.add_argument("--text", required=True, help="what to say (pronunciation markup: [h][ào], [M][AY0][N][UW1][T])")
     s.add_argument("--out", required=True, help="output WAV; a JSON sidecar is written beside it")
@@ -37,6 +41,10 @@ def _parser() -> argparse.ArgumentParser:
                    help="also copy the reference recording's bandwidth (a phone clip's clone sounds like a phone)")
     s.add_argument("--engine", default=None)
     s.add_argument("--server", default=None, help="use the engine of a `voxnb serve` at this URL")
+    s.add_argument("--consent", action="store_true", help=CONSENT_HELP)
+    s.add_argument("--no-watermark", action="store_true",
+                   help="leave the output unmarked (for your own analysis; recorded in its metadata). "
+                        "Every output is watermarked otherwise")
     s.add_argument("--json", action="store_true", help="print one JSON object describing the output")
 
     c = sub.add_parser("clone", help="enroll a reference clip and save it as a named voice")
@@ -45,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--transcript", default="", help="what the reference says (optional)")
     c.add_argument("--transcribe", action="store_true", help="fill the transcript with offline ASR (English)")
     c.add_argument("--overwrite", action="store_true", help="replace a different voice saved under this name")
+    c.add_argument("--consent", action="store_true", help=CONSENT_HELP)
     c.add_argument("--engine", default=None)
     c.add_argument("--server", default=None, help="use the engine of a `voxnb serve` at this URL")
     c.add_argument("--json", action="store_true")
@@ -60,19 +69,23 @@ def _parser() -> argparse.ArgumentParser:
     b = sub.add_parser("batch", help="speak every line of a CSV script into a folder of WAVs + manifest.csv")
     b.add_argument("script", help="UTF-8 CSV with a header: text, and optionally name, style, speed, seed, voice")
     who = b.add_mutually_exclusive_group(required=True)
-    who.add_argument("--ref", help="reference clip to clone for every line without its own voice")
+    who.add_argument("--ref", help="reference clip to clone for every line without its own voice (needs --consent)")
     who.add_argument("--voice", help="a saved voice name or id, or a stock voice")
     b.add_argument("--out", required=True, help="output folder (existing files are never replaced)")
+    b.add_argument("--consent", action="store_true", help=CONSENT_HELP)
     b.add_argument("--engine", default=None)
     b.add_argument("--server", default=None, help="use the engine of a `voxnb serve` at this URL")
     b.add_argument("--json", action="store_true", help="print one JSON object describing the batch")
 
     bn = sub.add_parser("bench", help="speed, WER and speaker similarity of voxnb and its peers, in one run")
-    bn.add_argument("--quick", action="store_true", help="2 speakers x 1 text (about 2 minutes)")
+    bn.add_argument("--quick", action="store_true", help="2 speakers x 1 text (about 2 minutes); "
+                                                      "with --watermark, 3 clips x 3 attacks")
     bn.add_argument("--systems", default="voxnb,kokoro-raw,kokoro-stock,piper", help="comma-separated")
     bn.add_argument("--json", action="store_true", help="print all figures as one JSON object")
     bn.add_argument("--engine", default=None, help="measure this engine (f5, voxcpm, ...) on the bench's references "
                                                    "and texts instead of the CPU systems")
+    bn.add_argument("--watermark", action="store_true", help="measure the watermark instead: detection after "
+                                                            "codecs, resampling, noise and splicing; false positives; cost")
 
     sv = sub.add_parser("serve", help="load one engine once and serve it to every kernel and dashboard viewer")
     sv.add_argument("--engine", default=None, help="engine to load (default: kokoro)")
@@ -97,7 +110,12 @@ def _parser() -> argparse.ArgumentParser:
     cm.add_argument("--transcript", default="", help="what the reference says (default: ASR)")
     cm.add_argument("--seed", type=int, default=0)
     cm.add_argument("--out", default=None, help="folder for each engine's WAV")
+    cm.add_argument("--consent", action="store_true", help=CONSENT_HELP)
     cm.add_argument("--json", action="store_true")
+
+    dt = sub.add_parser("detect", help="does a file carry voxnb's watermark? Also prints the metadata it carries")
+    dt.add_argument("files", nargs="+", metavar="FILE", help="audio files (WAV, FLAC, OGG, MP3, ...)")
+    dt.add_argument("--json", action="store_true", help="print one JSON object: a record per file")
 
     d = sub.add_parser("doctor", help="engines, devices, weights and versions")
     d.add_argument("--json", action="store_true")
@@ -122,9 +140,17 @@ def _engine(args):
     return load_engine(args.engine, server=args.server)
 
 
+def _need_consent(args) -> None:
+    """Refuse a clone without --consent before a model is loaded."""
+    from .consent import required
+
+    if getattr(args, "ref", None) and not args.consent:
+        raise required(Path(args.ref).name)
+
+
 def _voice(engine, args):
     if args.ref:
-        return engine.clone(args.ref)
+        return engine.clone(args.ref, consent=args.consent or None)
     library = _library(args)
     if args.voice in library.names() or args.voice not in engine.capabilities.stock_voices:
         try:
@@ -136,14 +162,18 @@ def _voice(engine, args):
 
 
 def cmd_synth(args) -> int:
+    _need_consent(args)
     engine = _engine(args)
     voice = _voice(engine, args)
     extra = {"instruct": args.instruct} if args.instruct else {}
+    if args.no_watermark:
+        extra["watermark"] = False
     result = engine.synthesize(args.text, voice, style=args.style, speed=args.speed, seed=args.seed, lang=args.lang,
                                match_channel=args.match_channel, **extra)
     out = result.save(args.out)
     info = {"out": str(out), "duration_s": round(result.duration_s, 3), "sample_rate": result.sample_rate,
-            "voice_id": result.voice_id, "seed": result.seed,
+            "voice_id": result.voice_id, "seed": result.seed, "watermarked": result.provenance.get("watermarked"),
+            "consent": result.provenance.get("voice", {}).get("consent"),
             "timings": {k: round(v, 4) for k, v in result.timings.items()}}
     if args.json:
         print(json.dumps(info, ensure_ascii=False))
@@ -159,6 +189,7 @@ def cmd_clone(args) -> int:
     if args.name in library.names() and not args.overwrite:  # say so before spending seconds on a fit
         raise VoxnbError(f"A voice is already saved as {args.name!r}.",
                          "Choose another name, or pass --overwrite to replace it.")
+    _need_consent(args)
     engine = _engine(args)
     transcript = args.transcript
     if args.transcribe and not transcript:
@@ -167,12 +198,12 @@ def cmd_clone(args) -> int:
 
         ref = prepare_reference(args.ref)
         transcript = transcribe(ref.audio, ref.sample_rate, language="en").text
-        voice = engine.clone(ref, name=args.name, transcript=transcript)
+        voice = engine.clone(ref, name=args.name, transcript=transcript, consent=args.consent or None)
     else:
-        voice = engine.clone(args.ref, name=args.name, transcript=transcript)
+        voice = engine.clone(args.ref, name=args.name, transcript=transcript, consent=args.consent or None)
     path = library.save(voice, overwrite=args.overwrite)
     info = {"name": voice.name, "id": voice.id, "path": str(path), "method": voice.method,
-            "transcript": voice.transcript,
+            "transcript": voice.transcript, "consent": dict(voice.consent),
             "fit": dict(voice.info), "report": dict(voice.report)}
     if args.json:
         print(json.dumps(info, ensure_ascii=False))
@@ -193,14 +224,14 @@ def cmd_voices(args) -> int:
     for name in library.names():
         v = Voice.load(library.path(name))
         rows.append({"name": name, "id": v.id, "engine": v.engine, "method": v.method,
-                     "duration_s": v.report.get("duration_s")})
+                     "duration_s": v.report.get("duration_s"), "consent": v.consent_id})
     if args.json:
         print(json.dumps({"voices": rows, "directory": str(library.directory)}, ensure_ascii=False))
     elif not rows:
-        print(f"no saved voices in {library.directory}; make one with: voxnb clone REF --name NAME")
+        print(f"no saved voices in {library.directory}; make one with: voxnb clone REF --name NAME --consent")
     else:
         for r in rows:
-            print(f"{r['name']:24} {r['id']}  {r['engine']}  {r['method']}")
+            print(f"{r['name']:24} {r['id']}  {r['engine']}  {r['method']}  consent {r['consent']}")
     return 0
 
 
@@ -221,6 +252,34 @@ def cmd_phonemes(args) -> int:
     return 0
 
 
+def cmd_detect(args) -> int:
+    """Exit 0 when every file carries the mark, 1 when any does not, 2 when any cannot be read."""
+    from .watermark import check_file
+
+    entries = [check_file(f) for f in args.files]
+    if args.json:
+        print(json.dumps({"files": entries}, ensure_ascii=False))
+    for e in entries if not args.json else ():
+        if e["error"]:
+            print(f"{e['file']}: cannot read it: {e['error']}")
+            continue
+        spans = ", ".join(f"{a:g}-{b:g} s" for a, b in e["marked_spans"])
+        verdict = "voxnb watermark found" if e["marked"] else "no voxnb watermark"
+        print(f"{e['file']}: {verdict} (confidence {e['confidence']:.2f}{'; in ' + spans if spans and e['marked'] else ''})")
+        meta = e["metadata"]
+        if meta:
+            voice = meta.get("voice", {})
+            print(f"  made by voxnb {meta.get('voxnb', '?')} ({meta.get('engine', '?')}, {meta.get('weights', '?')}) "
+                  f"on {meta.get('created', '?')}; voice {voice.get('name', '?')} [{voice.get('id', '?')}], "
+                  f"{'cloned from a recording' if voice.get('cloned') else 'a stock voice'}, consent {voice.get('consent', '?')}; "
+                  f"seed {meta.get('seed', '?')}; watermark {meta.get('watermark', '?')} (from the {meta.get('source')})")
+        elif e["marked"]:
+            print("  its metadata was stripped (no voxnb tags in the file, no sidecar beside it)")
+    if any(e["error"] for e in entries):
+        return 2
+    return 0 if all(e["marked"] for e in entries) else 1
+
+
 def cmd_doctor(args) -> int:
     from .doctor import report
 
@@ -237,6 +296,7 @@ def cmd_batch(args) -> int:
     from .batch import read_manifest, read_script, run_batch
 
     lines = read_script(args.script)            # a bad row stops here, before any model is loaded
+    _need_consent(args)
     engine = _engine(args)
     voice = _voice(engine, args)
     named = {n: _voice(engine, argparse.Namespace(ref=None, voice=n, voices_dir=args.voices_dir))
@@ -261,6 +321,12 @@ def cmd_batch(args) -> int:
 def cmd_bench(args) -> int:
     from .bench.harness import SYSTEMS, run, table
 
+    if args.watermark:
+        from .bench import watermark
+
+        figures = watermark.run(quick=args.quick, progress=lambda m: print(f"  {m}", file=sys.stderr))
+        print(json.dumps(figures) if args.json else watermark.table(figures))
+        return 0
     if args.engine:
         return _bench_engine(args)
     systems = tuple(s.strip() for s in args.systems.split(",") if s.strip())
@@ -300,8 +366,9 @@ def cmd_compare(args) -> int:
     from .compare import compare, table
 
     names = [n.strip() for n in args.engines.split(",") if n.strip()]
+    _need_consent(args)
     rows = compare(args.ref, args.text, _engines_for(names), transcript=args.transcript, seed=args.seed,
-                   progress=lambda m: print(f"  {m}", file=sys.stderr))
+                   progress=lambda m: print(f"  {m}", file=sys.stderr), consent=args.consent or None)
     if args.out:
         for r in rows:
             if r.result is not None:
@@ -312,21 +379,21 @@ def cmd_compare(args) -> int:
 
 def _bench_engine(args) -> int:
     from .bench.harness import TEXTS
-    from .bench.references import reference_set
+    from .bench.references import CONSENT, reference_set
     from .compare import compare, table
 
     engines = _engines_for([args.engine])
     rows = []
     for spk in reference_set()[: 2 if args.quick else None]:
         for text in TEXTS[: 1 if args.quick else None]:
-            rows += [dataclasses.replace(r, engine=spk.name[:10]) for r in compare(str(spk.enroll), text, engines)]
+            rows += [dataclasses.replace(r, engine=spk.name[:10]) for r in compare(str(spk.enroll), text, engines, consent=CONSENT)]
     print(f"engine {args.engine}: one row per reference speaker", file=sys.stderr)
     print(json.dumps({"engine": args.engine, "rows": [r.to_dict() for r in rows]}) if args.json else table(rows))
     return 0
 
 
 COMMANDS = {"compare": cmd_compare, "bench": cmd_bench, "fetch": cmd_fetch, "serve": cmd_serve, "synth": cmd_synth, "clone": cmd_clone, "voices": cmd_voices, "phonemes": cmd_phonemes,
-            "doctor": cmd_doctor, "batch": cmd_batch}
+            "doctor": cmd_doctor, "batch": cmd_batch, "detect": cmd_detect}
 
 
 def main(argv: list[str] | None = None) -> int:

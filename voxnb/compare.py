@@ -42,8 +42,8 @@ class Row:
                 "asr_text": self.asr_text}
 
 
-def _run(engine, reference, text: str, transcript: str, seed: int) -> tuple[Result, float]:
-    voice = engine.clone(reference, transcript=transcript)
+def _run(engine, reference, text: str, transcript: str, seed: int, consent) -> tuple[Result, float]:
+    voice = engine.clone(reference, transcript=transcript, consent=consent)
     t0 = time.perf_counter()
     first = None
     chunks = []
@@ -55,8 +55,9 @@ def _run(engine, reference, text: str, transcript: str, seed: int) -> tuple[Resu
 
 
 def compare(reference, text: str, engines: dict, transcript: str = "", seed: int = 0, measure: bool = True,
-            progress=lambda msg: None) -> list[Row]:
-    """``engines``: name -> Engine (in-kernel or remote). ``reference``: a path, (audio, sr) or Reference."""
+            progress=lambda msg: None, consent=None) -> list[Row]:
+    """``engines``: name -> Engine (in-kernel or remote). ``reference``: a path, (audio, sr) or Reference;
+    ``consent`` as ``Engine.clone`` takes it (every engine clones the reference)."""
     from . import speaker
     from .audio import prepare_reference
     from .transcript import cer, wer
@@ -69,7 +70,7 @@ def compare(reference, text: str, engines: dict, transcript: str = "", seed: int
     for name, engine in engines.items():
         progress(f"{name}: cloning and speaking")
         try:
-            result, first = _run(engine, ref, text, transcript, seed)
+            result, first = _run(engine, ref, text, transcript, seed, consent)
         except VoxnbError as err:
             rows.append(Row(name, None, error=str(err)))
             continue

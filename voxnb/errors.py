@@ -48,3 +48,7 @@ class EngineBusyError(EngineError):
 
 class EngineStoppedError(EngineError):
     """The engine server cannot be reached: it stopped, or was never started."""
+
+
+class ConsentRequiredError(VoxnbError):
+    """Cloning from a recording was asked for without the statement that the user may clone that voice."""

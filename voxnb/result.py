@@ -1,6 +1,7 @@
 """What a synthesis returns: the audio and every intermediate the inspector draws."""
 from __future__ import annotations
 
+import io
 import json
 import os
 from dataclasses import dataclass, field
@@ -96,6 +97,7 @@ class Result:
     seed: int
     timings: dict                # stage -> seconds
     warnings: tuple[str, ...] = ()
+    provenance: dict = field(default_factory=dict)   # voxnb.provenance.build(): generator, voice, consent, watermark
 
     @cached_property
     def mel(self) -> np.ndarray:
@@ -138,24 +140,40 @@ class Result:
                 "engine": self.engine, "engine_version": self.engine_version, "settings": self.settings,
                 "seed": self.seed, "sample_rate": self.sample_rate, "duration_s": round(self.duration_s, 3),
                 "timings": {k: round(v, 4) for k, v in self.timings.items()},
-                "phonemes": self.phonemes, "warnings": list(self.warnings)}
+                "phonemes": self.phonemes, "warnings": list(self.warnings), "provenance": self.provenance}
+
+    def wav_bytes(self) -> bytes:
+        """The WAV a download gets: 16-bit, tagged with the provenance like a saved file."""
+        buf = io.BytesIO()
+        write_audio(buf, self.audio, self.sample_rate, self.provenance, format="WAV")
+        return buf.getvalue()
 
     def save(self, path: str | Path) -> Path:
         """Write WAV + JSON sidecar. An existing file is never replaced: a free name is chosen
         (take.wav -> take-1.wav) and returned."""
-        import soundfile as sf
-
         path = free_path(Path(path).with_suffix(".wav"))
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp_wav = path.with_name(f".{path.stem}.{os.getpid()}.tmp.wav")
         tmp_json = path.with_name(f".{path.stem}.{os.getpid()}.tmp.json")
-        sf.write(tmp_wav, np.clip(self.audio, -1, 1), self.sample_rate, subtype="PCM_16")
+        write_audio(tmp_wav, self.audio, self.sample_rate, self.provenance, format="WAV")
         tmp_json.write_text(json.dumps(self.sidecar(), ensure_ascii=False, indent=2), encoding="utf-8")
         # link() fails if the name was taken meanwhile, so two writers never clobber each other
         os.link(tmp_wav, path)
         os.replace(tmp_json, path.with_suffix(".json"))
         tmp_wav.unlink()
         return path
+
+
+def write_audio(target, audio: np.ndarray, sample_rate: int, provenance: dict, format: str = "WAV") -> None:
+    """16-bit audio with the provenance embedded (see voxnb.provenance); ``target`` a path or a file object."""
+    import soundfile as sf
+
+    from .provenance import write_tags
+
+    with sf.SoundFile(target, "w", sample_rate, 1, subtype="PCM_16", format=format) as f:
+        if provenance:
+            write_tags(f, provenance)
+        f.write(np.clip(audio, -1, 1))
 
 
 def free_path(path: Path) -> Path:
@@ -172,6 +190,8 @@ def assemble(text: str, chunks: list[ChunkResult], voice, settings, engine: str,
     """Join chunk results (with the settings' pause between them) into one Result."""
     import time
 
+    from . import provenance
+
     gap = np.zeros(int(settings.sentence_pause * (chunks[0].sample_rate if chunks else 24000)), np.float32)
     pieces = []
     for i, c in enumerate(chunks):
@@ -181,6 +201,7 @@ def assemble(text: str, chunks: list[ChunkResult], voice, settings, engine: str,
     timings = {"frontend": sum(c.frontend_seconds for c in chunks), "acoustic": sum(c.seconds for c in chunks)}
     timings["total"] = time.perf_counter() - started
     notes = tuple(w for c in chunks for w in c.warnings) + tuple(warnings)
+    record = provenance.build(voice, settings.to_dict(), engine, engine_version, settings.seed)
     return Result(audio=audio, sample_rate=sample_rate, text=text, chunks=tuple(chunks), voice_id=voice.id,
                   voice_name=voice.name, engine=engine, engine_version=engine_version, settings=settings.to_dict(),
-                  seed=settings.seed, timings=timings, warnings=notes)
+                  seed=settings.seed, timings=timings, warnings=notes, provenance=record)

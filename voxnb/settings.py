@@ -58,6 +58,7 @@ class SynthesisSettings:
     inspect: bool = True          # keep attention maps (large for long text)
     match_channel: bool = False   # also copy the reference's bandwidth (a phone clip's clone sounds like a phone)
     instruct: str = ""            # engines that follow instructions (CosyVoice 3): a preset key or words
+    watermark: bool = True        # False leaves the audio unmarked; recorded in every output's metadata
 
     def validated(self) -> "SynthesisSettings":
         get_style(self.style)
@@ -78,6 +79,9 @@ class SynthesisSettings:
         if not isinstance(self.instruct, str):
             raise SettingsError(f"instruct must be text, not {type(self.instruct).__name__}.",
                                 "Pass a preset name (e.g. 'sichuan') or an instruction in words, or leave it out.")
+        if not isinstance(self.watermark, bool):
+            raise SettingsError(f"watermark must be True or False, not {self.watermark!r}.",
+                                "Leave it out: voxnb marks every output. watermark=False is for your own analysis only.")
         return replace(self, speed=float(self.speed), sentence_pause=float(self.sentence_pause))
 
     def to_dict(self) -> dict:

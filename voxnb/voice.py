@@ -45,6 +45,7 @@ class Voice:
     report: Mapping = field(default_factory=dict)     # reference quality report
     transcript: str = ""                 # reference transcript, if any
     info: Mapping = field(default_factory=dict)       # how the fit went (scores, candidates)
+    consent: Mapping = field(default_factory=dict)    # voxnb.consent.record() of the enrollment; {} for stock voices
 
     def __post_init__(self):
         frozen = {}
@@ -54,6 +55,7 @@ class Voice:
             frozen[k] = a
         object.__setattr__(self, "conditioning", MappingProxyType(frozen))
         object.__setattr__(self, "controls", MappingProxyType(dict(self.controls)))
+        object.__setattr__(self, "consent", MappingProxyType(dict(self.consent or {})))
 
     def __eq__(self, other):
         return isinstance(other, Voice) and self.id == other.id and self.name == other.name
@@ -61,13 +63,25 @@ class Voice:
     def __hash__(self):
         return hash((self.id, self.name))
 
+    @property
+    def cloned(self) -> bool:
+        """Made from someone's recording (not a voice that ships with an engine)."""
+        return self.method != "stock"
+
+    @property
+    def consent_id(self) -> str:
+        """The consent record's id; "unknown" for voices cloned before voxnb kept records."""
+        from .consent import NOT_NEEDED, UNKNOWN
+
+        return str(self.consent.get("id") or (UNKNOWN if self.cloned else NOT_NEEDED))
+
     def renamed(self, name: str) -> "Voice":
         return dataclasses.replace(self, name=check_name(name))
 
     def meta(self) -> dict:
         return {"id": self.id, "name": self.name, "engine": self.engine, "method": self.method,
                 "controls": dict(self.controls), "report": dict(self.report), "transcript": self.transcript,
-                "info": dict(self.info), "format": 1}
+                "info": dict(self.info), "consent": dict(self.consent), "format": 1}
 
     def to_bytes(self) -> bytes:
         """The voice file's bytes: what ``save`` writes and an engine server receives."""
@@ -83,7 +97,7 @@ class Voice:
                 meta = json.loads(str(z["meta"]))
                 cond = {k[2:]: z[k] for k in z.files if k.startswith("c_")}
             return cls(meta["id"], meta["name"], meta["engine"], meta["method"], cond, meta.get("controls", {}),
-                       meta.get("report", {}), meta.get("transcript", ""), meta.get("info", {}))
+                       meta.get("report", {}), meta.get("transcript", ""), meta.get("info", {}), meta.get("consent", {}))
         except (OSError, ValueError, KeyError, TypeError) as err:
             raise VoxnbError(f"{name} is not a voxnb voice file.", "Pick a .voice.npz file saved by voxnb.") from err
 
@@ -147,7 +161,7 @@ class VoiceLibrary:
                 return v
         known = ", ".join(self.names()) or "none saved yet"
         raise VoiceNotFoundError(f"No saved voice is called {name_or_id!r}.",
-                                 f"Saved voices: {known}. Clone one with `voxnb clone REF --name NAME`.")
+                                 f"Saved voices: {known}. Clone one with `voxnb clone REF --name NAME --consent`.")
 
     def delete(self, name: str) -> None:
         self.path(name).unlink(missing_ok=True)

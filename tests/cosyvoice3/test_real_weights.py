@@ -30,7 +30,7 @@ def test_real_cosyvoice3_clones_intelligibly_and_reproducibly(engine, ref_clip):
     from voxnb import speaker
     from voxnb.transcript import transcribe, wer
 
-    voice = engine.clone(ref_clip, transcript=TRANSCRIPT)
+    voice = engine.clone(ref_clip, transcript=TRANSCRIPT, consent=True)
     text = "A small boat drifted slowly across the quiet lake while the sun went down."
     a = engine.synthesize(text, voice, seed=5)
     assert np.array_equal(a.audio, engine.synthesize(text, voice, seed=5).audio)
@@ -43,7 +43,7 @@ def test_real_cosyvoice3_clones_intelligibly_and_reproducibly(engine, ref_clip):
 
 
 def test_real_cosyvoice3_follows_speed_instructions(engine, ref_clip):
-    voice = engine.clone(ref_clip, transcript=TRANSCRIPT)
+    voice = engine.clone(ref_clip, transcript=TRANSCRIPT, consent=True)
     text = "收到好友从远方寄来的生日礼物，那份意外的惊喜让我心中充满了快乐。"
     slow = engine.synthesize(text, voice, instruct="slow", seed=3)
     fast = engine.synthesize(text, voice, instruct="fast", seed=3)

@@ -71,7 +71,7 @@ def test_cosyvoice3_installs_fetches_serves_and_clones(box, ref_clip):
 
         remote = voxnb.connect(f"http://127.0.0.1:{pid.group(1)}", token=engines["cosyvoice3"]["token"])
         assert remote.capabilities.name == "cosyvoice3" and "sichuan" in remote.capabilities.instructions
-        voice = remote.clone(ref_clip, transcript="The birch canoe slid on the smooth planks.")
+        voice = remote.clone(ref_clip, transcript="The birch canoe slid on the smooth planks.", consent=True)
         result = remote.synthesize("你好，世界。", voice, seed=2, instruct="sichuan")
         c = result.chunks[0]
         assert result.duration_s > 0 and np.isfinite(result.audio).all()

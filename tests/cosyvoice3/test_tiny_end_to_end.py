@@ -45,7 +45,7 @@ def engine(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def voice(engine, ref_clip):
-    return engine.clone(ref_clip, name="cv3-ref", transcript=TRANSCRIPT)
+    return engine.clone(ref_clip, name="cv3-ref", transcript=TRANSCRIPT, consent=True)
 
 
 @pytest.fixture(scope="module")

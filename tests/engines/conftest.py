@@ -35,5 +35,5 @@ def hub_engines(fetched):
 
 @pytest.fixture(scope="session")
 def hub_voices(hub_engines, ref_clip):
-    return {name: e.clone(ref_clip, name=f"{name}-ref", transcript="The birch canoe slid on the smooth planks.")
+    return {name: e.clone(ref_clip, name=f"{name}-ref", transcript="The birch canoe slid on the smooth planks.", consent=True)
             for name, e in hub_engines.items()}

@@ -124,8 +124,8 @@ def test_long_reference_with_typed_transcript_is_refused_and_asr_fills_a_cut_one
     sr = clips[0][1]
     long = (np.concatenate([c[0] for c in clips]), sr)   # ~17 s of one speaker
     with pytest.raises(BadReferenceError, match="at most 12 s"):
-        hub_engines["f5"].clone(long, transcript="whatever it says")
-    voice = hub_engines["f5"].clone(long)       # cut at a pause, then transcribed (tiny.en, English)
+        hub_engines["f5"].clone(long, transcript="whatever it says", consent=True)
+    voice = hub_engines["f5"].clone(long, consent=True)       # cut at a pause, then transcribed (tiny.en, English)
     assert len(voice.conditioning["prompt_audio"]) / 24000 <= 12.0 and len(voice.transcript.split()) >= 5
     assert any("cut to" in w for w in voice.report["warnings"])
 
@@ -256,17 +256,17 @@ def test_cli_fetch_synth_and_compare(tiny_dirs, tmp_path, ref_clip):
                                     timeout=300)
     no = run("fetch", "f5", "--from", str(tiny_dirs["f5"]))
     assert no.returncode == 2 and "--accept-licence" in no.stderr
-    missing = run("synth", "--engine", "f5", "--ref", str(ref_clip), "--text", "Hi.", "--out", str(tmp_path / "x"))
+    missing = run("synth", "--engine", "f5", "--ref", str(ref_clip), "--consent", "--text", "Hi.", "--out", str(tmp_path / "x"))
     assert missing.returncode == 2 and "voxnb fetch f5" in missing.stderr
     ok = run("fetch", "f5", "--from", str(tiny_dirs["f5"]), "--accept-licence")
     assert ok.returncode == 0, ok.stderr
     ok = run("fetch", "voxcpm", "--from", str(tiny_dirs["voxcpm"]))
     assert ok.returncode == 0, ok.stderr
-    out = run("synth", "--engine", "f5", "--ref", str(ref_clip), "--text", "Hello there.", "--out",
+    out = run("synth", "--engine", "f5", "--ref", str(ref_clip), "--consent", "--text", "Hello there.", "--out",
               str(tmp_path / "take"), "--seed", "4", "--json")
     assert out.returncode == 0, out.stderr
     assert (tmp_path / "take.wav").exists() and '"seed": 4' in out.stdout
-    cmp = run("compare", "--ref", str(ref_clip), "--text", "Hello there.", "--engines", "f5,voxcpm", "--json",
+    cmp = run("compare", "--ref", str(ref_clip), "--consent", "--consent", "--text", "Hello there.", "--engines", "f5,voxcpm", "--json",
               "--out", str(tmp_path / "cmp"))
     assert cmp.returncode == 0, cmp.stderr
     assert (tmp_path / "cmp" / "f5.wav").exists() and (tmp_path / "cmp" / "voxcpm.wav").exists()

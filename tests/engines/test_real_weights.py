@@ -33,7 +33,7 @@ def test_real_engine_clones_intelligibly_and_reproducibly(name, ref_clip):
 
     _weights_or_skip(name)
     engine = load_engine(name)
-    voice = engine.clone(ref_clip, transcript="The birch canoe slid on the smooth planks.")
+    voice = engine.clone(ref_clip, transcript="The birch canoe slid on the smooth planks.", consent=True)
     text = "A small boat drifted slowly across the quiet lake while the sun went down."
     a = engine.synthesize(text, voice, seed=5)
     b = engine.synthesize(text, voice, seed=5)

@@ -61,7 +61,7 @@ def test_f5_engine_installs_fetches_serves_and_clones(box, tiny_dirs, ref_clip):
 
         remote = voxnb.connect(f"http://127.0.0.1:{pid.group(1)}", token=engines["f5"]["token"])
         assert remote.capabilities.name == "f5"
-        voice = remote.clone(ref_clip, transcript="The birch canoe slid on the smooth planks.")
+        voice = remote.clone(ref_clip, transcript="The birch canoe slid on the smooth planks.", consent=True)
         result = remote.synthesize("Hello from the start script.", voice, seed=2)
         assert result.duration_s > 0 and "trajectory" in result.chunks[0].extras
         assert np.isfinite(result.audio).all()

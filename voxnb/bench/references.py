@@ -28,6 +28,8 @@ class Speaker:
 
 
 _CODEC2 = "Debian codec2-examples 1.0.5-1, LGPL-2.1"
+# what the benchmark states when it clones them: published recordings, licensed for this use
+CONSENT = "benchmark reference: a published recording licensed for redistribution (assets/reference/SOURCES.md)"
 
 # (name, gender, enroll file, held-out file, source)
 _SPEAKERS = (

@@ -17,6 +17,7 @@ from ..errors import VoxnbError
 from .i18n import t
 from .input_panels import ControlsPanel, ReferencePanel, TextPanel, escape
 from .inspect_panel import InspectPanel
+from .check_panel import CheckPanel
 from .compare_panel import ComparePanel
 from .output_panels import GeneratePanel, OutputPanel
 from .session import Session
@@ -48,11 +49,13 @@ class App(W.VBox):
         self.output = OutputPanel(self)
         self.inspector = InspectPanel(self)
         self.comparison = ComparePanel(self)
+        self.checker = CheckPanel(self)
         left = W.VBox([self.reference, self.controls], layout=W.Layout(width="50%", padding="0 12px 0 0"))
         right = W.VBox([self.text, self.generator, self.output], layout=W.Layout(width="50%"))
         super().__init__([W.HTML(CSS), W.HBox([self.heading, self.lang_button],
                                                layout=W.Layout(justify_content="space-between")),
-                          self.status, W.HBox([left, right]), self.inspector, self.comparison, self.debug_box])
+                          self.status, W.HBox([left, right]), self.inspector, self.comparison, self.checker,
+                          self.debug_box])
         self.add_class("voxnb-app")
         self.lang_button.observe(lambda c: self.set_lang(c.new), "value")
         self.set_lang(lang)
@@ -65,7 +68,7 @@ class App(W.VBox):
         self.heading.value = f"<h2 style='margin:6px 0'>{t('title', lang)}</h2>"
         self.debug_box.set_title(0, t("debug", lang))
         for panel in (self.reference, self.text, self.controls, self.generator, self.output, self.inspector,
-                      self.comparison):
+                      self.comparison, self.checker):
             panel.relabel(lang)
         if self._status:
             self.set_status(*self._status[:1], **self._status[1])

@@ -67,7 +67,7 @@ class ComparePanel(W.VBox):
             names = list(self.engines.value)
             rows = app.session.compare(app.text.text.value, names, transcript=app.reference.transcript.value,
                                        seed=int(app.controls.seed.value),
-                                       progress=app.say)
+                                       progress=app.say, consent=app.reference.consent.value)
             self.rows = rows
             self.table.value = rows_html(rows, app.lang)
             players = []

@@ -41,6 +41,9 @@ class HistoryEntry:
     sidecar: str = field(repr=False)
 
 
+SAMPLE_CONSENT = "bundled sample: a published recording licensed for redistribution (assets/reference/SOURCES.md)"
+
+
 def wav_bytes(audio: np.ndarray, sample_rate: int) -> bytes:
     import soundfile as sf
 
@@ -142,7 +145,8 @@ class Session:
         if self.voice is not None and self.voice.engine != name and self.reference is not None:
             self.voice = None
 
-    def compare(self, text: str, names: list[str], transcript: str = "", seed: int = 0, progress=None):
+    def compare(self, text: str, names: list[str], transcript: str = "", seed: int = 0, progress=None,
+                consent: bool = False):
         """The clip in use and ``text`` through each engine in ``names``, measured alike (voxnb.compare)."""
         from ..compare import compare
 
@@ -152,7 +156,7 @@ class Session:
         for name in names:
             engines[name] = self.engine if name == self.engine.capabilities.name else engine_for(name)
         return compare(self.reference, text, engines, transcript=transcript, seed=seed,
-                       progress=progress or (lambda m: None))
+                       progress=progress or (lambda m: None), consent=self._consent(consent))
 
     # -- reference and voice ---------------------------------------------------------------
     def load_upload(self, filename: str, content: bytes):
@@ -163,15 +167,20 @@ class Session:
                                     "Upload a shorter clip: 3-30 s of speech is enough.")
         from ..audio import prepare_reference
 
-        safe = Path(filename).name or "upload"
-        # a folder per upload keeps the user's file name, so every message names the file they chose
-        path = self.workdir / f"upload-{time.time_ns()}" / safe
-        path.parent.mkdir(parents=True)
-        path.write_bytes(content)
+        path = self._keep(filename, content)
         self.reference = prepare_reference(path)
         self.reference_is_upload = True
         self.voice = None
         return self.reference
+
+    def _keep(self, filename: str, content: bytes) -> Path:
+        """Write an upload into workdir. A folder per upload keeps the user's file name, so every
+        message names the file they chose; only the name's last part is used, so nothing lands outside."""
+        safe = Path(filename).name
+        path = self.workdir / f"upload-{time.time_ns()}" / (safe if safe not in ("", ".", "..") else "upload")
+        path.parent.mkdir(parents=True)
+        path.write_bytes(content)
+        return path
 
     def load_sample(self, label: str):
         from ..audio import prepare_reference
@@ -192,11 +201,19 @@ class Session:
     def enroll(self, consent: bool, transcript: str = "", name: str | None = None):
         if self.reference is None:
             raise VoxnbError("There is no reference clip yet.", "Upload a clip or pick a sample first.")
-        if self.reference_is_upload and not consent:
-            raise VoxnbError("Cloning an uploaded voice needs your confirmation.",
-                             "Tick “I have the right to clone this voice”.")
-        self.voice = self.engine.clone(self.reference, name=name or None, transcript=transcript)
+        self.voice = self.engine.clone(self.reference, name=name or None, transcript=transcript,
+                                       consent=self._consent(consent))
         return self.voice
+
+    def _consent(self, ticked: bool):
+        """What the engine records: the viewer's ticked statement for an upload, the licence for a sample."""
+        from ..consent import STATEMENT, required
+
+        if not self.reference_is_upload:
+            return {"statement": SAMPLE_CONSENT, "by": "voxnb"}
+        if not ticked:
+            raise required("an uploaded clip")
+        return {"statement": STATEMENT, "by": "dashboard viewer (ticked the consent box)"}
 
     def transcribe(self) -> str:
         from ..transcript import transcribe
@@ -253,8 +270,46 @@ class Session:
         sidecar = json.dumps(result.sidecar(), ensure_ascii=False, indent=2)
         self.history.append(HistoryEntry(len(self.history) + 1, text, self.voice.name, self.voice.id,
                                          settings.to_dict(), result.duration_s, result.rtf,
-                                         wav_bytes(result.audio, result.sample_rate), sidecar))
+                                         result.wav_bytes(), sidecar))
         return result
 
     def stop(self) -> None:
         self.stop_requested.set()
+
+    # -- checking a file -------------------------------------------------------------------
+    def check_file(self, filename: str, content: bytes) -> dict:
+        """Does an uploaded file carry voxnb's watermark, and what metadata does it carry?
+        voxnb.watermark.check_file's report, naming the user's file (not its copy in workdir), plus
+        ``duration_s`` and ``partial`` (the mark covers only some of the file: a take spliced into
+        other audio). A file over MAX_UPLOAD_MB is refused unread: ``error`` says so, ``limit_mb`` is set."""
+        from ..watermark import HOP_S, check_file
+
+        name = Path(filename).name or "upload"
+        mb = len(content) / 2**20
+        if mb > MAX_UPLOAD_MB:
+            return {"file": name, "marked": None, "confidence": None, "metadata": None, "marked_spans": [],
+                    "error": f"The file is {mb:.1f} MB; the limit is {MAX_UPLOAD_MB} MB.", "size_mb": round(mb, 1),
+                    "limit_mb": MAX_UPLOAD_MB, "duration_s": None, "partial": False}
+        path = self._keep(filename, content)
+        try:
+            report = check_file(path)
+            report.setdefault("marked_spans", [])
+            report["duration_s"] = _duration(path)
+        finally:   # a checked file is not kept: it is not the viewer's reference, and may be large
+            shutil.rmtree(path.parent, ignore_errors=True)
+        spans, dur = report["marked_spans"], report["duration_s"]
+        # the windows stop up to one hop short of the end, so a mark to within HOP_S of it covers the file
+        whole = len(spans) == 1 and spans[0][0] == 0 and (dur is None or spans[0][1] >= dur - HOP_S)
+        report["partial"] = bool(report["marked"] and spans and not whole)
+        report["file"] = name
+        return report
+
+
+def _duration(path: Path) -> float | None:
+    """Seconds of audio, from the header; None where libsndfile cannot read the format (m4a)."""
+    import soundfile as sf
+
+    try:
+        return round(sf.info(str(path)).duration, 2)
+    except (RuntimeError, OSError, TypeError):
+        return None

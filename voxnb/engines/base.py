@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Iterator
 
+from ..errors import SettingsError
 from ..result import ChunkResult, Result
+from ..settings import SynthesisSettings
 from ..voice import Voice
 
 
@@ -41,16 +43,39 @@ class Engine(ABC):
     capabilities: Capabilities
 
     @abstractmethod
-    def clone(self, reference, name: str | None = None, transcript: str = "") -> Voice:
-        """Make a Voice from a reference clip (path, (audio, sr), or a prepared Reference)."""
+    def clone(self, reference, name: str | None = None, transcript: str = "", consent=None) -> Voice:
+        """Make a Voice from a reference clip (path, (audio, sr), or a prepared Reference).
+        ``consent`` (True, or a statement in words) says you may clone this voice; without it the
+        clone is refused. It is kept with the voice and named in every output's metadata."""
 
     @abstractmethod
     def stock_voice(self, name: str) -> Voice:
         """A voice that ships with the engine."""
 
-    @abstractmethod
     def stream(self, text: str, voice: Voice, **settings) -> Iterator[ChunkResult]:
-        """Yield one ChunkResult per chunk of text, as each is ready."""
+        """Yield one ChunkResult per chunk of text, as each is ready. Every chunk's audio carries
+        voxnb's watermark (see voxnb.watermark) unless ``watermark=False`` was passed."""
+        from ..watermark import mark
+
+        parsed = self._settings(settings)
+        chunks = self._stream(text, voice, parsed)
+        try:
+            for chunk in chunks:
+                yield replace(chunk, audio=mark(chunk.audio, chunk.sample_rate)) if parsed.watermark else chunk
+        finally:
+            chunks.close()    # a consumer that stops early frees the engine's generator at once
+
+    def _stream(self, text: str, voice: Voice, settings: SynthesisSettings) -> Iterator[ChunkResult]:
+        """The engine's chunks, unmarked, for validated settings."""
+        raise NotImplementedError
+
+    def _settings(self, kwargs: dict) -> SynthesisSettings:
+        """Validate keyword settings; engines refuse on top of this the ones they lack."""
+        unknown = set(kwargs) - set(SynthesisSettings.__dataclass_fields__)
+        if unknown:
+            raise SettingsError(f"Unknown setting(s): {', '.join(sorted(unknown))}.",
+                                f"Settings are: {', '.join(SynthesisSettings.__dataclass_fields__)}.")
+        return SynthesisSettings(**kwargs).validated()
 
     def synthesize(self, text: str, voice: Voice, **settings) -> Result:
         """The whole text: every chunk of ``stream`` joined with the settings' pause; see

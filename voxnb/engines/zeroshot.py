@@ -115,17 +115,22 @@ class ZeroShotEngine(Engine):
         raise VoiceNotFoundError(f"{self.TITLE} has no stock voices: it speaks in the voice of a reference clip.",
                                  "Clone a voice from a 3-15 s reference clip and its transcript.")
 
-    def clone(self, reference, name: str | None = None, transcript: str = "") -> Voice:
+    def clone(self, reference, name: str | None = None, transcript: str = "", consent=None) -> Voice:
         """A Voice from a reference clip (path, (audio, sr) or a prepared Reference) and what it says.
 
+        ``consent``: True, or the statement as text, that you may clone this voice (refused without).
         No transcript: voxnb transcribes the clip (English on the CPU; Mandarin needs the Whisper
         weights that `voxnb fetch whisper` brings). A clip longer than the engine uses is cut at a
         pause, and then only an ASR transcript (of the cut clip) can match it.
         """
         from ..audio import prepare_reference
+        from ..consent import record, required
         from ..decode import resample
 
+        if not consent:
+            raise required()
         ref = reference if hasattr(reference, "report") else prepare_reference(reference)
+        stated = record(consent, ref.audio)
         audio, cut = cut_at_pause(ref.audio, ref.sample_rate, self.MAX_REFERENCE_S)
         warnings = list(ref.report.warnings)
         windowed = any(w.startswith("cut to the best") for w in warnings)   # prepare_reference's long-clip cut
@@ -151,7 +156,7 @@ class ZeroShotEngine(Engine):
         report = {**ref.report.to_dict(), "warnings": warnings, "duration_s": round(len(audio) / self.SAMPLE_RATE, 3)}
         return Voice(id=key, name=check_name(name) if name else f"voice-{key[:6]}", engine=self.NAME,
                      method=self.METHOD, conditioning={"prompt_audio": audio, **features}, report=report,
-                     transcript=transcript, info={"sample_rate": self.SAMPLE_RATE, "cut": cut})
+                     transcript=transcript, info={"sample_rate": self.SAMPLE_RATE, "cut": cut}, consent=stated)
 
     def _transcribe(self, audio: np.ndarray, sample_rate: int) -> str:
         from ..transcript_hub import transcribe_reference
@@ -180,11 +185,7 @@ class ZeroShotEngine(Engine):
 
     # -- settings ----------------------------------------------------------------------------------
     def _settings(self, kwargs) -> SynthesisSettings:
-        unknown = set(kwargs) - set(SynthesisSettings.__dataclass_fields__)
-        if unknown:
-            raise SettingsError(f"Unknown setting(s): {', '.join(sorted(unknown))}.",
-                                f"Settings are: {', '.join(SynthesisSettings.__dataclass_fields__)}.")
-        settings = SynthesisSettings(**kwargs).validated()
+        settings = super()._settings(kwargs)
         default = SynthesisSettings()
         for name, why in self.UNSUPPORTED.items():
             if getattr(settings, name) != getattr(default, name):
@@ -194,10 +195,9 @@ class ZeroShotEngine(Engine):
         return settings
 
     # -- synthesis ---------------------------------------------------------------------------------
-    def stream(self, text: str, voice: Voice | str, **kwargs) -> Iterator[ChunkResult]:
+    def _stream(self, text: str, voice: Voice | str, settings: SynthesisSettings) -> Iterator[ChunkResult]:
         from ..text.chunks import text_chunks
 
-        settings = self._settings(kwargs)
         voice = self._resolve(voice)
         t = time.perf_counter()
         chunks = text_chunks(text, lang=settings.lang)

@@ -28,7 +28,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from ..engines.remote import wire
-from ..errors import EngineBusyError, EngineError, VoxnbError
+from ..errors import EngineBusyError, EngineError, SettingsError, VoxnbError
 from ..result import assemble
 from ..settings import SynthesisSettings
 from ..voice import Voice
@@ -198,6 +198,11 @@ def create_app(worker: EngineWorker, token: str = "", loopback_only: bool = True
     async def read_synthesis(request: Request):
         """(text, Voice or stock voice name, settings) from a request; _Refused with the reply if it is bad."""
         meta, arrays = await read_message(request)
+        if isinstance(meta.get("settings"), dict) and meta["settings"].get("watermark", True) is not True:
+            raise _Refused(error_response(SettingsError(
+                "This engine server marks every output it makes; it does not take watermark=False.",
+                "For unmarked audio (your own analysis), synthesise in your own process: "
+                "voxnb.load_engine(...).synthesize(..., watermark=False).")))
         try:
             voice = Voice.from_bytes(arrays["voice"].tobytes()) if "voice" in arrays else meta["voice_name"]
             return meta["text"], voice, meta.get("settings", {})

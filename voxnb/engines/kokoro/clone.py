@@ -202,11 +202,17 @@ def _enrollment_cache() -> VoiceLibrary:
     return VoiceLibrary(cache_dir() / "enrollments")
 
 
-def clone_voice(engine, reference, name: str | None = None, transcript: str = "", cache: bool = True) -> Voice:
-    """Enroll a reference clip (path, (audio, sr) or a prepared Reference) as a Voice value."""
+def clone_voice(engine, reference, name: str | None = None, transcript: str = "", cache: bool = True,
+                consent=None) -> Voice:
+    """Enroll a reference clip (path, (audio, sr) or a prepared Reference) as a Voice value;
+    ``consent`` is the statement voxnb.consent.record() takes (refused without one)."""
     from ...audio import prepare_reference
+    from ...consent import record, required
 
+    if not consent:
+        raise required()
     ref = reference if hasattr(reference, "report") else prepare_reference(reference)
+    stated = record(consent, ref.audio)
     key = content_hash(METHOD, engine.model.version, np.ascontiguousarray(ref.audio, np.float32).tobytes())
     name = check_name(name) if name else f"voice-{key[:6]}"
     library = _enrollment_cache()
@@ -218,7 +224,7 @@ def clone_voice(engine, reference, name: str | None = None, transcript: str = ""
                       controls=controls, report=ref.report.to_dict(), transcript="", info=info)
         if cache:
             library.save(voice, overwrite=True)
-    return dataclasses.replace(voice, name=name, transcript=transcript or voice.transcript)
+    return dataclasses.replace(voice, name=name, transcript=transcript or voice.transcript, consent=stated)
 
 
 if __name__ == "__main__":  # regenerate the shipped table: python -m voxnb.engines.kokoro.clone

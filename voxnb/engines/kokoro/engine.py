@@ -38,18 +38,15 @@ class KokoroEngine(Engine):
         return Voice(id=content_hash(NAME, name, pack.tobytes()), name=name, engine=NAME, method="stock",
                      conditioning={"style_pack": pack})
 
-    def clone(self, reference, name: str | None = None, transcript: str = "", cache: bool = True) -> Voice:
+    def clone(self, reference, name: str | None = None, transcript: str = "", cache: bool = True,
+              consent=None) -> Voice:
         from .clone import clone_voice
 
-        return clone_voice(self, reference, name=name, transcript=transcript, cache=cache)
+        return clone_voice(self, reference, name=name, transcript=transcript, cache=cache, consent=consent)
 
     # -- synthesis ---------------------------------------------------------------------------
     def _settings(self, kwargs) -> SynthesisSettings:
-        unknown = set(kwargs) - set(SynthesisSettings.__dataclass_fields__)
-        if unknown:
-            raise SettingsError(f"Unknown setting(s): {', '.join(sorted(unknown))}.",
-                                f"Settings are: {', '.join(SynthesisSettings.__dataclass_fields__)}.")
-        settings = SynthesisSettings(**kwargs).validated()
+        settings = super()._settings(kwargs)
         if settings.instruct.strip():
             raise SettingsError("Kokoro does not follow instructions in words.",
                                 "Pick a style preset instead, or use an engine that follows instructions (cosyvoice3).")
@@ -63,11 +60,10 @@ class KokoroEngine(Engine):
             return voice
         return self.stock_voice(voice)
 
-    def stream(self, text: str, voice: Voice | str, **kwargs) -> Iterator[ChunkResult]:
-        """Yield each chunk as soon as it is synthesised (for streaming playback)."""
+    def _stream(self, text: str, voice: Voice | str, settings: SynthesisSettings) -> Iterator[ChunkResult]:
+        """Each chunk as soon as it is synthesised (for streaming playback)."""
         from ...text import phonemize
 
-        settings = self._settings(kwargs)
         voice = self._resolve(voice)
         t = time.perf_counter()
         chunks = phonemize(text, lang=settings.lang)

@@ -133,9 +133,13 @@ class RemoteEngine(Engine):
         self._raise_for(response)
         return Voice.from_bytes(response.content)
 
-    def clone(self, reference, name: str | None = None, transcript: str = "", **options) -> Voice:
+    def clone(self, reference, name: str | None = None, transcript: str = "", consent=None, **options) -> Voice:
+        from ...consent import for_client, required
+
+        if not consent:     # refused here, before the clip travels
+            raise required()
         meta, arrays = _reference_message(reference)
-        meta.update(name=name or "", transcript=transcript, options=options)
+        meta.update(name=name or "", transcript=transcript, options={**options, "consent": for_client(consent)})
         for fmeta, farrays in self._frames("/clone", meta, arrays):
             return Voice.from_bytes(farrays["voice"].tobytes())
         raise EngineError("The engine server sent no voice.", "Try again; the server's log says more.")
