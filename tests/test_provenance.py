@@ -140,3 +140,30 @@ def test_a_voice_saved_before_consent_records_still_loads_and_speaks_as_unknown(
     stock = engine.synthesize("Stock.", "jf_tebukuro")
     assert stock.provenance["voice"] == {"id": engine.stock_voice("jf_tebukuro").id, "name": "jf_tebukuro",
                                          "cloned": False, "consent": consent.NOT_NEEDED}
+
+
+def id3_with_comment(text: str) -> bytes:
+    """An ID3v2.3 tag holding one COMM frame, as ffmpeg writes a tagged WAV's comment into an MP3."""
+    body = b"\x00eng\x00" + text.encode("latin-1")          # Latin-1, language, empty description, text
+    frame = b"COMM" + len(body).to_bytes(4, "big") + b"\x00\x00" + body
+    size = len(frame)
+    syncsafe = bytes((size >> shift) & 0x7F for shift in (21, 14, 7, 0))
+    return b"ID3\x03\x00\x00" + syncsafe + frame
+
+
+def test_the_record_survives_a_conversion_to_mp3_that_rewrites_the_tags(engine, tmp_path):
+    result = engine.synthesize(TEXT, "jf_tebukuro")
+    buf = io.BytesIO()
+    sf.write(buf, result.audio, result.sample_rate, format="MP3")   # untagged audio frames
+    frames = buf.getvalue()
+    if frames[:3] == b"ID3":                                      # drop libsndfile's own tag
+        size = int.from_bytes(bytes(b & 0x7F for b in frames[6:10]), "big")
+        frames = frames[10 + size:]
+    converted = tmp_path / "converted.mp3"
+    converted.write_bytes(id3_with_comment(provenance.embedded(result.provenance)) + frames)
+    found = watermark.check_file(converted)
+    assert found["marked"] and found["metadata"]["source"] == "file"
+    assert found["metadata"]["voice"]["name"] == "jf_tebukuro" and found["metadata"]["created"] == result.provenance["created"]
+    plain = tmp_path / "plain.mp3"
+    plain.write_bytes(id3_with_comment("an ordinary comment") + frames)
+    assert provenance.read(plain) is None

@@ -2,7 +2,8 @@
 
 The full record goes in the JSON sidecar; a compact copy (ASCII JSON, under the 2 KB that a WAV
 INFO field holds) is written into the audio file itself, as its comment tag: the WAV's LIST/INFO
-ICMT, FLAC's and OGG's Vorbis comment, MP3's ID3 comment. So a file that travels without its
+ICMT, FLAC's and OGG's Vorbis comment, MP3's ID3 comment. Converters keep it (ffmpeg copies the
+WAV's comment into an MP3's ID3 COMM frame), so it is read back from any of those. So a file that travels without its
 sidecar still names its generator, voice, consent record and watermark.
 """
 from __future__ import annotations
@@ -66,18 +67,33 @@ def _sidecar(path: Path) -> dict | None:
 
 
 def _embedded(path: Path) -> dict | None:
+    for comment in _comments(path):
+        start = comment.find("{")
+        try:
+            record = json.loads(comment[start:]) if start >= 0 else None
+        except ValueError:
+            continue
+        if isinstance(record, dict) and TAG in record:
+            return {**record, "source": "file"}
+    return None
+
+
+def _comments(path: Path):
+    """Every comment-like tag of the file: libsndfile's (what voxnb writes), then tinytag's, which also
+    reads the ID3 COMM frame ffmpeg writes when it converts a tagged WAV to MP3, and M4A's comment atom."""
     import soundfile as sf
 
     try:
         with sf.SoundFile(path) as f:
-            comment = f.comment or ""
-    except (RuntimeError, OSError, TypeError):   # not a format libsndfile reads, or no tags
-        return None
-    start = comment.find("{")
+            yield f.comment or ""
+    except (RuntimeError, OSError, TypeError):   # not a format libsndfile reads
+        pass
+    from tinytag import TinyTag, TinyTagException
+
     try:
-        record = json.loads(comment[start:]) if start >= 0 else None
-    except ValueError:
-        return None
-    if isinstance(record, dict) and TAG in record:
-        return {**record, "source": "file"}
-    return None
+        tag = TinyTag.get(str(path))
+    except (TinyTagException, OSError, ValueError, KeyError, IndexError):
+        return
+    yield tag.comment or ""
+    for values in (tag.other or {}).values():
+        yield from (v for v in (values if isinstance(values, list) else [values]) if isinstance(v, str))
