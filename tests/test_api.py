@@ -3,9 +3,9 @@ import sys
 
 import voxnb
 
-PUBLIC = ["Capabilities", "ChunkResult", "Engine", "Reference", "RemoteEngine", "Result", "SPEED_RANGE", "STYLES",
+PUBLIC = ["Capabilities", "ChunkResult", "Detection", "Engine", "Reference", "RemoteEngine", "Result", "SPEED_RANGE", "STYLES",
           "SynthesisSettings", "Voice", "VoiceLibrary", "VoxnbError", "__version__", "available_engines",
-          "connect", "load_engine", "phonemize", "prepare_reference", "transcribe"]
+          "connect", "detect", "load_engine", "phonemize", "prepare_reference", "transcribe"]
 
 
 def test_public_api_is_pinned():

@@ -233,7 +233,7 @@ def test_compare_puts_every_engine_in_one_table(hub_engines, ref_clip):
     from voxnb.compare import compare, table
 
     rows = compare(ref_clip, "Hello there, this is a test.", dict(hub_engines),
-                   transcript="The birch canoe slid on the smooth planks.", seed=1)
+                   transcript="The birch canoe slid on the smooth planks.", seed=1, consent=True)
     assert [r.engine for r in rows] == ["f5", "voxcpm"] and not any(r.error for r in rows)
     for r in rows:
         assert r.duration_s > 0 and r.rtf > 0 and 0 < r.first_audio_s <= r.result.timings["total"]
@@ -245,7 +245,8 @@ def test_compare_puts_every_engine_in_one_table(hub_engines, ref_clip):
 def test_compare_keeps_going_when_one_engine_fails(hub_engines, ref_clip):
     from voxnb.compare import compare
 
-    rows = compare(ref_clip, "你[h][ào]吗？", dict(hub_engines), transcript="The birch canoe.", measure=False)
+    rows = compare(ref_clip, "你[h][ào]吗？", dict(hub_engines), transcript="The birch canoe.", measure=False,
+                   consent=True)
     by = {r.engine: r for r in rows}
     assert by["f5"].result is not None and "pinyin" in by["voxcpm"].error
 
