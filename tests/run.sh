@@ -9,12 +9,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
 # The browser test drives Debian's Chromium (never a downloaded browser); CJK fonts so Chinese renders.
-if ! command -v chromium >/dev/null 2>&1 || [ ! -d /usr/share/fonts/opentype/noto ]; then
+# espeak-ng: robotic but person-like speech that the reference check must accept.
+if ! command -v chromium >/dev/null 2>&1 || [ ! -d /usr/share/fonts/opentype/noto ] || ! command -v espeak-ng >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk espeak-ng >/dev/null
   else
-    echo "note: install chromium and fonts-noto-cjk (apt-get) for the browser test" >&2
+    echo "note: install chromium, fonts-noto-cjk and espeak-ng (apt-get) for the browser and reference tests" >&2
   fi
 fi
 export PIP_DISABLE_PIP_VERSION_CHECK=1

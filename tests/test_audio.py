@@ -7,9 +7,10 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from audio_fixtures import (HARVARD_1, HARVARD_2, SHORT_1S, VK5QI_8K, long_speech, read,
-                            speech_16k, with_silence)
+from audio_fixtures import (ASSETS, HARVARD_1, HARVARD_2, SHORT_1S, VK5QI_8K, chords, espeak, harmonic_buzz,
+                            long_speech, noise_bursts, read, speech_16k, tone_sequence, with_silence)
 from voxnb import audio as A
+from voxnb import speechlike as SL
 from voxnb import decode as D
 from voxnb import vad as V
 from voxnb.audio import SAMPLE_RATE, BadReferenceError, load_audio, prepare_reference
@@ -314,3 +315,118 @@ def test_wav_chunk_walker_accepts_extra_chunks(tmp_path):
     struct.pack_into("<I", blob, 4, len(blob) - 8)
     p.write_bytes(bytes(blob))
     assert prepare_reference(p).report.speech_s > 3.0
+
+
+# ---------------------------------------------------------------- DC offset
+
+
+def test_dc_offset_speech_is_accepted_and_centred():
+    x, sr = speech_16k()
+    ref = prepare_reference((x * 0.5 + 0.45, sr))        # refused as "no speech" before DC removal
+    a = ref.audio.astype(np.float64)
+    assert abs(a.mean()) < 1e-3 * np.sqrt(np.mean(a ** 2))
+    assert any("DC offset of +0.45" in w for w in ref.report.warnings)
+    assert ref.report.speech_s > 9.0 and ref.report.clipping_ratio == 0.0   # peaks at +0.95: not clipped
+
+
+def test_dc_offset_does_not_hide_real_clipping():
+    x, sr = speech_16k()
+    ref = prepare_reference((np.clip(x * 1.5 + 0.45, -1.0, 1.0), sr))   # the offset drove speech into the rail
+    assert ref.report.clipping_ratio > 0.001 and ref.report.peak == 1.0
+
+
+def test_clips_without_an_offset_are_left_bit_identical():
+    x, sr = read(HARVARD_1)
+    audio = D.resample(x, sr, SAMPLE_RATE)
+    same, offset = A.remove_dc(audio)
+    assert offset == 0.0 and same is audio       # voices enrolled before keep their content hash
+
+
+# ---------------------------------------------------------------- not human speech
+
+
+NOT_SPEECH = {
+    "tones, random pitches": lambda: tone_sequence("random"),
+    "tones, one pitch": lambda: tone_sequence("constant", seed=1),
+    "tones with vibrato": lambda: tone_sequence("vibrato"),
+    "gliding tones": lambda: tone_sequence("glide", seed=1),
+    "sawtooth buzz 80 Hz": lambda: harmonic_buzz(80),
+    "pulse buzz 300 Hz": lambda: harmonic_buzz(300, wave="pulse"),
+    "formant buzz 120 Hz": lambda: harmonic_buzz(120, formants=True),
+    "formant buzz 250 Hz with intonation": lambda: harmonic_buzz(250, formants=True, intonation=8),
+    "white noise bursts": lambda: noise_bursts("white"),
+    "pink noise bursts": lambda: noise_bursts("pink"),
+    "chords": lambda: chords(),
+}
+
+
+@pytest.mark.parametrize("kind", list(NOT_SPEECH))
+def test_sounds_that_are_not_human_speech_are_refused(kind):
+    with pytest.raises(BadReferenceError, match="does not sound like human speech") as e:
+        prepare_reference((NOT_SPEECH[kind](), 16000))
+    assert "person speaking" in e.value.fix
+
+
+def test_not_speech_refused_at_8khz_too():
+    with pytest.raises(BadReferenceError, match="a steady buzz"):
+        prepare_reference((D.resample(harmonic_buzz(120, formants=True), 16000, 8000), 8000))
+
+
+TOO_SHORT = {"alsa_f/front_center.flac", "codec2_mmt1_m/mmt1.flac", "codec2_vk5qi_m/heldout.flac"}  # < 3 s of speech
+
+
+@pytest.mark.parametrize("path", sorted(ASSETS.glob("*/*.flac")), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_real_reference_clip_is_accepted(path):
+    if f"{path.parent.name}/{path.name}" in TOO_SHORT:
+        with pytest.raises(BadReferenceError, match="need at least 3 s"):
+            prepare_reference(path)
+    else:
+        assert prepare_reference(path).report.speech_s >= 3.0
+
+
+def _bench_pieces():
+    for path in sorted((ASSETS.parent / "watermark_bench").glob("*.flac")):
+        x, sr = read(path)
+        for start in range(0, x.shape[0] - 6 * sr + 1, 7 * sr):
+            yield pytest.param(path, start // sr, id=f"{path.stem}@{start // sr}s")
+
+
+@pytest.mark.parametrize("path, start_s", list(_bench_pieces()))
+def test_watermark_bench_speech_in_7s_pieces_is_accepted(path, start_s):
+    x, sr = read(path)
+    prepare_reference((x[start_s * sr:(start_s + 7) * sr], sr))
+
+
+def _white_noise_at(x, snr_db, seed=0):
+    noise = np.random.default_rng(seed).standard_normal(x.size)
+    return (x + noise * np.sqrt(np.mean(x ** 2) / 10 ** (snr_db / 10))).astype(np.float32)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: (_white_noise_at(speech_16k()[0], 15), 16000),
+    lambda: (_white_noise_at(read(VK5QI_8K)[0], 15), 8000),
+    lambda: (D.resample(speech_16k()[0], 16000, 8000), 8000),
+    lambda: (np.tanh(4 * speech_16k()[0]), 16000),              # soft-clipped
+    lambda: (0.01 * speech_16k()[0], 16000),                    # very quiet
+], ids=["noisy-15dB", "noisy-15dB-8k", "8kHz", "soft-clipped", "quiet"])
+def test_plausible_real_inputs_are_accepted(make):
+    prepare_reference(make())
+
+
+@pytest.mark.parametrize("voice", ["en-us", "en+f3", "en+klatt"])
+def test_espeak_speech_is_person_like_enough(voice):
+    spoken = espeak("She sells sea shells by the sea shore, and the shells she sells are surely seashells.", voice)
+    if spoken is None:
+        pytest.fail("espeak-ng is not installed: tests/run.sh installs it (apt-get install espeak-ng)")
+    prepare_reference(spoken)
+
+
+def test_speechlike_features_separate_speech_from_a_buzz():
+    # its speed (~30 ms for 10 s on one core) is a figure, not a test: timed asserts flake on shared CPUs
+    x, sr = speech_16k()
+    speech = SL.measure(x, sr, V.detect_speech(x, sr))
+    buzz = SL.measure(harmonic_buzz(120, formants=True, seconds=10.0), 16000)
+    assert speech.refusal() is None and "buzz" in buzz.refusal()
+    assert speech.envelope_motion > 1.4 * SL.MIN_ENVELOPE_MOTION > 2 * buzz.envelope_motion
+
+

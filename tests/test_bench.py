@@ -44,6 +44,19 @@ def test_voxnb_figures_and_calibration(figures):
     json.dumps(figures)                          # serialisable as --json prints it
 
 
+def test_goal_figures_pauses_deletions_and_heldout_headline(figures):
+    for name, f in figures["systems"].items():
+        assert 0 <= f["lead_max_s"] < 5 and 0 <= f["tail_max_s"] < 5, name
+        assert isinstance(f["deletions"], int) and 0 <= f["deletions_at_break"] <= f["deletions"], name
+        assert set(f["wer_by_speaker"]) == set(figures["speakers"]) and f["wer_max_speaker"] >= f["wer"] - 1e-9
+        # the quick set has one speaker of each role: codec2_hts_f is held out of every fitting step
+        assert figures["roles"]["codec2_hts_f"] == "heldout" and math.isfinite(f["heldout"]["norm_sim_ge2e"])
+    v = figures["systems"]["voxnb"]
+    # the umbrella sentence and the long text have commas and sentence ends: both kinds were measured
+    assert v["pause_comma_max_s"] is not None and v["pause_sentence_max_s"] is not None
+    assert "GE2E n held" in table(figures) and "inner max" in table(figures)
+
+
 def test_progress_counts_every_step(figures):
     n = len(SYSTEMS) + 3   # setup, enrollment, each system, quality
     assert [m.split("]")[0] for m in PROGRESS] == [f"[{k}/{n}" for k in range(1, n + 1)]

@@ -43,6 +43,11 @@ def test_clone_then_list_then_speak_by_name(ref_clip, tmp_path):
             "--match-channel", "--json")
     assert p.returncode == 0 and json.loads(p.stdout)["voice_id"] == vid
     assert json.loads((tmp_path / "n.json").read_text())["settings"]["match_channel"] is True
+    saved = (tmp_path / "lib" / "narrator.voice.npz").read_bytes()
+    p = run("--voices-dir", lib, "clone", str(ref_clip), "--name", "narrator", "--consent", "--json")   # again
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout)["already_enrolled"] is True and json.loads(p.stdout)["id"] == vid
+    assert (tmp_path / "lib" / "narrator.voice.npz").read_bytes() == saved
 
 
 @pytest.mark.parametrize("args, phrase", [
@@ -136,3 +141,124 @@ def test_detect_marked_unmarked_and_unreadable_files(ref_clip, tmp_path):
     assert p.returncode == 2
     errors = [f["error"] for f in json.loads(p.stdout)["files"]]
     assert errors[0] is None and "notes.txt" in errors[1] and "missing.wav" in errors[2]
+
+
+def _saved_voice(directory, reference, name="narrator"):
+    """A voice saved as a clone of ``reference`` would be, with its consent record; no engine involved."""
+    import numpy as np
+
+    from voxnb.audio import prepare_reference
+    from voxnb.consent import record
+    from voxnb.voice import Voice, VoiceLibrary
+
+    ref = prepare_reference(reference)
+    voice = Voice(id="0123456789abcdef", name=name, engine="kokoro", method="kokoro-style-blend/5",
+                  conditioning={"style_pack": np.zeros((4, 256), np.float32)}, report=ref.report.to_dict(),
+                  transcript="The birch canoe slid on the smooth planks.", consent=record(True, ref.audio))
+    return VoiceLibrary(directory).save(voice)
+
+
+@pytest.fixture
+def no_engine(monkeypatch):
+    from voxnb import engines
+
+    monkeypatch.setattr(engines, "load_engine", lambda *a, **k: pytest.fail("an engine was loaded"))
+
+
+def test_cloning_the_same_recording_again_answers_from_the_library(tmp_path, no_engine, capsys):
+    from audio_fixtures import HARVARD_1
+    from voxnb.cli import main
+
+    lib = tmp_path / "lib"
+    saved = _saved_voice(lib, HARVARD_1)
+    before, mtime = saved.read_bytes(), saved.stat().st_mtime_ns
+    clone = ["--voices-dir", str(lib), "clone", str(HARVARD_1), "--name", "narrator"]
+    assert main(clone + ["--consent"]) == 0
+    out = capsys.readouterr().out
+    assert "'narrator' [0123456789abcdef] is already enrolled from this recording" in out
+    assert main(clone + ["--consent", "--json", "--transcript", "The birch canoe slid on the smooth planks."]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["already_enrolled"] is True and info["id"] == "0123456789abcdef" and info["consent"]["id"]
+    assert main(clone) == 2 and "--consent" in capsys.readouterr().err     # the statement is still asked for
+    assert saved.read_bytes() == before and saved.stat().st_mtime_ns == mtime
+
+
+def test_a_different_enrollment_never_replaces_a_saved_voice(tmp_path, no_engine, capsys, monkeypatch):
+    from audio_fixtures import HARVARD_1, HARVARD_2
+    from voxnb import engines
+    from voxnb.cli import main
+    from voxnb.errors import EngineError
+
+    lib = tmp_path / "lib"
+    saved = _saved_voice(lib, HARVARD_1)
+    before = saved.read_bytes()
+    base = ["--voices-dir", str(lib), "clone"]
+    for args, phrase in [([str(HARVARD_2)], "A different voice is already saved as 'narrator': it was enrolled "
+                                           "from other audio than harvard_02.flac"),
+                         ([str(HARVARD_1), "--engine", "f5"], "with the kokoro engine, not f5"),
+                         ([str(HARVARD_1), "--transcript", "Something else."], "with another transcript")]:
+        assert main(base + args + ["--name", "narrator", "--consent"]) == 2, args
+        err = capsys.readouterr().err
+        assert phrase in err and "another name, or pass --overwrite" in err, err
+    assert saved.read_bytes() == before
+
+    def asked(*a, **k):
+        raise EngineError("engine asked for")
+
+    monkeypatch.setattr(engines, "load_engine", asked)   # --overwrite goes on to enroll
+    assert main(base + [str(HARVARD_2), "--name", "narrator", "--consent", "--overwrite"]) == 2
+    assert "engine asked for" in capsys.readouterr().err and saved.read_bytes() == before
+
+
+class _Refiner:
+    """An engine that refines at once: the CLI's part (progress, verdict, saving) is what is tested."""
+
+    def __init__(self, refines=True):
+        from types import SimpleNamespace
+
+        self.capabilities = SimpleNamespace(name="kokoro", refines=refines)
+
+    def refine(self, voice, reference, budget_s, progress):
+        import dataclasses
+
+        from voxnb.engines.kokoro.refine import METHOD
+
+        assert budget_s == 30 and str(reference).endswith("harvard_01.flac")
+        progress(0.5, "timbre")
+        progress(1.0, "done")
+        info = {"refine": {"seconds": 12.0, "syntheses": 40, "reason": "",
+                           "heldout": {"clone": {"dvector": 0.61}, "refined": {"dvector": 0.7}}}}
+        return dataclasses.replace(voice, id="fedcba9876543210", method=METHOD, info=info)
+
+
+def test_clone_refine_replaces_the_saved_fast_clone(tmp_path, monkeypatch, capsys):
+    from audio_fixtures import HARVARD_1
+    from voxnb import engines
+    from voxnb.cli import main
+    from voxnb.engines.kokoro.refine import METHOD
+    from voxnb.voice import Voice
+
+    lib = tmp_path / "lib"
+    saved = _saved_voice(lib, HARVARD_1)
+    monkeypatch.setattr(engines, "load_engine", lambda *a, **k: _Refiner())
+    args = ["--voices-dir", str(lib), "clone", str(HARVARD_1), "--name", "narrator", "--consent", "--refine",
+            "--refine-budget", "30"]
+    assert main(args) == 0
+    err = capsys.readouterr().err
+    assert "refining 100%" in err and "refinement kept: 12 s, 40 syntheses, held-out d-vector 0.610 -> 0.700" in err
+    assert Voice.load(saved).method == METHOD and Voice.load(saved).id == "fedcba9876543210"
+    monkeypatch.setattr(engines, "load_engine", lambda *a, **k: pytest.fail("refined twice"))
+    assert main(args) == 0          # already refined: answered from the library
+
+
+def test_clone_refine_with_an_engine_that_cannot(tmp_path, monkeypatch, capsys):
+    from audio_fixtures import HARVARD_1
+    from voxnb import engines
+    from voxnb.cli import main
+
+    lib = tmp_path / "lib"
+    saved = _saved_voice(lib, HARVARD_1)
+    before = saved.read_bytes()
+    monkeypatch.setattr(engines, "load_engine", lambda *a, **k: _Refiner(refines=False))
+    assert main(["--voices-dir", str(lib), "clone", str(HARVARD_1), "--name", "narrator", "--consent", "--refine"]) == 2
+    assert "cannot refine" in capsys.readouterr().err and saved.read_bytes() == before

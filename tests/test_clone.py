@@ -16,8 +16,8 @@ def test_clone_is_a_value_with_report_and_fit(cloned):
 
 
 def test_fit_never_scores_below_the_nearest_stock_voice(cloned):
-    scores = {c["label"]: c["ge2e"] for c in cloned.info["candidates"]}
-    assert cloned.info["ge2e"] == max(scores.values()) >= scores["nearest"]
+    scores = {c["label"]: c["dvector"] for c in cloned.info["candidates"]}
+    assert cloned.info["dvector"] == max(scores.values()) >= scores["nearest"]
 
 
 def test_second_enrollment_comes_from_the_cache(engine, ref_clip, cloned, monkeypatch):
@@ -63,7 +63,7 @@ def test_clone_carries_a_bounded_timbre_eq_and_the_reference_bandwidth(cloned):
     assert eq.shape == timbre.BAND_HZ.shape and np.all(np.abs(eq) <= timbre.MAX_GAIN_DB + 1e-6) and np.any(eq)
     assert 7000 < cloned.controls["bandwidth_hz"] < 8200          # harvard_01 is a 16 kHz recording
     with np.load(kclone.TABLE) as z:
-        assert set(cloned.info["stock_ge2e"]) == set(z["names"])     # every stock voice ranked in channel
+        assert set(cloned.info["stock_dvector"]) == set(z["names"])     # every stock voice ranked in channel
 
 
 def _distance_to(reference, audio, lo=150, hi=7000):
@@ -101,7 +101,9 @@ def test_match_channel_copies_the_reference_bandwidth(engine, cloned):
     def above(x):
         return float(np.mean(timbre.long_term_spectrum(x, 24000)[top]))
 
-    assert above(phone) < above(full) - 40 and len(phone) == len(full)
+    # nothing above the band (the -120 dB floor) where the full band has speech; the d-vector's
+    # nearest voice for this clip (jf_nezumi) is itself soft up there, ~-87 dB
+    assert above(phone) < -110 < above(full) - 20 and len(phone) == len(full)
 
 
 def test_fit_takes_a_reference_at_any_sample_rate(engine, ref_clip):

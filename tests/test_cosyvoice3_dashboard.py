@@ -11,7 +11,7 @@ from voxnb.dashboard.inspect_panel import result_views
 from voxnb.engines.base import Capabilities
 from voxnb.engines.cosyvoice3.prompt import INSTRUCTIONS, STYLE_INSTRUCTIONS
 from voxnb.result import ChunkResult, Result
-from voxnb.settings import STYLES
+from voxnb.settings import PAUSE_SETTINGS, STYLES
 from voxnb.voice import VoiceLibrary
 
 SR, HOP = 24000, 480          # 50 mel frames a second; 2 a speech token
@@ -19,7 +19,7 @@ CAPS = Capabilities(
     name="cosyvoice3", version="test", languages=("zh", "en"), sample_rate=SR,
     styles=("neutral",) + tuple(STYLE_INSTRUCTIONS), approximate_styles=(), clones=True, streams=True,
     attention=True, seeded=True, device="cpu", notes="test", views=("mel", "tokens", "attention", "f0", "timings"),
-    settings=("style", "instruct", "speed", "seed", "lang", "sentence_pause", "inspect"),
+    settings=("style", "instruct", "speed", "seed", "lang", *PAUSE_SETTINGS, "inspect"),
     instructions={k: {"group": i.group, "text": i.text, "en": i.label_en, "zh": i.label_zh}
                   for k, i in INSTRUCTIONS.items()})
 

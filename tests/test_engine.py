@@ -83,7 +83,39 @@ def test_stream_yields_each_sentence(engine, cloned):
     assert len(chunks) == len(whole.chunks) >= 2
     for a, b in zip(chunks, whole.chunks):
         assert np.array_equal(a.audio, b.audio)
-    assert whole.chunks[1].offset == len(whole.chunks[0].audio) + int(0.2 * 24000)
+    first = whole.chunks[0]
+    assert whole.chunks[1].offset == len(first.audio) + round(first.pause_after * 24000)
+
+
+COMMA_SPLIT = "Please remember to bring your umbrella, because the forecast says it will rain this afternoon."
+
+
+def test_pauses_follow_the_punctuation_not_the_chunking(engine, cloned):
+    """The first sentence is cut at its comma for early streaming; that cut must sound like a comma."""
+    from voxnb.bench.pauses import silences
+
+    r = engine.synthesize(COMMA_SPLIT + " It will be dry again tomorrow.\n\nSee you then.", cloned, watermark=False)
+    assert [c.text[-1] for c in r.chunks][:2] == [",", "."] and len(r.chunks) == 3
+    runs, lead, tail = silences(r.audio, r.sample_rate)
+    assert lead <= 0.15 and tail <= 0.15, (lead, tail)
+    joins = [(c.offset + len(c.audio)) / 24000 for c in r.chunks[:-1]]   # where each chunk's audio ends
+
+    def pause_at(t):
+        return max((e - s for s, e in runs if s - 0.15 <= t <= e + 0.15), default=0.0)
+    assert 0.1 <= pause_at(joins[0]) <= 0.45          # the comma
+    assert 0.25 <= pause_at(joins[1]) <= 0.95         # a sentence and a paragraph (0.8 s by default)
+    assert max(e - s for s, e in runs) <= 0.95
+    for c in r.chunks:   # trimming kept the alignment and curves in step with the audio
+        assert int(c.frames.sum()) * c.samples_per_frame == len(c.audio) and len(c.f0) == 2 * int(c.frames.sum())
+
+
+def test_pause_settings_change_the_gap(engine, cloned):
+    short = engine.synthesize(COMMA_SPLIT, cloned, comma_pause=0.15, watermark=False)   # above the kept margins
+    long = engine.synthesize(COMMA_SPLIT, cloned, comma_pause=0.45, watermark=False)
+    gap = len(long.audio) - len(short.audio)
+    assert abs(gap - 0.3 * 24000) <= 1 and long.chunks[0].pause_after - short.chunks[0].pause_after == pytest.approx(0.3)
+    with pytest.raises(SettingsError, match="Comma pause"):
+        engine.synthesize(COMMA_SPLIT, cloned, comma_pause=5)
 
 
 def test_mandarin_and_mixed_text(engine, cloned):

@@ -38,3 +38,17 @@ def test_match_channel_must_be_a_bool():
     with pytest.raises(SettingsError, match="match_channel"):
         SynthesisSettings(match_channel="yes").validated()
     assert SynthesisSettings(match_channel=True).validated().match_channel is True
+
+
+def test_pauses_by_punctuation():
+    s = SynthesisSettings().validated()
+    assert s.pause("comma") < s.pause("sentence") < s.pause("paragraph")
+    assert 0.1 <= s.pause("comma") <= 0.45 and 0.25 <= s.pause("sentence") <= 0.7
+    assert s.pause("word") == s.pause("end") == 0.0
+    assert SynthesisSettings(clause_pause=1).validated().pause("clause") == 1.0
+
+
+@pytest.mark.parametrize("kind, value", [("comma", -0.1), ("sentence", 2.5), ("paragraph", "long"), ("clause", True)])
+def test_bad_pause_is_refused(kind, value):
+    with pytest.raises(SettingsError, match=f"{kind.capitalize()} pause"):
+        SynthesisSettings(**{f"{kind}_pause": value}).validated()

@@ -76,3 +76,12 @@ def test_arpabet_stress_goes_before_the_vowel():
     assert arpabet_to_misaki(["B", "ER1", "D", "ER0"]) == english_phonemes("birder")
     assert arpabet_to_misaki(["HH", "AH0", "L", "OW1"]) == english_phonemes("hello")
     assert arpabet_to_misaki(["S", "IH2", "T", "IY1"]) == "sˌɪtˈi"
+
+
+def test_a_sentence_starts_with_a_stressed_word():
+    # misaki's secondary stress on a leading "Our" made Kokoro say something tiny.en heard as "or"
+    from voxnb.text.g2p_en import english_phonemes
+
+    assert english_phonemes("Our neighbors planted trees.").startswith("ˈWəɹ ")
+    assert english_phonemes("We left. Our car was old.").split(". ")[1].startswith("ˈWəɹ ")
+    assert english_phonemes("Hello there.") == "həlˈO ðˈɛɹ."

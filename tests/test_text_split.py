@@ -86,3 +86,26 @@ def test_20000_chars_never_lose_text_and_respect_limit():
 
 def test_empty():
     assert split_sentences("   \n ") == []
+
+
+def test_boundary_names_the_break_after_a_chunk():
+    from voxnb.text.split import boundary
+
+    text = "Hello, world. Next; part\n\nPara two said “yes.” 中文，好。结束 and on"
+    assert boundary(text, text.index(",") + 1) == "comma"
+    assert boundary(text, text.index(".") + 1) == "sentence"
+    assert boundary(text, text.index(";") + 1) == "clause"
+    assert boundary(text, text.index("part") + 4) == "paragraph"
+    assert boundary(text, text.index("”") + 1) == "sentence"      # a closing quote after the full stop
+    assert boundary(text, text.index("，") + 1) == "comma"
+    assert boundary(text, text.index("。") + 1) == "sentence"
+    assert boundary(text, text.index(" and")) == "word"           # a long clause cut at a space
+    assert boundary(text, len(text)) == "end"
+
+
+def test_a_blank_line_always_ends_a_chunk():
+    from voxnb.text import phonemize
+
+    chunks = phonemize("One short line.\n\nAnother short line.")
+    assert [c.boundary for c in chunks] == ["paragraph", "end"]
+    assert [c.boundary for c in phonemize("One. Two.")] == ["end"]     # short sentences still share a chunk

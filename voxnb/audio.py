@@ -16,6 +16,7 @@ import numpy as np
 
 from voxnb.decode import ACCEPTED, SAMPLE_RATE, check_header_duration, load_audio, resample, to_mono
 from voxnb.errors import BadReferenceError
+from voxnb.speechlike import measure as measure_speechlike
 from voxnb.vad import FRAME_S, detect_speech, frame_db, frame_len
 
 MIN_SPEECH_S = 3.0  # less speech than this is refused
@@ -29,6 +30,13 @@ CLIP_LEVEL = 0.99  # |x| at or above this (full scale = 1.0) counts as clipped
 HEAVY_CLIPPING = 0.01  # more than this fraction of clipped samples earns a warning
 LOW_SNR_DB = 15.0  # below this the report warns that the noise will be cloned too
 MUFFLED_BELOW_HZ = 16000  # sources sampled below this lack the high band
+DC_CUTOFF_HZ = 20.0  # below this a clip holds no speech, only offset and drift
+# Remove the sub-20 Hz part when its RMS is over this fraction of the rest's (within 14 dB): then
+# it hides pauses from the loudness gates and skews normalisation.  Measured: most real clips
+# 0.002-0.17 (librivox_sense, a +0.007 offset, 0.14-0.17), hard-clipped speech 0.08; zh_gcin_m, a
+# real -0.03 offset, 0.55-0.65 (removed); speech * 0.5 + 0.45, 8-16.  Clips under it are left
+# bit-identical, so voices enrolled from them before keep their content hash and consent digest.
+DC_RELATIVE = 0.2
 
 
 
@@ -70,8 +78,9 @@ class Reference:
 def prepare_reference(source) -> Reference:
     """Turn a file path or an ``(array, sample_rate)`` pair into a :class:`Reference`.
 
-    decode -> mix to mono -> resample to 24 kHz -> VAD -> trim -> cut long clips
-    to the best 10-15 s window -> loudness-normalise.  Deterministic.
+    decode -> mix to mono -> resample to 24 kHz -> remove a DC offset -> VAD -> trim -> cut long
+    clips to the best 10-15 s window -> refuse what does not sound like human speech
+    (voxnb.speechlike) -> loudness-normalise.  Deterministic.
     """
     if isinstance(source, tuple):
         data, sr, channels = _from_array(source)
@@ -86,6 +95,8 @@ def prepare_reference(source) -> Reference:
                                 "Re-export the recording as 16-bit PCM WAV or FLAC.")
     original_duration = data.shape[0] / sr
     check_header_duration(name, data.shape[0], sr)
+    # peak and clipping before DC removal: a converter clips at its rails (+-1.0), wherever the
+    # offset puts the speech, so a sample at +0.95 only because of an offset is not clipped
     peak = float(np.max(np.abs(data))) if data.size else 0.0
     clipping_ratio = float(np.count_nonzero(np.abs(data) >= CLIP_LEVEL) / max(data.size, 1))
 
@@ -93,6 +104,7 @@ def prepare_reference(source) -> Reference:
     audio = resample(mono, sr, SAMPLE_RATE)
     if peak == 0.0 or audio.size < frame_len():
         raise BadReferenceError(f"No speech found in the clip {name}: it is pure silence.", _SPEECH_FIX)
+    audio, dc_offset = remove_dc(audio, SAMPLE_RATE)
 
     mask = detect_speech(audio, SAMPLE_RATE)
     if not mask.any():
@@ -105,6 +117,8 @@ def prepare_reference(source) -> Reference:
         warnings.append(f"{sr / 1000:g} kHz source: the clone will sound muffled")
     if channels > 1:
         warnings.append(f"mixed {channels} channels to mono")
+    if dc_offset:
+        warnings.append(f"removed a DC offset of {dc_offset:+.2f} (the recording's zero line was shifted)")
     if clipping_ratio > HEAVY_CLIPPING:
         warnings.append(f"heavy clipping: {100 * clipping_ratio:.1f} % of samples at full scale; "
                         "the clone may sound harsh")
@@ -133,6 +147,9 @@ def prepare_reference(source) -> Reference:
         raise BadReferenceError(
             f"Only {speech_s:.1f} s of speech in the clip {name}, need at least {MIN_SPEECH_S:g} s.",
             "Record a longer clip: 5-15 s of one person speaking is best.")
+    reason = measure_speechlike(clip, SAMPLE_RATE, clip_mask).refusal()
+    if reason:
+        raise BadReferenceError(f"The clip {name} does not sound like human speech: {reason}.", _HUMAN_FIX)
     if snr_db < LOW_SNR_DB:
         warnings.append(f"noisy: estimated SNR {snr_db:.0f} dB; the clone will copy the noise")
 
@@ -154,6 +171,25 @@ def prepare_reference(source) -> Reference:
 
 
 _SPEECH_FIX = "Record 3-30 s of one person speaking clearly, close to the microphone, in a quiet room."
+_HUMAN_FIX = ("Upload a recording of a person speaking in their own voice (3-30 s); tones, buzzes, noise "
+              "and music cannot be cloned.")
+
+
+def remove_dc(audio: np.ndarray, sample_rate: int = SAMPLE_RATE) -> tuple[np.ndarray, float]:
+    """``(audio, offset)``: the clip less its sub-DC_CUTOFF_HZ part (a constant or drifting offset)
+    when that part is large enough to matter (DC_RELATIVE), with its mean; else untouched and 0.0."""
+    from scipy.signal import butter, sosfiltfilt
+
+    x = audio.astype(np.float64)
+    if x.size < 4 * sample_rate / DC_CUTOFF_HZ:  # too short for the filter to settle; a mean will do
+        slow = np.full(x.size, x.mean())
+    else:   # zero-phase, so speech onsets do not move
+        slow = sosfiltfilt(butter(2, DC_CUTOFF_HZ, btype="low", fs=sample_rate, output="sos"), x)
+    rest = x - slow
+    dc_rms, ac_rms = float(np.sqrt(np.mean(slow ** 2))), float(np.sqrt(np.mean(rest ** 2)))
+    if dc_rms <= DC_RELATIVE * ac_rms:
+        return audio, 0.0
+    return rest.astype(np.float32), float(np.mean(slow))
 
 
 def _from_array(source) -> tuple[np.ndarray, int, int]:

@@ -54,6 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--transcribe", action="store_true", help="fill the transcript with offline ASR (English)")
     c.add_argument("--overwrite", action="store_true", help="replace a different voice saved under this name")
     c.add_argument("--consent", action="store_true", help=CONSENT_HELP)
+    c.add_argument("--refine", action="store_true", help="then tune the voice's style to the reference (Kokoro; "
+                   "minutes, cached; kept only if a held-out check says it is closer and as clear)")
+    c.add_argument("--refine-budget", type=float, default=180, metavar="S", help="seconds refinement may take")
     c.add_argument("--engine", default=None)
     c.add_argument("--server", default=None, help="use the engine of a `voxnb serve` at this URL")
     c.add_argument("--json", action="store_true")
@@ -185,35 +188,10 @@ def cmd_synth(args) -> int:
 
 
 def cmd_clone(args) -> int:
-    library = _library(args)
-    if args.name in library.names() and not args.overwrite:  # say so before spending seconds on a fit
-        raise VoxnbError(f"A voice is already saved as {args.name!r}.",
-                         "Choose another name, or pass --overwrite to replace it.")
-    _need_consent(args)
-    engine = _engine(args)
-    transcript = args.transcript
-    if args.transcribe and not transcript:
-        from .audio import prepare_reference
-        from .transcript import transcribe
+    from .cli_clone import cmd_clone as clone
 
-        ref = prepare_reference(args.ref)
-        transcript = transcribe(ref.audio, ref.sample_rate, language="en").text
-        voice = engine.clone(ref, name=args.name, transcript=transcript, consent=args.consent or None)
-    else:
-        voice = engine.clone(args.ref, name=args.name, transcript=transcript, consent=args.consent or None)
-    path = library.save(voice, overwrite=args.overwrite)
-    info = {"name": voice.name, "id": voice.id, "path": str(path), "method": voice.method,
-            "transcript": voice.transcript, "consent": dict(voice.consent),
-            "fit": dict(voice.info), "report": dict(voice.report)}
-    if args.json:
-        print(json.dumps(info, ensure_ascii=False))
-    else:
-        print(f"saved voice {voice.name!r} [{voice.id}] to {path}")
-        if voice.transcript:
-            print(f"transcript: {voice.transcript}")
-        for w in voice.report.get("warnings", ()):
-            print(f"note: {w}", file=sys.stderr)
-    return 0
+    _need_consent(args)   # before anything, a cached answer included (see voxnb.cli_clone)
+    return clone(args, _library(args), lambda: _engine(args))
 
 
 def cmd_voices(args) -> int:

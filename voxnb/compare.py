@@ -58,10 +58,10 @@ def compare(reference, text: str, engines: dict, transcript: str = "", seed: int
             progress=lambda msg: None, consent=None) -> list[Row]:
     """``engines``: name -> Engine (in-kernel or remote). ``reference``: a path, (audio, sr) or Reference;
     ``consent`` as ``Engine.clone`` takes it (every engine clones the reference)."""
-    from . import speaker
     from .audio import prepare_reference
     from .transcript import cer, wer
     from .text.split import detect_language
+    from .bench import ge2e as speaker   # evaluation: GE2E, the encoder no fit may use
 
     ref = reference if hasattr(reference, "report") else prepare_reference(reference)
     ref_embedding = speaker.embed(ref.audio, ref.sample_rate) if measure else None

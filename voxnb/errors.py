@@ -52,3 +52,7 @@ class EngineStoppedError(EngineError):
 
 class ConsentRequiredError(VoxnbError):
     """Cloning from a recording was asked for without the statement that the user may clone that voice."""
+
+
+class CancelledError(VoxnbError):
+    """A long operation (refining a voice) stopped because its caller asked it to; nothing was kept."""

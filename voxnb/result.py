@@ -67,6 +67,9 @@ class ChunkResult:
     # engine-specific intermediates, named (see EXTRAS): 'mel' before the vocoder, F5's ODE
     # 'trajectory', VoxCPM's 'latents' and 'stop_prob', ...
     extras: Mapping[str, np.ndarray] = field(default_factory=dict)
+    # seconds of silence after this chunk in the whole result, by the break that follows it
+    # (SynthesisSettings.pause); the chunk's own audio is trimmed of the model's edge silence
+    pause_after: float = 0.0
 
     @property
     def alignment(self) -> np.ndarray:
@@ -185,17 +188,23 @@ def free_path(path: Path) -> Path:
     return candidate
 
 
+def pause_samples(chunk: ChunkResult) -> int:
+    """The silence after ``chunk`` in samples: what engines add to the next chunk's offset."""
+    return int(round(chunk.pause_after * chunk.sample_rate))
+
+
 def assemble(text: str, chunks: list[ChunkResult], voice, settings, engine: str, engine_version: str,
              started: float, warnings: tuple[str, ...] = ()) -> Result:
-    """Join chunk results (with the settings' pause between them) into one Result."""
+    """Join chunk results, each followed by its ``pause_after`` of silence, into one Result."""
     import time
 
     from . import provenance
 
-    gap = np.zeros(int(settings.sentence_pause * (chunks[0].sample_rate if chunks else 24000)), np.float32)
     pieces = []
     for i, c in enumerate(chunks):
-        pieces.extend([gap, c.audio] if i else [c.audio])
+        pieces.append(c.audio)
+        if i + 1 < len(chunks):
+            pieces.append(np.zeros(pause_samples(c), np.float32))
     audio = np.concatenate(pieces) if pieces else np.zeros(0, np.float32)
     sample_rate = chunks[0].sample_rate if chunks else 24000
     timings = {"frontend": sum(c.frontend_seconds for c in chunks), "acoustic": sum(c.seconds for c in chunks)}

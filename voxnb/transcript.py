@@ -109,22 +109,24 @@ def transcribe(audio: np.ndarray, sample_rate: int, language: str | None = None,
 
 # ---------------------------------------------------------------- error rates
 
-_SMALL_NUMBERS = {
-    "0": "zero", "1": "one", "2": "two", "3": "three", "4": "four", "5": "five", "6": "six",
-    "7": "seven", "8": "eight", "9": "nine", "10": "ten", "11": "eleven", "12": "twelve",
-}
-
-
 def normalize_text(text: str) -> str:
-    """Lower-case, strip accents' compatibility forms and punctuation, spell 0-12, squeeze spaces.
+    """Lower-case, strip accents' compatibility forms and punctuation, spell whole numbers, squeeze spaces.
 
     CJK characters are kept (each counts as a character for ``cer``).
     """
     text = unicodedata.normalize("NFKC", text).lower()
     text = re.sub(r"(?<=\w)['\u2019](?=\w)", "", text)  # don't -> dont, it's -> its
+    text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)         # 1,250 is one number
     text = re.sub(r"[^\w\s]|_", " ", text)
-    words = [_SMALL_NUMBERS.get(w, w) for w in text.split()]
+    # ASR writes "twenty" as "20" and "nine" as "9": spell every whole number (up to a billion)
+    words = [_spelled(w) if w.isascii() and w.isdigit() and len(w) < 10 else w for w in text.split()]
     return " ".join(words)
+
+
+def _spelled(digits: str) -> str:
+    from .text.normalize import _cardinal
+
+    return re.sub(r"[^a-z]+", " ", _cardinal(digits)).strip()
 
 
 def edit_distance(ref: list | str, hyp: list | str) -> int:

@@ -163,5 +163,16 @@ class VoiceLibrary:
         raise VoiceNotFoundError(f"No saved voice is called {name_or_id!r}.",
                                  f"Saved voices: {known}. Clone one with `voxnb clone REF --name NAME --consent`.")
 
+    def enrolled_from(self, name: str, reference_audio: np.ndarray) -> Voice | None:
+        """The voice saved as ``name`` if it was enrolled from exactly this prepared reference audio
+        (voxnb.audio.prepare_reference's output), else None.  Needs no engine: the voice's consent
+        record holds the SHA-256 of the float32 audio it was enrolled from (voxnb.consent.record).
+        Voices saved before voxnb kept consent records have no digest and never match."""
+        if name not in self.names():
+            return None
+        voice = Voice.load(self.path(name))
+        digest = hashlib.sha256(np.ascontiguousarray(reference_audio, np.float32).tobytes()).hexdigest()
+        return voice if voice.consent.get("reference_sha256") == digest else None
+
     def delete(self, name: str) -> None:
         self.path(name).unlink(missing_ok=True)

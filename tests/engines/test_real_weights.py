@@ -27,7 +27,7 @@ def _weights_or_skip(name):
 
 @pytest.mark.parametrize("name", ["f5", "voxcpm"])
 def test_real_engine_clones_intelligibly_and_reproducibly(name, ref_clip):
-    from voxnb import speaker
+    from voxnb.bench import ge2e as speaker   # evaluation encoder
     from voxnb.engines import load_engine
     from voxnb.transcript import transcribe, wer
 

@@ -13,7 +13,7 @@ import traceback
 
 import ipywidgets as W
 
-from ..errors import VoxnbError
+from ..errors import CancelledError, VoxnbError
 from .i18n import t
 from .input_panels import ControlsPanel, ReferencePanel, TextPanel, escape
 from .inspect_panel import InspectPanel
@@ -104,6 +104,7 @@ class App(W.VBox):
         self.controls.offer_engines(capabilities)
         self.text.offer_engine(capabilities)
         self.comparison.refresh()
+        self.reference.refresh_status()   # the new engine may refine, or not
         if self.status.value and t("stage_engine", self.lang) in self.status.value:
             self.set_status(None)
 
@@ -114,7 +115,7 @@ class App(W.VBox):
     # -- actions -----------------------------------------------------------------------------
     def generate(self) -> None:
         if not self._busy.acquire(blocking=False):
-            self.say(t("busy", self.lang), error=True)
+            self.say(t("busy_refining" if self.reference.refiner.running else "busy", self.lang), error=True)
             return
         self.generator.busy(True)
 
@@ -157,6 +158,30 @@ class App(W.VBox):
         self.generator.progress.value = 1
         if not s.stop_requested.is_set():
             self.set_status("stage_done", dur=result.duration_s, sec=result.timings["total"], rtf=result.rtf)
+
+    def refine(self) -> None:
+        """Refine the voice in use off the kernel's main thread. It holds the engine like a generation
+        does (one heavy job at a time on a CPU box); Cancel stops it and keeps the fast clone."""
+        if not self._busy.acquire(blocking=False):
+            self.say(t("busy", self.lang), error=True)
+            return
+        refiner = self.reference.refiner
+        refiner.start()
+
+        def work():
+            outcome = None          # stays None on an error, which run() shows in the message area
+            try:
+                outcome = self.session.refine_voice(progress=refiner.progress)
+            except CancelledError:
+                outcome = "cancelled"
+            finally:
+                try:
+                    refiner.finish(outcome)
+                    self.reference.refresh_status()   # the refined voice's id
+                finally:
+                    self._busy.release()
+
+        self.run(work, background=True)
 
     def reuse(self, entry) -> None:
         self.text.text.value = entry.text

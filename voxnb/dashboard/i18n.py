@@ -33,6 +33,23 @@ STRINGS: dict[str, dict[str, str]] = {
     "phone_hint": {"en": "This is phone-band audio: tick “Copy the reference's recording channel” in step 3 to hear "
                          "the clone through the same channel.",
                    "zh": "这是电话频宽的录音：在第 3 步勾选“模仿参考音频的录音频道”即可听到同样音质的克隆声音。"},
+    "refine": {"en": "Refine this voice", "zh": "优化这个声音"},
+    "refine_tip": {"en": "Tune the clone's style to the reference clip (a few minutes); kept only if a held-out "
+                         "sentence sounds at least as close", "zh": "按参考音频微调克隆声音的风格 (需要几分钟)；只有在留出句子上"
+                                                               "至少一样接近时才采用"},
+    "refine_cancel": {"en": "Cancel", "zh": "取消"},
+    "refine_running": {"en": "Refining… {msg}", "zh": "正在优化… {msg}"},
+    "refine_done": {"en": "Refined in {sec:.0f} s.", "zh": "优化完成，用时 {sec:.0f} 秒。"},
+    "refine_kept": {"en": "Kept the fast clone after {sec:.0f} s: {reason}.",
+                    "zh": "{sec:.0f} 秒后保留了快速克隆：{reason}。"},
+    "refine_figures": {"en": "d-vector similarity on the held-out sentence: {before:.3f} → {after:.3f}.",
+                       "zh": "留出句子上的 d-vector 相似度：{before:.3f} → {after:.3f}。"},
+    "refine_cancelled": {"en": "Refining cancelled; the fast clone is kept.", "zh": "已取消优化，保留快速克隆。"},
+    "refine_why_no_reference": {"en": "Refining needs the clip this voice was cloned from: pick it and clone it again.",
+                                "zh": "优化需要克隆此声音所用的音频：请重新选择该音频并克隆。"},
+    "refine_why_engine": {"en": "This engine cannot refine voices.", "zh": "此引擎不能优化声音。"},
+    "refine_why_no_clone": {"en": "Only a voice cloned from a clip can be refined.", "zh": "只有从音频克隆的声音才能优化。"},
+    "busy_refining": {"en": "Still refining the voice; wait or press Cancel.", "zh": "仍在优化声音，请稍候或点击取消。"},
     # text
     "text_header": {"en": "2 · Text", "zh": "2 · 文本"},
     "text_placeholder": {"en": "Type English or Chinese text to speak…", "zh": "输入要朗读的中文或英文…"},

@@ -6,7 +6,9 @@ import threading
 import time
 
 import ipywidgets as W
+import numpy as np
 
+from ..result import pause_samples
 from .i18n import t
 from .input_panels import escape, header
 from .session import wav_bytes
@@ -98,7 +100,9 @@ class OutputPanel(W.VBox):
         if chunk.index == 0:
             self.player.reset()
             self.live.layout.display = ""
-        self.player.push(chunk.audio, chunk.sample_rate)
+        # the pause after the chunk plays too, so streamed speech is timed like the finished take
+        pause = np.zeros(pause_samples(chunk) if chunk.index + 1 < chunk.of else 0, np.float32)
+        self.player.push(np.concatenate([chunk.audio, pause]), chunk.sample_rate)
 
     def show(self, entry) -> None:
         self.audio.value = entry.wav

@@ -127,6 +127,7 @@ class Session:
         self.history: list[HistoryEntry] = []
         self.result = None             # the last Result, for the inspector
         self.stop_requested = threading.Event()
+        self.refine_cancelled = threading.Event()
 
     # -- engine ----------------------------------------------------------------------------
     @property
@@ -204,6 +205,47 @@ class Session:
         self.voice = self.engine.clone(self.reference, name=name or None, transcript=transcript,
                                        consent=self._consent(consent))
         return self.voice
+
+    def refine_problem(self) -> str:
+        """Why refine_voice cannot run now, '' if it can: 'no_clone' (no voice, or a stock one),
+        'no_reference' (a saved voice: its clip is not here) or 'engine' (the engine cannot refine)."""
+        if self.voice is None or not self.voice.cloned:
+            return "no_clone"
+        if self.reference is None:
+            return "no_reference"
+        engine = self.engine
+        # a served engine may report Kokoro's capabilities while its client has no refine() to call
+        if not (getattr(engine.capabilities, "refines", False) and callable(getattr(engine, "refine", None))):
+            return "engine"
+        return ""
+
+    def refine_voice(self, progress=None):
+        """Tune the voice in use to the clip it was cloned from (minutes; the engine's refine() says how).
+        ``progress(fraction, message)`` reports as it goes; cancel_refine() stops it with CancelledError
+        and keeps the fast clone. The refined voice keeps the voice's name, replaces it and is returned;
+        if the engine's guard refused the refinement it is the fast clone again, with the reason in
+        ``info["refine"]``."""
+        problem = self.refine_problem()
+        if problem == "no_clone":
+            raise VoxnbError("There is no cloned voice to refine (a stock voice is tuned already).",
+                             "Clone a voice from a clip first (step 1).")
+        if problem == "no_reference":
+            raise VoxnbError("Refining needs the clip this voice was cloned from, and a saved voice does not keep it.",
+                             "Upload the clip or pick the sample again and clone it (step 1).")
+        if problem == "engine":
+            raise VoxnbError("This engine cannot refine voices.",
+                             "Refining needs Kokoro loaded in this kernel (a served engine cannot refine yet); "
+                             "the fast clone works as it is.")
+        voice = self.voice
+        self.refine_cancelled.clear()
+        refined = self.engine.refine(voice, self.reference, progress=progress, cancel=self.refine_cancelled)
+        refined = dataclasses.replace(refined, name=voice.name) if refined.name != voice.name else refined
+        if self.voice is voice:   # the viewer may have picked another clip meanwhile: keep their new choice
+            self.voice = refined
+        return refined
+
+    def cancel_refine(self) -> None:
+        self.refine_cancelled.set()
 
     def _consent(self, ticked: bool):
         """What the engine records: the viewer's ticked statement for an upload, the licence for a sample."""

@@ -7,7 +7,7 @@ from typing import Iterator
 
 from ..errors import SettingsError
 from ..result import ChunkResult, Result
-from ..settings import SynthesisSettings
+from ..settings import PAUSE_SETTINGS, SynthesisSettings
 from ..voice import Voice
 
 
@@ -29,9 +29,10 @@ class Capabilities:
     # what the inspector can draw from this engine's results, and why the other views are absent
     views: tuple[str, ...] = ("mel", "alignment", "attention", "f0", "timings")
     lacks: dict = field(default_factory=dict)
-    settings: tuple[str, ...] = ("style", "speed", "seed", "lang", "sentence_pause", "inspect", "match_channel")
+    settings: tuple[str, ...] = ("style", "speed", "seed", "lang", *PAUSE_SETTINGS, "inspect", "match_channel")
     # instruction presets an engine was trained on: key -> {"group", "text", "en", "zh"}
     instructions: dict = field(default_factory=dict)
+    refines: bool = False              # has refine(voice, reference, ...): minutes of tuning after clone()
 
     def to_dict(self) -> dict:
         return asdict(self)

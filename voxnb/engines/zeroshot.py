@@ -15,7 +15,7 @@ from typing import Iterator
 import numpy as np
 
 from ..errors import BadReferenceError, SettingsError, TextError, VoiceNotFoundError
-from ..result import ChunkResult
+from ..result import ChunkResult, pause_samples
 from ..settings import SynthesisSettings
 from ..voice import Voice, check_name, content_hash
 from .base import Engine
@@ -203,7 +203,6 @@ class ZeroShotEngine(Engine):
         chunks = text_chunks(text, lang=settings.lang)
         rendered = [self._render(c) for c in chunks]     # markup errors surface before any audio
         frontend = time.perf_counter() - t
-        gap = int(settings.sentence_pause * self.SAMPLE_RATE)
         offset = 0
         for i, (chunk, text_in) in enumerate(zip(chunks, rendered)):
             t = time.perf_counter()
@@ -217,13 +216,15 @@ class ZeroShotEngine(Engine):
                 f0 = np.pad(own, (0, len(energy) - len(own)))
             out.pop("f0", None)
             tokens = np.asarray(out.pop("tokens", np.zeros(0)), np.int64)
-            yield ChunkResult(index=i, of=len(chunks), text=chunk.text, phonemes=out.pop("shown", str(text_in)),
+            result = ChunkResult(index=i, of=len(chunks), text=chunk.text, phonemes=out.pop("shown", str(text_in)),
                               tokens=tokens, durations=np.zeros(0, np.float32), frames=np.zeros(0, np.int64),
                               f0=f0, energy=energy, audio=audio, sample_rate=self.SAMPLE_RATE,
                               samples_per_frame=hop, offset=offset, seconds=seconds,
                               frontend_seconds=frontend if i == 0 else 0.0,
-                              warnings=tuple(chunk.warnings) + tuple(out.pop("warnings", ())), **out)
-            offset += len(audio) + gap
+                              warnings=tuple(chunk.warnings) + tuple(out.pop("warnings", ())),
+                              pause_after=settings.pause(chunk.boundary), **out)
+            yield result
+            offset += len(audio) + pause_samples(result)
 
 
     def _refuse_markup(self, chunk, kinds=("pinyin", "arpabet")) -> None:

@@ -12,7 +12,7 @@ from ..errors import TextError
 from .frontend import FIRST_CHUNK_CHARS, _check, _default_language, _items_in, _spans
 from .markup import Arpabet, Pinyin, Plain, Tag, parse_markup
 from .normalize import clean_text, normalize_en, normalize_zh
-from .split import language_runs
+from .split import boundary, language_runs
 
 # Engines that read characters are given less per call than Kokoro: F5 and VoxCPM drift and skip
 # words on long inputs (their issue trackers), and a short chunk starts streaming sooner.
@@ -24,6 +24,7 @@ class TextChunk:
     text: str                               # the chunk as the user wrote it
     pieces: tuple[tuple[str, object], ...]  # ('text', str) | ('pinyin', syllables) | ('arpabet', phones) | ('tag', name)
     warnings: tuple[str, ...] = ()
+    boundary: str = "end"                   # the break after it (voxnb.text.split.BOUNDARIES): sets the pause
 
     @property
     def plain(self) -> str:
@@ -67,7 +68,7 @@ def text_chunks(text: str, lang: str = "auto", max_chars: float = MAX_CHARS,
             elif isinstance(item, Tag):
                 pieces.append(("tag", item.name))
         if any(kind != "tag" and (kind != "text" or any(c.isalnum() for c in p)) for kind, p in pieces):
-            chunks.append(TextChunk(text[start:end], tuple(pieces)))
+            chunks.append(TextChunk(text[start:end], tuple(pieces), boundary=boundary(text, end)))
     if not chunks:
         raise TextError("The text has nothing speakable (only emoji, symbols, markup or control characters).",
                         "Type something to say in words, in English or Chinese.")

@@ -7,14 +7,14 @@ run of language, before G2P. Needs no model weights, so a UI can preview phoneme
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..errors import TextError
 from .g2p_en import arpabet_to_misaki, english_phonemes
 from .g2p_zh import mandarin_phonemes, pinyin_to_ipa
 from .markup import Arpabet, Item, Pinyin, Plain, Tag, parse_markup
 from .normalize import clean_text, normalize_en, normalize_zh
-from .split import DEFAULT_MAX_CHARS, is_han, is_latin, language_runs, sentence_spans
+from .split import BOUNDARIES, DEFAULT_MAX_CHARS, boundary, is_han, is_latin, language_runs, sentence_spans
 from .vocab import out_of_vocab
 
 MAX_TEXT_CHARS = 20_000   # longer text: split it and synthesise the parts one after another
@@ -40,6 +40,7 @@ class Chunk:
     segments: tuple[Segment, ...]
     phonemes: str                  # all segments' phonemes joined, at most MAX_PHONEMES symbols
     warnings: tuple[str, ...] = ()
+    boundary: str = "end"          # the break after it (voxnb.text.split.BOUNDARIES): sets the pause
 
 
 def _check(text: str, lang: str) -> None:
@@ -141,8 +142,10 @@ def _hard_split(chunk: Chunk) -> list[Chunk]:
         else:
             current = f"{current} {word}" if current else word
     pieces.append(current)
+    pieces = [p for p in pieces if p]
     return [Chunk(chunk.text if i == 0 else "", chunk.segments if i == 0 else (), p,
-                  chunk.warnings if i == 0 else ()) for i, p in enumerate(pieces) if p]
+                  chunk.warnings if i == 0 else (), chunk.boundary if i == len(pieces) - 1 else "word")
+            for i, p in enumerate(pieces)]
 
 
 def _chunks(text: str, items: list[Item], start: int, end: int, lang: str, default: str,
@@ -153,7 +156,7 @@ def _chunks(text: str, items: list[Item], start: int, end: int, lang: str, defau
     if bad:  # G2P should never produce these; the model would fail on them, so drop and say so
         phonemes = "".join(c for c in phonemes if c not in bad)
         warnings.append(f"Dropped symbols the model cannot read: {bad!r}.")
-    chunk = Chunk(text[start:end], tuple(segments), phonemes, tuple(warnings))
+    chunk = Chunk(text[start:end], tuple(segments), phonemes, tuple(warnings), boundary(text, end))
     if len(phonemes) <= MAX_PHONEMES:
         return [chunk]
     # Normalization can expand text a lot (numbers, dates): cut this span finer and retry.
@@ -173,6 +176,17 @@ def _default_language(text: str, lang: str) -> str:
 
 def is_speakable(phonemes: str) -> bool:
     return any(c not in _SILENT for c in phonemes)
+
+
+def _drop_silent(chunks: list[Chunk]) -> list[Chunk]:
+    """Chunks worth synthesising; a dropped chunk's break moves to the chunk before it if stronger."""
+    out: list[Chunk] = []
+    for c in chunks:
+        if is_speakable(c.phonemes):
+            out.append(c)
+        elif out and BOUNDARIES.index(c.boundary) > BOUNDARIES.index(out[-1].boundary):
+            out[-1] = replace(out[-1], boundary=c.boundary)
+    return out
 
 
 FIRST_CHUNK_CHARS = 80  # a short first chunk: streaming starts playing after one sentence, not 200 chars
@@ -203,7 +217,7 @@ def phonemize(text: str, lang: str = "auto", max_chars: float = DEFAULT_MAX_CHAR
     chunks = [chunk
               for start, end in _spans(text, max_chars, first_chars)
               for chunk in _chunks(text, items, start, end, lang, default, max_chars)]
-    chunks = [c for c in chunks if is_speakable(c.phonemes)]
+    chunks = _drop_silent(chunks)
     if not chunks:
         raise TextError("The text has nothing speakable (only emoji, symbols, markup or control characters).",
                         "Type something to say in words, in English or Chinese.")

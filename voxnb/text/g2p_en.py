@@ -1,6 +1,7 @@
 """English text -> misaki phonemes (hibari's port of misaki), and ARPAbet overrides -> misaki."""
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 # CMU ARPAbet -> misaki (American). Diphthongs are misaki's one-letter symbols (AY -> I, OW -> O).
@@ -29,7 +30,17 @@ def _g2p():
 def english_phonemes(text: str) -> str:
     """misaki phonemes for normalized English text ('Hello there.' -> 'həlˈO ðˈɛɹ.')."""
     text = text.strip()
-    return _g2p()(text) if text else ""
+    return _stress_first_word(_g2p()(text)) if text else ""
+
+
+def _stress_first_word(phonemes: str) -> str:
+    """A sentence's first word carries a stress: misaki gives a leading possessive only a secondary
+    one ("Our neighbours" -> ˌWəɹ), which Kokoro reduces until listeners and Whisper hear "or"."""
+    def promote(m: re.Match) -> str:
+        word = m.group(2)
+        return m.group(1) + (word.replace("ˌ", "ˈ", 1) if "ˌ" in word and "ˈ" not in word else word)
+
+    return re.sub(r"(^|[.!?…] )([^ .,!?…]+)", promote, phonemes)
 
 
 def arpabet_to_misaki(phones: tuple[str, ...] | list[str]) -> str:

@@ -23,6 +23,7 @@ _SENTENCE_END = re.compile(
 )
 _CLAUSE_END = re.compile(r"[,;:—](?=\s)|[，；：、]")
 _SPACE = re.compile(r"\s+")
+_PARAGRAPH = re.compile(r"[ \t\r\f\v]*\n\s*\n")   # a blank line
 
 
 def is_han(char: str) -> bool:
@@ -113,7 +114,8 @@ def _split(text: str, start: int, end: int, limit: float, level: int) -> list[tu
     # Pack neighbours back together while they fit: short sentences share a chunk.
     packed: list[tuple[int, int]] = []
     for s, e in out:
-        if packed and text_length(text[packed[-1][0]:e]) <= limit:
+        # a blank line always ends a chunk, so the paragraph gets its own pause
+        if packed and text_length(text[packed[-1][0]:e]) <= limit and not _PARAGRAPH.match(text, packed[-1][1]):
             packed[-1] = (packed[-1][0], e)
         else:
             packed.append((s, e))
@@ -140,3 +142,23 @@ def split_sentences(text: str, max_chars: float = DEFAULT_MAX_CHARS) -> list[str
     Joining the chunks gives back the text, up to whitespace between them.
     """
     return [text[s:e] for s, e in sentence_spans(text, max_chars)]
+
+
+BOUNDARIES = ("word", "comma", "clause", "sentence", "paragraph", "end")
+_COMMA = frozenset(",，、")
+_CLAUSE = frozenset(";:—；：")
+_CLOSERS = "\"'”’)]）」』"
+
+
+def boundary(text: str, end: int) -> str:
+    """What kind of break follows the chunk that ends at ``end``: how long a listener expects the
+    voice to pause there. 'end' after the last chunk; 'paragraph' at a blank line; 'sentence',
+    'clause' or 'comma' by the chunk's last mark; 'word' where a long clause had to be cut at a space."""
+    if not text[end:].strip():
+        return "end"
+    if _PARAGRAPH.match(text, end):
+        return "paragraph"
+    last = text[:end].rstrip().rstrip(_CLOSERS)[-1:]
+    if _SENTENCE_END.match(last) or last in "。！？" or text[end:end + 1] == "\n":
+        return "sentence"
+    return "comma" if last in _COMMA else "clause" if last in _CLAUSE else "word"

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from ...errors import EngineError
+from ...settings import PAUSE_SETTINGS
 from ..base import Capabilities
 from ..capture import AttentionRecorder
 from ..zeroshot import ZeroShotEngine, seed_everything
@@ -90,7 +91,7 @@ class CosyVoice3Engine(ZeroShotEngine):
             views=("mel", "tokens", "attention", "f0", "timings"),
             lacks={"alignment": "CosyVoice 3 has no duration model: the language model's attention over the text "
                                 "(Attention tab) shows where each speech token looked."},
-            settings=("style", "instruct", "speed", "seed", "lang", "sentence_pause", "inspect"),
+            settings=("style", "instruct", "speed", "seed", "lang", *PAUSE_SETTINGS, "inspect"),
             instructions={k: {"group": i.group, "text": i.text, "en": i.label_en, "zh": i.label_zh}
                           for k, i in INSTRUCTIONS.items()})
 

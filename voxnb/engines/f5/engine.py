@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ...errors import TextError
+from ...settings import PAUSE_SETTINGS
 from ..base import Capabilities
 from ..capture import AttentionRecorder
 from ..zeroshot import ZeroShotEngine, require_package, seed_everything
@@ -63,7 +64,7 @@ class F5Engine(ZeroShotEngine):
             views=("mel", "trajectory", "attention", "f0", "timings"),
             lacks={"alignment": "F5-TTS has no alignment: it infills mel frames for the whole text at once, "
                                 "and its duration comes from the reference's speaking rate."},
-            settings=("speed", "seed", "lang", "sentence_pause", "inspect"))
+            settings=("speed", "seed", "lang", *PAUSE_SETTINGS, "inspect"))
 
     def _prompt_features(self, audio: np.ndarray, transcript: str) -> dict[str, np.ndarray]:
         import torch

@@ -3,16 +3,18 @@
 Kokoro has no speaker encoder; a voice is a 256-d style (one row per phoneme count) plus the
 F0/energy controls voxnb adds to the graph, plus a timbre EQ (voxnb.timbre) applied to its output.
 The fit (two model calls, ~4.5 s on 2 CPU cores):
-  1. rank the stock voices by GE2E similarity to the reference *in the reference's channel*:
+  1. rank the stock voices by d-vector similarity (voxnb.speaker, the fitting encoder; GE2E is
+     kept for evaluation) to the reference *in the reference's channel*:
      each stock voice's probe recording (shipped in a table) gets its own timbre EQ and the
      reference's bandwidth before it is embedded. Ranking full-band voices against a phone clip
      ranks bandwidth, not voices: it picked jm_kumo for every reference, women included;
   2. candidates: the nearest stock voice as is, the nearest with pitch level/range matched to
      the reference, and a blend of the two nearest packs with pitch matched;
-  3. synthesise the probe with each candidate, fit its EQ, and keep the one whose GE2E embedding
+  3. synthesise the probe with each candidate, fit its EQ, and keep the one whose d-vector
      (in channel) is closest to the reference among those tiny.en hears without error.
 Pitch matching keeps F0 plausible: level and range are clipped to what a human voice does.
 The EQ is smooth (1/6 octave), bounded and only inside the reference's band (voxnb.timbre).
+voxnb.engines.kokoro.refine can then tune the style vector itself, in minutes rather than seconds.
 """
 from __future__ import annotations
 
@@ -27,12 +29,12 @@ from ...decode import resample
 from ...paths import cache_dir
 from ...voice import Voice, VoiceLibrary, check_name, content_hash
 
-METHOD = "kokoro-style-blend/4"
-PROBE = "The quick brown fox jumps over the lazy dog."  # ~3 s: GE2E is stable from about 2 s of speech
+METHOD = "kokoro-style-blend/5"   # /5: ranked and chosen by the d-vector, not GE2E
+PROBE = "The quick brown fox jumps over the lazy dog."  # ~3 s: speaker embeddings settle from about 2 s
 LEVEL_RANGE = (0.7, 1.45)   # pitch level ratio, about +-6 semitones: larger shifts slur words
 SPREAD_RANGE = (0.6, 1.6)   # pitch range ratio; beyond it speech sounds robotic or sing-song
-BLEND_TEMPERATURE = 0.05    # softmax over GE2E cosines: sharper favours the nearest voice
-TABLE_VERSION = "stock-table/4"  # bump when build_stock_table changes
+BLEND_TEMPERATURE = 0.05    # softmax over d-vector cosines: sharper favours the nearest voice
+TABLE_VERSION = "stock-table/4"  # bump when build_stock_table changes (it holds audio and pitch, no embeddings)
 TABLE = Path(__file__).resolve().parents[2] / "assets" / "kokoro_stock_table.npz"
 
 
@@ -124,6 +126,7 @@ def _candidates(sims: np.ndarray, names: list[str], ref_pitch):
     yield "nearest+pitch", {names[order[0]]: 1.0}, True
     w = np.exp((sims[order[:2]] - sims[order[0]]) / BLEND_TEMPERATURE)
     yield "blend2+pitch", {names[i]: float(x) for i, x in zip(order[:2], w / w.sum())}, True
+    # (Figures below are from the GE2E-ranked fit, METHOD /4.)
     # Tried and dropped: the stock voice nearest in pitch (never won, GE2E 0.09-0.12 lower), and a
     # 3-pack blend (never beat the 2-pack by more than 0.01); each costs a model call.
     # Also dropped (held-out normalised similarity in channel, GE2E / d-vector, vs 0.43-0.47 / 0.59):
@@ -133,7 +136,7 @@ def _candidates(sims: np.ndarray, names: list[str], ref_pitch):
 
 
 def _in_channel(probe: np.ndarray, ref: np.ndarray, bandwidth_hz: float) -> tuple[np.ndarray, np.ndarray]:
-    """(timbre EQ fitted on this probe, GE2E embedding of the probe as the reference's channel hears it)."""
+    """(timbre EQ fitted on this probe, d-vector of the probe as the reference's channel hears it)."""
     eq = timbre.fit_eq(ref, probe, 24000, bandwidth_hz)
     heard = timbre.band_limit(timbre.apply_eq(probe, 24000, eq), 24000, bandwidth_hz)
     return eq, speaker.embed(heard, 24000)
@@ -157,7 +160,7 @@ def probe_wer(audio: np.ndarray) -> float:
 def fit(engine, audio: np.ndarray, sample_rate: int) -> tuple[np.ndarray, dict, np.ndarray, dict]:
     """(style pack, controls, timbre EQ, info) for a prepared reference.
 
-    The most similar candidate (GE2E, in channel) wins among those tiny.en hears perfectly; only
+    The most similar candidate (d-vector, in channel) wins among those tiny.en hears perfectly; only
     if none is heard perfectly does similarity alone decide. Similarity alone once picked a
     pitch-shifted voice that turned "wooden" into "wood and".
     """
@@ -183,15 +186,15 @@ def fit(engine, audio: np.ndarray, sample_rate: int) -> tuple[np.ndarray, dict, 
             i = names.index(next(iter(weights)))
             probe, (eq, emb) = _stock_probe(table, i), stock[i]
         tried.append({"label": label, "weights": weights, "controls": controls,
-                      "ge2e": round(float(emb @ ref_emb), 4),
+                      "dvector": round(float(emb @ ref_emb), 4),
                       "probe_wer": round(probe_wer(timbre.apply_eq(probe, 24000, eq)), 3), "pack": pack, "eq": eq})
     clear = [c for c in tried if c["probe_wer"] == 0] or tried
-    best = max(clear, key=lambda c: c["ge2e"])
+    best = max(clear, key=lambda c: c["dvector"])
     pack, eq = best["pack"], best["eq"]
     for c in tried:
         c.pop("pack"), c.pop("eq")
-    info = {"chosen": best["label"], "ge2e": best["ge2e"], "candidates": tried,
-            "stock_ge2e": {n: round(float(x), 4) for n, x in zip(names, sims)},
+    info = {"chosen": best["label"], "dvector": best["dvector"], "candidates": tried,
+            "stock_dvector": {n: round(float(x), 4) for n, x in zip(names, sims)},
             "reference_f0_hz": None if not np.isfinite(ref_pitch[0]) else round(ref_pitch[0], 1),
             "reference_bandwidth_hz": round(band), "seconds": round(time.perf_counter() - t0, 3)}
     controls = {"f0_level": 1.0, "f0_range": 1.0, "energy_shift": 0.0, **best["controls"], "bandwidth_hz": band}

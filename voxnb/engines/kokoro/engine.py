@@ -7,11 +7,12 @@ from typing import Iterator
 
 from ... import timbre
 from ...errors import SettingsError, VoiceNotFoundError
-from ...result import ChunkResult
+from ...result import ChunkResult, pause_samples
 from ...settings import STYLES, SynthesisSettings, get_style
 from ...voice import Voice, content_hash
 from ..base import Capabilities, Engine
 from .runtime import SAMPLES_PER_FRAME, KokoroModel
+from .trim import LEAD_FRAMES, trim
 from .weights import STOCK_VOICES
 
 NAME = "kokoro"
@@ -25,6 +26,7 @@ class KokoroEngine(Engine):
             name=NAME, version=self.model.version, languages=("en", "zh"), sample_rate=SAMPLE_RATE,
             styles=tuple(STYLES), approximate_styles=tuple(n for n, s in STYLES.items() if s.approximate),
             clones=True, streams=True, attention=True, seeded=False, device="cpu", stock_voices=STOCK_VOICES,
+            refines=True,
             notes="Deterministic: every seed gives the same audio. Emotions are approximated by pitch, "
                   "range, energy and rate. Cloning fits Kokoro's style vector, pitch and a timbre EQ "
                   "to the reference.")
@@ -73,7 +75,6 @@ class KokoroEngine(Engine):
         pack = voice.conditioning["style_pack"]
         eq = voice.conditioning.get("eq_db")   # voices cloned before voxnb had timbre EQ have none
         band = c.get("bandwidth_hz") if settings.match_channel else None
-        gap = int(settings.sentence_pause * SAMPLE_RATE)
         offset = 0
         for i, ch in enumerate(chunks):
             tokens = self.model.token_ids(ch.phonemes)
@@ -86,11 +87,24 @@ class KokoroEngine(Engine):
                                  attention=settings.inspect)
             audio = out.audio if eq is None else timbre.apply_eq(out.audio, SAMPLE_RATE, eq)
             audio = audio if band is None else timbre.band_limit(audio, SAMPLE_RATE, band)
+            labels = ["^", *(c for c in ch.phonemes if c in self.model.vocab), "$"]
+            cut = trim(audio, out.frames, out.f0, out.energy, labels, settings.pause, SAMPLES_PER_FRAME, SAMPLE_RATE)
             seconds = time.perf_counter() - t
-            yield ChunkResult(index=i, of=len(chunks), text=ch.text, phonemes=ch.phonemes, tokens=tokens,
-                              durations=out.durations, frames=out.frames, f0=out.f0, energy=out.energy,
-                              attention=out.attention, audio=audio, sample_rate=SAMPLE_RATE,
-                              samples_per_frame=SAMPLES_PER_FRAME, offset=offset, seconds=seconds,
-                              frontend_seconds=frontend if i == 0 else 0.0, warnings=tuple(ch.warnings))
-            offset += len(audio) + gap
+            # the margins trim() leaves count toward the pause the punctuation asks for
+            pause = max(0.0, settings.pause(ch.boundary) - cut.tail_s - LEAD_FRAMES * SAMPLES_PER_FRAME / SAMPLE_RATE)
+            chunk = ChunkResult(index=i, of=len(chunks), text=ch.text, phonemes=ch.phonemes, tokens=tokens,
+                                durations=out.durations, frames=cut.frames, f0=cut.f0, energy=cut.energy,
+                                attention=out.attention, audio=cut.audio, sample_rate=SAMPLE_RATE,
+                                samples_per_frame=SAMPLES_PER_FRAME, offset=offset, seconds=seconds,
+                                frontend_seconds=frontend if i == 0 else 0.0, warnings=tuple(ch.warnings),
+                                pause_after=pause)
+            yield chunk
+            offset += len(cut.audio) + pause_samples(chunk)
 
+    # -- refinement (after the other methods: _stream above is edited elsewhere) ------------
+    def refine(self, voice: Voice, reference, **options) -> Voice:
+        """Tune a cloned voice's style vector to its reference (minutes; see voxnb.engines.kokoro.refine
+        for the options: budget_s, progress(fraction, message), cancel)."""
+        from .refine import refine
+
+        return refine(self, self._resolve(voice), reference, **options)

@@ -45,8 +45,9 @@ class RemoteEngine(Engine):
         # trust_env=False: no proxy variables, no .netrc: the server is on this machine or a known address
         self._http = httpx.Client(base_url=self.url, headers=headers, trust_env=False,
                                   timeout=httpx.Timeout(timeout, connect=5.0))
-        self.capabilities = Capabilities(**{k: tuple(v) if isinstance(v, list) else v
-                                            for k, v in self._json("GET", "/capabilities").items()})
+        served = {k: tuple(v) if isinstance(v, list) else v for k, v in self._json("GET", "/capabilities").items()}
+        # refinement runs for minutes on the server's model and has no route: refine locally instead
+        self.capabilities = Capabilities(**{**served, "refines": False})
 
     def __repr__(self) -> str:
         return f"RemoteEngine({self.url!r}, engine={self.capabilities.name!r})"

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ...settings import PAUSE_SETTINGS
 from ..base import Capabilities
 from ..capture import AttentionRecorder
 from ..zeroshot import ZeroShotEngine, require_package, join_words, seed_everything
@@ -63,7 +64,7 @@ class VoxCPMEngine(ZeroShotEngine):
             lacks={"alignment": "VoxCPM has no duration model: its attention over the text (Attention tab) is "
                                 "the closest thing to an alignment.",
                    "trajectory": "VoxCPM's diffusion runs per patch inside the decoder; only its output latents are kept."},
-            settings=("seed", "lang", "sentence_pause", "inspect"))
+            settings=("seed", "lang", *PAUSE_SETTINGS, "inspect"))
 
     def _prompt_features(self, audio: np.ndarray, transcript: str) -> dict[str, np.ndarray]:
         import soundfile as sf

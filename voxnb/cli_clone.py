@@ -1,0 +1,122 @@
+"""``voxnb clone REF --name NAME``: enroll a reference clip as a named voice.
+
+When NAME already holds a voice enrolled from the same recording, that voice is the answer: no
+engine is loaded and the command succeeds.  A different voice under NAME is never replaced
+without --overwrite.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Callable
+
+from .errors import VoxnbError
+from .voice import Voice, VoiceLibrary
+
+
+def cmd_clone(args, library: VoiceLibrary, make_engine: Callable) -> int:
+    """``make_engine()`` gives the engine to enroll with; it is only called when a fit is needed.
+
+    The caller checks --consent first, for the cached answer too: the saved voice already holds a
+    consent record, but every enrollment request states it, so ``voxnb clone`` never runs without it.
+    """
+    if args.name in library.names() and not args.overwrite:
+        voice = _already_enrolled(args, library, make_engine)
+        if args.refine and voice.method != _refined_method():
+            # the user asks for the refined version of their saved voice: it replaces the fast clone
+            voice = _refine(args, make_engine(), voice)
+            if voice.method == _refined_method():
+                library.save(voice, overwrite=True)
+        _print(args, voice, library.path(voice.name), already=True)
+        return 0
+    engine = make_engine()
+    transcript = args.transcript
+    if args.transcribe and not transcript:
+        from .audio import prepare_reference
+        from .transcript import transcribe
+
+        ref = prepare_reference(args.ref)
+        transcript = transcribe(ref.audio, ref.sample_rate, language="en").text
+        voice = engine.clone(ref, name=args.name, transcript=transcript, consent=args.consent or None)
+    else:
+        voice = engine.clone(args.ref, name=args.name, transcript=transcript, consent=args.consent or None)
+    if args.refine:
+        voice = _refine(args, engine, voice)
+    path = library.save(voice, overwrite=args.overwrite)
+    _print(args, voice, path, already=False)
+    return 0
+
+
+def _refined_method() -> str:
+    from .engines.kokoro.refine import METHOD
+
+    return METHOD
+
+
+def _refine(args, engine, voice: Voice) -> Voice:
+    """``voice`` refined against the reference, with progress on stderr; Ctrl-C stops it."""
+    if not getattr(engine.capabilities, "refines", False):
+        raise VoxnbError(f"The {engine.capabilities.name} engine cannot refine a voice.",
+                         "Leave out --refine, or clone with the kokoro engine.")
+
+    def progress(fraction: float, message: str) -> None:
+        print(f"\rrefining {fraction:4.0%}  {message[:60]:60}", end="", file=sys.stderr, flush=True)
+
+    refined = engine.refine(voice, args.ref, budget_s=args.refine_budget, progress=progress)
+    info = refined.info.get("refine", {})
+    print(file=sys.stderr)
+    verdict = "kept" if refined.method == _refined_method() else f"not kept ({info.get('reason') or 'no gain'})"
+    held = info.get("heldout", {})
+    print(f"refinement {verdict}: {info.get('seconds', 0):.0f} s, {info.get('syntheses', 0)} syntheses"
+          + (f", held-out d-vector {held['clone']['dvector']:.3f} -> {held['refined']['dvector']:.3f}"
+             if {"clone", "refined"} <= set(held) else ""), file=sys.stderr)
+    return refined
+
+
+def _already_enrolled(args, library: VoiceLibrary, make_engine: Callable) -> Voice:
+    """The voice saved as ``args.name`` when it is this enrollment again; else a VoxnbError naming the fix.
+
+    Same enrollment: same prepared reference audio (prepare_reference needs no engine), same
+    engine, and the same transcript when one is given.
+    """
+    from .audio import prepare_reference
+    from .engines import DEFAULT
+
+    ref = prepare_reference(args.ref)
+    saved = Voice.load(library.path(args.name))
+    fix = "Choose another name, or pass --overwrite to replace the saved voice."
+    clip = Path(args.ref).name
+    if library.enrolled_from(args.name, ref.audio) is None:
+        if not saved.consent.get("reference_sha256"):
+            raise VoxnbError(f"A voice is already saved as {args.name!r}; it was enrolled before voxnb kept consent "
+                             f"records, so voxnb cannot tell whether it came from {clip}.", fix)
+        raise VoxnbError(f"A different voice is already saved as {args.name!r}: it was enrolled from other audio "
+                         f"than {clip}.", fix)
+    # a --server without --engine: ask the server which engine it runs (it holds the model; nothing loads here)
+    wanted = args.engine or (make_engine().capabilities.name if args.server else DEFAULT)
+    if wanted != saved.engine:
+        raise VoxnbError(f"The voice saved as {args.name!r} was enrolled from {clip} with the {saved.engine} "
+                         f"engine, not {wanted}.", fix)
+    if args.transcript.strip() and args.transcript.strip() != saved.transcript.strip():
+        raise VoxnbError(f"The voice saved as {args.name!r} was enrolled from {clip} with another transcript "
+                         f"({saved.transcript!r}).", fix)
+    return saved
+
+
+def _print(args, voice: Voice, path: Path, already: bool) -> None:
+    info = {"name": voice.name, "id": voice.id, "path": str(path), "method": voice.method,
+            "transcript": voice.transcript, "consent": dict(voice.consent),
+            "fit": dict(voice.info), "report": dict(voice.report), "already_enrolled": already}
+    if args.json:
+        print(json.dumps(info, ensure_ascii=False))
+        return
+    if already:
+        print(f"voice {voice.name!r} [{voice.id}] is already enrolled from this recording: {path} "
+              "(nothing to do; --overwrite enrolls it again)")
+    else:
+        print(f"saved voice {voice.name!r} [{voice.id}] to {path}")
+    if voice.transcript:
+        print(f"transcript: {voice.transcript}")
+    for w in () if already else voice.report.get("warnings", ()):
+        print(f"note: {w}", file=sys.stderr)
