@@ -79,3 +79,14 @@ def test_edit_distance():
     assert T.edit_distance("kitten", "sitting") == 3
     assert T.edit_distance(["a", "b"], []) == 2
     assert T.edit_distance([], ["a"]) == 1
+
+
+def test_wer_spells_numbers_and_forgives_split_compounds():
+    from voxnb.transcript import wer
+
+    assert wer("The train leaves every twenty minutes from platform four.",
+               "The train leaves every 20 minutes from platform 4.") == 0.0
+    assert wer("It cost one thousand two hundred and fifty pounds.", "It cost 1,250 pounds.") == 0.0
+    assert wer("Visit early on a rainy weekday.", "Visit early on a rainy week day.") == 0.0
+    assert wer("a week day", "a weekday") > 0            # only the reference's spelling is forgiven
+    assert wer("Our neighbors planted trees.", "or neighbors planted trees.") == 0.25

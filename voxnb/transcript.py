@@ -148,10 +148,26 @@ def wer(ref: str, hyp: str) -> float:
     0.0 is a perfect match; can exceed 1.0 with many insertions.  An empty
     reference gives 0.0 for an empty hypothesis and 1.0 otherwise.
     """
-    r, h = normalize_text(ref).split(), normalize_text(hyp).split()
+    r = normalize_text(ref).split()
+    h = join_compounds(r, normalize_text(hyp).split())
     if not r:
         return 0.0 if not h else 1.0
     return edit_distance(r, h) / len(r)
+
+
+def join_compounds(ref: list[str], hyp: list[str]) -> list[str]:
+    """``hyp`` with two neighbouring words joined where the reference writes them as one word
+    ("week day" for "weekday"): how a compound is spelled is no word error."""
+    words, out, i = set(ref), [], 0
+    while i < len(hyp):
+        pair = "".join(hyp[i:i + 2])
+        if i + 1 < len(hyp) and pair in words and hyp[i] not in words and hyp[i + 1] not in words:
+            out.append(pair)
+            i += 2
+        else:
+            out.append(hyp[i])
+            i += 1
+    return out
 
 
 def cer(ref: str, hyp: str) -> float:

@@ -89,10 +89,23 @@ def heard_words(audio: np.ndarray, sample_rate: int) -> list[tuple[str, float, f
             for w in normalize_text(word.word).split()]
 
 
+def _joined(hyp: list[tuple[str, float, float]], ref: list[str]) -> list[tuple[str, float, float]]:
+    """Heard words with split compounds joined as the text writes them (see transcript.join_compounds)."""
+    from ..transcript import join_compounds
+
+    words = join_compounds(ref, [w for w, _, _ in hyp])
+    out, i = [], 0
+    for w in words:
+        n = 1 if w == hyp[i][0] else 2      # a joined pair spans two heard words
+        out.append((w, hyp[i][1], hyp[i + n - 1][2]))
+        i += n
+    return out
+
+
 def measure(text: str, audio: np.ndarray, sample_rate: int) -> PauseReport:
     runs, lead, tail = silences(audio, sample_rate)
     ref = _text_words(text)
-    hyp = heard_words(audio, sample_rate)
+    hyp = _joined(heard_words(audio, sample_rate), [w for w, _ in ref])
     matcher = difflib.SequenceMatcher(a=[w for w, _ in ref], b=[w for w, _, _ in hyp], autojunk=False)
     ref_of_hyp, matched = {}, set()
     for block in matcher.get_matching_blocks():
