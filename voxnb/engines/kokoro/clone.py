@@ -3,8 +3,8 @@
 Kokoro has no speaker encoder; a voice is a 256-d style (one row per phoneme count) plus the
 F0/energy controls voxnb adds to the graph, plus a timbre EQ (voxnb.timbre) applied to its output.
 The fit (two model calls, ~4.5 s on 2 CPU cores):
-  1. rank the stock voices by d-vector similarity (voxnb.speaker, the fitting encoder; GE2E is
-     kept for evaluation) to the reference *in the reference's channel*:
+  1. rank the stock voices by d-vector similarity (voxnb.speaker, the fitting encoder; the benchmark's
+     own encoder is kept for evaluation) to the reference *in the reference's channel*:
      each stock voice's probe recording (shipped in a table) gets its own timbre EQ and the
      reference's bandwidth before it is embedded. Ranking full-band voices against a phone clip
      ranks bandwidth, not voices: it picked jm_kumo for every reference, women included;
@@ -29,7 +29,7 @@ from ...decode import resample
 from ...paths import cache_dir
 from ...voice import Voice, VoiceLibrary, check_name, content_hash
 
-METHOD = "kokoro-style-blend/5"   # /5: ranked and chosen by the d-vector, not GE2E
+METHOD = "kokoro-style-blend/5"   # /5: ranked and chosen by the d-vector (/4: by the evaluation encoder)
 PROBE = "The quick brown fox jumps over the lazy dog."  # ~3 s: speaker embeddings settle from about 2 s
 LEVEL_RANGE = (0.7, 1.45)   # pitch level ratio, about +-6 semitones: larger shifts slur words
 SPREAD_RANGE = (0.6, 1.6)   # pitch range ratio; beyond it speech sounds robotic or sing-song
@@ -126,12 +126,12 @@ def _candidates(sims: np.ndarray, names: list[str], ref_pitch):
     yield "nearest+pitch", {names[order[0]]: 1.0}, True
     w = np.exp((sims[order[:2]] - sims[order[0]]) / BLEND_TEMPERATURE)
     yield "blend2+pitch", {names[i]: float(x) for i, x in zip(order[:2], w / w.sum())}, True
-    # (Figures below are from the GE2E-ranked fit, METHOD /4.)
-    # Tried and dropped: the stock voice nearest in pitch (never won, GE2E 0.09-0.12 lower), and a
+    # (Figures below are from METHOD /4, which ranked by the evaluation encoder, "eval" below.)
+    # Tried and dropped: the stock voice nearest in pitch (never won, eval 0.09-0.12 lower), and a
     # 3-pack blend (never beat the 2-pack by more than 0.01); each costs a model call.
-    # Also dropped (held-out normalised similarity in channel, GE2E / d-vector, vs 0.43-0.47 / 0.59):
-    # a formant warp chosen by GE2E (0.47 / 0.61), the best of 30 random blends and extrapolations
-    # of the packs (0.45 / 0.50: searching styles by GE2E games GE2E), least-squares weights onto
+    # Also dropped (held-out normalised similarity in channel, eval / d-vector, vs 0.43-0.47 / 0.59):
+    # a formant warp chosen by eval (0.47 / 0.61), the best of 30 random blends and extrapolations
+    # of the packs (0.45 / 0.50: searching styles by an encoder games that encoder), least-squares weights onto
     # the stock embeddings (0.40 / 0.48), and separate EQs for voiced and fricative frames (no change).
 
 

@@ -13,7 +13,7 @@ towards the reference, timbre half (style[:128], the decoder) first, then prosod
   3. the guard, on a DIFFERENT held-out sentence: d-vector similarity must not drop below the
      fast clone's, speech rate and F0 must stay plausible, and tiny.en must hear it no worse.
      If any check fails the fast clone is returned unchanged, with the reason in its info.
-GE2E, the benchmark's headline encoder, is never used here (a search on it games it).
+The benchmark's headline encoder is never used here (a search on it games it).
 Cancelling raises voxnb.errors.CancelledError promptly, between syntheses, and keeps nothing:
 an unguarded "best so far" could be worse than the clone the caller already has.
 Results are cached in the enrollment cache, so refining the same voice again is instant.
