@@ -73,3 +73,22 @@ def test_bench_cli_refuses_unknown_systems():
     p = subprocess.run([sys.executable, "-m", "voxnb", "bench", "--systems", "voxnb,espeak"], capture_output=True,
                        text=True)
     assert p.returncode == 2 and "espeak" in p.stderr
+
+
+def test_heldout_refined_bench_measures_refined_voices():
+    """`voxnb bench --role heldout --refine S`: only held-out speakers are synthesized, each voice goes
+    through engine.refine first, and calibration still uses the whole reference set."""
+    from voxnb.bench.references import reference_set
+
+    figures = run(quick=True, systems=("voxnb",), role="heldout", refine_s=25)
+    heldout = {s.name for s in reference_set(role="heldout")}
+    assert len(figures["speakers"]) == 2 and set(figures["speakers"]) <= heldout
+    assert set(figures["heldout_bandwidth_hz"]) == {s.name for s in reference_set()}
+    v = figures["systems"]["voxnb"]
+    assert set(v["refine"]) == set(figures["speakers"]) and figures["refine_s"] == 25
+    for r in v["refine"].values():
+        assert isinstance(r["accepted"], bool) and r["syntheses"] >= 1 and "clone" in r["objective_dvector"]
+        assert r["accepted"] or r["reason"]    # a refused refinement says why
+    assert v["refine_accepted"] == sum(r["accepted"] for r in v["refine"].values())
+    assert math.isfinite(v["heldout"]["norm_sim_ge2e"]) and "tune" not in v
+    assert "refined with a 25 s budget" in table(figures)

@@ -85,6 +85,10 @@ def _parser() -> argparse.ArgumentParser:
                                                       "with --watermark, 3 clips x 3 attacks")
     bn.add_argument("--systems", default="voxnb,kokoro-raw,kokoro-stock,piper", help="comma-separated")
     bn.add_argument("--json", action="store_true", help="print all figures as one JSON object")
+    bn.add_argument("--role", choices=("tune", "heldout"), default=None,
+                    help="only these reference speakers (heldout: never used by any fitting step)")
+    bn.add_argument("--refine", type=float, nargs="?", const=180.0, default=None, metavar="SECONDS",
+                    help="refine every cloned voice first (voxnb clone --refine), with this budget (default 180)")
     bn.add_argument("--engine", default=None, help="measure this engine (f5, voxcpm, ...) on the bench's references "
                                                    "and texts instead of the CPU systems")
     bn.add_argument("--watermark", action="store_true", help="measure the watermark instead: detection after "
@@ -312,7 +316,8 @@ def cmd_bench(args) -> int:
     if unknown or "voxnb" not in systems:
         raise VoxnbError(f"Unknown or missing systems: {', '.join(unknown) or 'voxnb'}.",
                          f"Choose from {', '.join(SYSTEMS)}; voxnb is always included.")
-    figures = run(quick=args.quick, systems=systems, progress=lambda m: print(f"  {m}", file=sys.stderr))
+    figures = run(quick=args.quick, systems=systems, progress=lambda m: print(f"  {m}", file=sys.stderr),
+                  role=args.role, refine_s=args.refine)
     print(json.dumps(figures) if args.json else table(figures))
     return 0
 

@@ -48,9 +48,13 @@ def record(consent, reference_audio: np.ndarray, what: str = "this recording") -
     statement, by = statement.strip()[:MAX_TEXT], by.strip()[:MAX_TEXT]
     if not statement:
         raise required(what)
-    digest = hashlib.sha256(np.ascontiguousarray(reference_audio, np.float32).tobytes()).hexdigest()
     return {"id": uuid.uuid4().hex[:16], "statement": statement, "by": by or _user(),
-            "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "reference_sha256": digest}
+            "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "reference_sha256": audio_sha256(reference_audio)}
+
+
+def audio_sha256(reference_audio: np.ndarray) -> str:
+    """The digest a consent record keeps of the prepared reference (float32 samples)."""
+    return hashlib.sha256(np.ascontiguousarray(reference_audio, np.float32).tobytes()).hexdigest()
 
 
 def for_client(consent):

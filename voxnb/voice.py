@@ -168,11 +168,12 @@ class VoiceLibrary:
         (voxnb.audio.prepare_reference's output), else None.  Needs no engine: the voice's consent
         record holds the SHA-256 of the float32 audio it was enrolled from (voxnb.consent.record).
         Voices saved before voxnb kept consent records have no digest and never match."""
+        from .consent import audio_sha256
+
         if name not in self.names():
             return None
         voice = Voice.load(self.path(name))
-        digest = hashlib.sha256(np.ascontiguousarray(reference_audio, np.float32).tobytes()).hexdigest()
-        return voice if voice.consent.get("reference_sha256") == digest else None
+        return voice if voice.consent.get("reference_sha256") == audio_sha256(reference_audio) else None
 
     def delete(self, name: str) -> None:
         self.path(name).unlink(missing_ok=True)

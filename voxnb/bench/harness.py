@@ -95,6 +95,8 @@ def quality(figures: dict, speakers, texts, encoders: dict, calib: dict, long_te
         by_speaker.setdefault(r["speaker"], []).append(r["wer"])
     q["wer_by_speaker"] = {k: float(np.mean(v)) for k, v in by_speaker.items()}
     q["wer_max_speaker"] = max(q["wer_by_speaker"].values(), default=0.0)
+    q["speakers"] = {name: _averages([r for r in rows if r["speaker"] == name], encoders, calib)
+                     for name in by_speaker}
     for name in ("tune", "heldout"):
         subset = [r for r in rows if role.get(r["speaker"]) == name]
         if subset:
@@ -111,14 +113,20 @@ def _averages(rows: list[dict], encoders: dict, calib: dict) -> dict:
     return q
 
 
-def run(quick: bool = False, systems=SYSTEMS, progress=lambda msg: None) -> dict:
-    """All figures as one dict (see ``table`` for a readable view)."""
+def run(quick: bool = False, systems=SYSTEMS, progress=lambda msg: None, role: str | None = None,
+        refine_s: float | None = None) -> dict:
+    """All figures as one dict (see ``table`` for a readable view).
+
+    ``role``: only the "tune" or "heldout" speakers (calibration always uses the whole set);
+    ``refine_s``: refine every cloned voice with this budget (engine.refine) before measuring it.
+    """
     from .. import speaker as dvector   # the fitting encoder, reported beside the headline
     from . import ge2e                  # evaluation only
     from ..timbre import bandwidth
     from .references import reference_set
 
-    speakers = reference_set()[: 2 if quick else None]
+    everyone = reference_set()
+    speakers = reference_set(role=role)[: 2 if quick else None]
     texts = list(TEXTS[: 1 if quick else None])
     started = time.perf_counter()
     n_steps = len(systems) + 3   # setup, enrollment, each system, quality
@@ -126,7 +134,7 @@ def run(quick: bool = False, systems=SYSTEMS, progress=lambda msg: None) -> dict
     step = lambda msg: progress(f"[{next(steps)}/{n_steps}] {time.perf_counter() - started:4.0f} s  {msg}")
     with tempfile.TemporaryDirectory(prefix="voxnb-bench-") as work:
         job = {"workdir": work, "cache": str(Path(work) / "cache"), "texts": texts, "long_text": LONG_TEXT,
-               "speakers": {s.name: str(s.enroll) for s in speakers}}
+               "speakers": {s.name: str(s.enroll) for s in speakers}, "refine_s": refine_s}
         job_file = Path(work) / "job.json"
         job_file.write_text(json.dumps(job))
         _worker("setup", job_file, step)   # weights and encoder into the fresh cache, outside any measured process
@@ -136,8 +144,9 @@ def run(quick: bool = False, systems=SYSTEMS, progress=lambda msg: None) -> dict
         per_system = {name: _worker(name, job_file, step) for name in systems}
         step("measuring WER and speaker similarity")
         encoders = {"ge2e": ge2e.embed, "dvector": dvector.embed}   # GE2E first: the headline
-        calib = {k: calibrate(speakers, e) for k, e in encoders.items()}
-        calib["bandwidth_hz"] = {s.name: bandwidth(*_load(str(s.heldout))) for s in speakers}
+        # the whole set, whatever the role: stranger similarity needs many strangers
+        calib = {k: calibrate(everyone, e) for k, e in encoders.items()}
+        calib["bandwidth_hz"] = {s.name: bandwidth(*_load(str(s.heldout))) for s in everyone}
         for name, figures in per_system.items():
             figures.update(quality(figures, speakers, texts, encoders, calib, LONG_TEXT))
             figures.pop("outputs")
@@ -146,7 +155,7 @@ def run(quick: bool = False, systems=SYSTEMS, progress=lambda msg: None) -> dict
         per_system["voxnb"]["overhead_vs_raw"] = (per_system["voxnb"]["rtf_2_threads"]
                                                   / per_system["kokoro-raw"]["rtf_2_threads"])
     return {"systems": per_system, "speakers": [s.name for s in speakers], "texts": texts, "quick": quick,
-            "roles": {s.name: s.role for s in speakers},
+            "roles": {s.name: s.role for s in speakers}, "role": role, "refine_s": refine_s,
             "calibration": {k: {"same": calib[k]["same"], "stranger": calib[k]["stranger"]} for k in encoders},
             "heldout_bandwidth_hz": calib["bandwidth_hz"],
             "seconds": time.perf_counter() - started}
@@ -188,6 +197,12 @@ def table(figures: dict) -> str:
     notes = [f"enrollment: first {v.get('enroll_first_s', float('nan')):.2f} s, cached "
              f"{v.get('enroll_cached_s', float('nan')):.3f} s per reference; peak RSS of a process that loaded the "
              f"engine and cloned {v.get('enroll_peak_rss_mb', float('nan')):.0f} MB"]
+    if "refine" in v:
+        notes.append(f"refined with a {figures['refine_s']:.0f} s budget: {v['refine_accepted']} of {len(v['refine'])} "
+                     f"voices kept, {v['refine_mean_s']:.0f} s each; " + ", ".join(
+                         f"{n} {'kept' if r['accepted'] else 'refused'} (d-vector held-out "
+                         f"{r['heldout_dvector'].get('clone', float('nan')):.3f} -> "
+                         f"{r['heldout_dvector'].get('refined', float('nan')):.3f})" for n, r in v["refine"].items()))
     if "overhead_vs_raw" in v:
         notes.append(f"pipeline overhead vs raw ONNX: x{v['overhead_vs_raw']:.2f}")
     cal = figures["calibration"]

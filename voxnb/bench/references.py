@@ -44,17 +44,27 @@ CONSENT = "benchmark reference: a published recording licensed for redistributio
 
 # (name, gender, lang, role, bandwidth Hz, enroll file, held-out file, source)
 _SPEAKERS = (
-    ("harvard_f", "f", "en", "tune", 8000, "harvard_01.flac", "harvard_02.flac", f"{_CODEC2}: raw/speech_orig_16k.wav (16 kHz)"),
-    ("codec2_hts_f", "f", "en", "heldout", 4000, "enroll.flac", "heldout.flac", f"{_CODEC2}: raw/hts.raw 6-12 s / 18-24 s (8 kHz)"),
-    ("codec2_hts_m", "m", "en", "tune", 4000, "enroll.flac", "heldout.flac", f"{_CODEC2}: raw/hts.raw 0-6 s / 12-18 s (8 kHz)"),
-    ("codec2_vk5qi_m", "m", "en", "tune", 4000, "enroll.flac", "heldout.flac", f"{_CODEC2}: wav/vk5qi.wav split at 10.08 s (8 kHz)"),
-    ("codec2_cqref_m", "m", "en", "tune", 4000, "enroll.flac", "heldout.flac", f"{_CODEC2}: raw/cq_ref.raw split at 5.24 s (8 kHz)"),
-    ("codec2_ve9qrp_m", "m", "en", "tune", 4000, "enroll.flac", "heldout.flac", f"{_CODEC2}: raw/ve9qrp.raw 0.3-9.1 s / 34.7-40.4 s (8 kHz)"),
+    ("harvard_f", "f", "en", "tune", 8000,
+     "harvard_01.flac", "harvard_02.flac", f"{_CODEC2}: raw/speech_orig_16k.wav (16 kHz)"),
+    ("codec2_hts_f", "f", "en", "heldout", 4000,
+     "enroll.flac", "heldout.flac", f"{_CODEC2}: raw/hts.raw 6-12 s / 18-24 s (8 kHz)"),
+    ("codec2_hts_m", "m", "en", "tune", 4000,
+     "enroll.flac", "heldout.flac", f"{_CODEC2}: raw/hts.raw 0-6 s / 12-18 s (8 kHz)"),
+    ("codec2_vk5qi_m", "m", "en", "tune", 4000,
+     "enroll.flac", "heldout.flac", f"{_CODEC2}: wav/vk5qi.wav split at 10.08 s (8 kHz)"),
+    ("codec2_cqref_m", "m", "en", "tune", 4000,
+     "enroll.flac", "heldout.flac", f"{_CODEC2}: raw/cq_ref.raw split at 5.24 s (8 kHz)"),
+    ("codec2_ve9qrp_m", "m", "en", "tune", 4000,
+     "enroll.flac", "heldout.flac", f"{_CODEC2}: raw/ve9qrp.raw 0.3-9.1 s / 34.7-40.4 s (8 kHz)"),
     # full-band (44.1 kHz) real voices; each clip joins isolated words or syllables, see SOURCES.md
-    ("en_klettres_m", "m", "en", "heldout", 16000, "enroll.flac", "heldout.flac", f"{_KLETTRES}: en/syllab words / en/alpha letters (44.1 kHz)"),
-    ("en_klettres_f", "f", "en", "tune", 16000, "enroll.flac", "heldout.flac", f"{_KLETTRES}: en_GB/syllab words / en_GB/alpha letters (44.1 kHz)"),
-    ("zh_gcin_f", "f", "zh", "heldout", 16000, "enroll.flac", "heldout.flac", f"{_GCIN}, CC-BY-3.0: */5.ogg syllables (44.1 kHz)"),
-    ("zh_gcin_m", "m", "zh", "tune", 16000, "enroll.flac", "heldout.flac", f"{_GCIN}, GPL-3 or LGPL-3: */3.ogg syllables (44.1 kHz, noisy)"),
+    ("en_klettres_m", "m", "en", "heldout", 16000,
+     "enroll.flac", "heldout.flac", f"{_KLETTRES}: en/syllab words / en/alpha letters (44.1 kHz)"),
+    ("en_klettres_f", "f", "en", "tune", 16000,
+     "enroll.flac", "heldout.flac", f"{_KLETTRES}: en_GB/syllab words / en_GB/alpha letters (44.1 kHz)"),
+    ("zh_gcin_f", "f", "zh", "heldout", 16000,
+     "enroll.flac", "heldout.flac", f"{_GCIN}, CC-BY-3.0: */5.ogg syllables (44.1 kHz)"),
+    ("zh_gcin_m", "m", "zh", "tune", 16000,
+     "enroll.flac", "heldout.flac", f"{_GCIN}, GPL-3 or LGPL-3: */3.ogg syllables (44.1 kHz, noisy)"),
 )
 
 

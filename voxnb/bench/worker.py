@@ -121,15 +121,31 @@ def enroll(job) -> dict:
     from .references import CONSENT
 
     engine = load_engine()
-    out, first, cached = {}, [], []
+    out, first, cached, refined = {}, [], [], {}
     for name, clip in job["speakers"].items():
         voice, seconds = _timed(lambda: engine.clone(clip, name=name, consent=CONSENT))
         first.append(seconds)
         cached.append(_timed(lambda: engine.clone(clip, name=name, consent=CONSENT))[1])
+        if job.get("refine_s"):
+            voice = engine.refine(voice, clip, budget_s=job["refine_s"])
+            refined[name] = _refine_figures(voice.info["refine"])
         out[name] = str(voice.save(Path(job["workdir"]) / f"{name}"))
-    return {"voices": out, "enroll_first_s": float(np.mean(first)), "enroll_cached_s": float(np.mean(cached)),
-            # a kernel that has loaded the engine and cloned: the d-vector, tiny.en and librosa on top of synthesis
-            "enroll_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    figures = {"voices": out, "enroll_first_s": float(np.mean(first)), "enroll_cached_s": float(np.mean(cached)),
+               # a kernel that has loaded the engine and cloned: the d-vector, tiny.en and librosa on top of synthesis
+               "enroll_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    if refined:
+        figures["refine"] = refined
+        figures["refine_accepted"] = sum(r["accepted"] for r in refined.values())
+        figures["refine_mean_s"] = float(np.mean([r["seconds"] for r in refined.values()]))
+    return figures
+
+
+def _refine_figures(info: dict) -> dict:
+    """What the bench keeps of one refinement: verdict, cost and the fitting encoder's before/after."""
+    held = info.get("heldout", {})
+    return {"accepted": bool(info["accepted"]), "reason": info["reason"], "seconds": info["seconds"],
+            "syntheses": info["syntheses"], "objective_dvector": info["objective_dvector"],
+            "heldout_dvector": {k: held[k]["dvector"] for k in ("clone", "refined") if k in held}}
 
 
 def run(system: str, job: dict) -> dict:

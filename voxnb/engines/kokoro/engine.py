@@ -101,7 +101,6 @@ class KokoroEngine(Engine):
             yield chunk
             offset += len(cut.audio) + pause_samples(chunk)
 
-    # -- refinement (after the other methods: _stream above is edited elsewhere) ------------
     def refine(self, voice: Voice, reference, **options) -> Voice:
         """Tune a cloned voice's style vector to its reference (minutes; see voxnb.engines.kokoro.refine
         for the options: budget_s, progress(fraction, message), cancel)."""
