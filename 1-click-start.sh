@@ -59,6 +59,13 @@ EOF
 
 die() { echo "error: $*" >&2; exit 1; }
 say() { echo "==> $*"; }
+cli_hint() {  # the environment is not on PATH in the user's shell: say how to reach the command line
+  local bin; bin=$(dirname "$PY")
+  echo "Command line: $bin/voxnb --help"
+  if [ "$ENV_KIND" = conda ]; then echo "  or, in a new shell: conda activate $ENV_DIR && voxnb --help"
+  else echo "  or, in a new shell: source $bin/activate && voxnb --help"; fi
+  echo "Voices and outputs: \$VOXNB_HOME (${VOXNB_HOME:-~/voxnb-data})"
+}
 
 ACCEPT=0; MODEL_SOURCE=""; CPU=0; ENGINE=kokoro; LAB_PORT=""; DASH_PORT=""; HOST=""; LAUNCH=1; ACTION=start
 ENGINE_ENV=shared; ENGINE_PORT=8870; MAX_QUEUE=8; MAX_VIEWERS=0; ALLOW_HOSTS=()
@@ -339,7 +346,7 @@ fi
 
 # Refuse early (before minutes of installing) if a port is taken by something else.
 if [ "$LAUNCH" = 1 ] && [ -f "$RUN_DIR/state.json" ] && [ -x "$PY" ] && (cd "$ROOT" && launcher status --run-dir "$RUN_DIR" >/dev/null 2>&1); then
-  say "voxnb is already running"; cd "$ROOT"; launcher status --run-dir "$RUN_DIR"; exit 0
+  say "voxnb is already running"; cd "$ROOT"; launcher status --run-dir "$RUN_DIR"; cli_hint; exit 0
 fi
 SYS_PY=$(find_python) || die "no Python 3.10 or newer found. Install one (apt-get install python3 python3-venv) or conda, then run this again."
 if [ "$LAUNCH" = 1 ] && [ ! -f "$RUN_DIR/state.json" ]; then
@@ -366,7 +373,10 @@ free_mb=$(df -Pm "$(dirname "$ENV_DIR")" | awk 'NR==2 {print $4}')
 
 # Reinstall only when what decides the environment changed.
 STAMP="$ENV_DIR/.voxnb-stamp"
-want_stamp=$(cat "$ROOT/pyproject.toml" "$ROOT/environment.yml" | sha256sum | cut -c1-16)-$TORCH_TAG
+want_stamp=$(cat "$ROOT/pyproject.toml" "$ROOT/environment.yml" | sha256sum | cut -c1-16)-$TORCH_TAG-compat
+# A plain path entry, not an import hook: with the hook, `python` started in the folder that holds
+# this checkout (git clone into ~ makes ~/voxnb) imports the checkout as an empty namespace package.
+EDITABLE=(--config-settings editable_mode=compat)
 mkdir -p "$RUN_DIR"; PIP_LOG="$RUN_DIR/pip-install.log"
 pip_q() {  # quiet unless it fails; the full log stays in the run dir
   "$PY" -m pip install -q "$@" >>"$PIP_LOG" 2>&1 || { tail -n 30 "$PIP_LOG" >&2; echo "(full log: $PIP_LOG)" >&2; return 1; }
@@ -384,7 +394,7 @@ else
       conda env create -p "$ENV_DIR" -f "$ROOT/environment.yml" || die "conda env create failed (see above)"
     fi
     unset PIP_EXTRA_INDEX_URL
-    pip_q --no-deps -e "$ROOT" || die "pip install -e . failed"
+    pip_q --no-deps "${EDITABLE[@]}" -e "$ROOT" || die "pip install -e . failed"
   else
     [ -x "$PY" ] || "$SYS_PY" -m venv "$ENV_DIR" || die "could not create a venv at $ENV_DIR (Debian/Ubuntu: apt-get install python3-venv)"
     pip_q --upgrade pip || true
@@ -393,7 +403,7 @@ else
     else
       pip_q "torch==$TORCH_VERSION" || die "installing PyTorch failed"
     fi
-    pip_q -e "$ROOT" || die "pip install -e . failed (see above)"
+    pip_q "${EDITABLE[@]}" -e "$ROOT" || die "pip install -e . failed (see above)"
   fi
   "$PY" -m ipykernel install --sys-prefix --name voxnb --display-name "voxnb (Python)" >/dev/null \
     || die "registering the Jupyter kernel failed"
@@ -451,7 +461,7 @@ cosy_packages() {  # $1 env python: CosyVoice's requirements, then voxnb; its ch
   PY=$epy pip_q "setuptools<81" wheel || return 1
   "$epy" "$COSY_INSTALL" requirements "$COSY_SRC/requirements.txt" --legacy only >"$req.legacy" || return 1
   [ ! -s "$req.legacy" ] || PY=$epy pip_q --no-build-isolation -r "$req.legacy" || return 1
-  PY=$epy pip_q -e "${ROOT}[cosyvoice3]" || return 1
+  PY=$epy pip_q "${EDITABLE[@]}" -e "${ROOT}[cosyvoice3]" || return 1
   if [ "${#gpu[@]}" -gt 0 ] && grep -q '^onnxruntime-gpu' "$req"; then
     # voxnb's onnxruntime (CPU) shares the onnxruntime package's files: put the GPU build's back on top
     PY=$epy pip_q --force-reinstall --no-deps "$(grep '^onnxruntime-gpu' "$req" | head -n1)" || return 1
@@ -492,7 +502,7 @@ engine_env() {  # $1 engine: make envs/$1 with voxnb in it, register its kernel,
     else
       PY=$epy pip_q "${torch[@]}" || return 1
     fi
-    PY=$epy pip_q -e "$target" || return 1
+    PY=$epy pip_q "${EDITABLE[@]}" -e "$target" || return 1
   fi
   # the kernel spec goes where voxnb's own Jupyter looks, and starts this environment's Python
   "$epy" -m ipykernel install --prefix "$ENV_DIR" --name "voxnb-$name" --display-name "voxnb · $name" >/dev/null \
@@ -529,6 +539,7 @@ done
 if [ "$TURBO" = 1 ]; then unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY; fi
 if [ "$LAUNCH" = 0 ]; then
   say "set up done. Launch with: bash 1-click-start.sh"
+  cli_hint
   exit 0
 fi
 say "starting the engine server(s) ($ENGINE), JupyterLab and the dashboard"
@@ -536,4 +547,5 @@ cd "$ROOT"
 launcher start --root "$ROOT" --run-dir "$RUN_DIR" --lab-port "$LAB_PORT" \
   --dash-port "$DASH_PORT" --host "$HOST" --platform "$PLATFORM" --python "$PY" \
   --engines "$ENGINE" --engine-port "$ENGINE_PORT" --max-queue "$MAX_QUEUE" --max-viewers "$MAX_VIEWERS" \
-  ${ENGINE_ARGS[@]+"${ENGINE_ARGS[@]}"} ${ALLOW_HOSTS[@]+"${ALLOW_HOSTS[@]}"}
+  ${ENGINE_ARGS[@]+"${ENGINE_ARGS[@]}"} ${ALLOW_HOSTS[@]+"${ALLOW_HOSTS[@]}"} || exit $?
+cli_hint

@@ -34,14 +34,14 @@ pip_q() {  # $1 venv; the rest: pip install arguments
 make_venv() {  # $1 venv dir, $2 torch pin, then extra packages; reinstalls only when they changed
   local venv=$1 torch=$2; shift 2
   local want
-  want=$(cat pyproject.toml | sha256sum | cut -c1-16)-$torch-$*
+  want=$(cat pyproject.toml | sha256sum | cut -c1-16)-$torch-$*-compat
   [ -x "$venv/bin/python" ] || "$PY" -m venv "$venv"
   [ "$(cat "$venv/.stamp" 2>/dev/null)" = "$want" ] && return 0
   : >"$venv/pip-install.log"
   pip_q "$venv" --upgrade pip
   # torch 2.13.0 resolves to the local CPU wheel on this machine kind; an unpinned torch pulls a CUDA build.
   pip_q "$venv" "torch==$torch" "$@"
-  pip_q "$venv" -e ".[test]"
+  pip_q "$venv" --config-settings editable_mode=compat -e ".[test]"
   echo "$want" >"$venv/.stamp"
 }
 make_venv .venv 2.13.0
@@ -68,7 +68,7 @@ if [ -n "${COSYVOICE_SRC:-}" ]; then
     pip_q .venv-cosyvoice "setuptools<81" wheel      # openai-whisper's sdist imports pkg_resources
     # shellcheck disable=SC2086
     pip_q .venv-cosyvoice --no-build-isolation $cv_legacy
-    pip_q .venv-cosyvoice -e ".[cosyvoice3,test]"
+    pip_q .venv-cosyvoice --config-settings editable_mode=compat -e ".[cosyvoice3,test]"
     echo "$want" >.venv-cosyvoice/.stamp
   fi
   rm -f "$cv_req"

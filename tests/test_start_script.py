@@ -122,6 +122,19 @@ def test_no_launch_sets_up_a_working_environment(installed):
     assert again.returncode == 0 and "environment up to date" in again.stdout
 
 
+def test_set_up_says_how_to_reach_the_cli_and_a_checkout_beside_does_not_shadow_voxnb(installed, tmp_path):
+    repo, env, out = installed
+    cli = re.search(r"^Command line: (\S+) --help$", out, re.M)
+    assert cli and "source " in out and "$VOXNB_HOME" in out, out[-1500:]
+    assert subprocess.run([cli.group(1), "--help"], capture_output=True, text=True).returncode == 0
+    # `git clone` into ~ makes ~/voxnb: `python` started in ~ must still import the installed voxnb,
+    # not the folder named voxnb beside it (an import-hook editable install did)
+    (tmp_path / "voxnb").mkdir()
+    probe = subprocess.run([str(repo / ".venv" / "bin" / "python"), "-c", "import voxnb; print(voxnb.__file__)"],
+                           cwd=tmp_path, capture_output=True, text=True)
+    assert probe.stdout.strip() == str(repo / "voxnb" / "__init__.py"), probe.stdout + probe.stderr
+
+
 def test_launch_status_duplicate_taken_port_restart_and_stop(installed):
     repo, env, _ = installed
     lab, dash, engine = free_port(), free_port(), free_port()

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import VoxnbError
-from .voice import Voice, VoiceLibrary
+from .voice import Voice, VoiceLibrary, check_name
 
 
 def cmd_clone(args, library: VoiceLibrary, make_engine: Callable) -> int:
@@ -21,6 +21,7 @@ def cmd_clone(args, library: VoiceLibrary, make_engine: Callable) -> int:
     The caller checks --consent first, for the cached answer too: the saved voice already holds a
     consent record, but every enrollment request states it, so ``voxnb clone`` never runs without it.
     """
+    check_name(args.name)   # before any work: `--name ''` once fell back to an automatic name
     if args.name in library.names() and not args.overwrite:
         voice = _already_enrolled(args, library, make_engine)
         if args.refine and voice.method != _refined_method():
