@@ -9,6 +9,8 @@ measured and what was changed.  Every refusal is a
 """
 from __future__ import annotations
 
+import os
+
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -85,6 +87,9 @@ def prepare_reference(source) -> Reference:
     if isinstance(source, tuple):
         data, sr, channels = _from_array(source)
         name = "<array>"
+    elif not isinstance(source, (str, os.PathLike)):
+        raise BadReferenceError(f"A reference must be a file path, or (audio array, sample_rate); got "
+                                f"{type(source).__name__}.", "Pass the path of a recording, e.g. 'me.wav'.")
     else:
         data, sr, channels = load_audio(source)
         name = Path(source).name

@@ -12,9 +12,13 @@ import sys
 from pathlib import Path
 
 from .errors import VoxnbError
-from .settings import LANGUAGES, SPEED_RANGE, STYLES
+from .settings import LANGUAGES
 
 
+ENGINE_HELP = "engine to use: kokoro (CPU, default), f5, voxcpm, cosyvoice3 (GPU; see voxnb doctor)"
+LANG_HELP = ("language of what stands between words (numbers, dates, symbols, punctuation); auto: the words "
+             "around it decide. Chinese characters are always read as Mandarin and Latin words as English")
+SEED_HELP = "random seed: the same seed, text, voice and settings give the same audio (Kokoro is deterministic)"
 CONSENT_HELP = ("state that you have the right to clone this voice (it is yours, or its speaker agreed); "
                 "required to clone a recording, kept with the voice and named in every output's metadata")
 
@@ -25,31 +29,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--voices-dir", help="voices library (default: $VOXNB_HOME/voices)")
     sub = p.add_subparsers(dest="command", required=True)
 
-    s = sub.add_parser("synth", help="speak text in a cloned, saved or stock voice")
-    who = s.add_mutually_exclusive_group(required=True)
-    who.add_argument("--ref", help="reference clip to clone (3-30 s of speech; needs --consent)")
-    who.add_argument("--voice", help="a saved voice name or id, or a stock voice")
-    s.add_argument("--text", required=True, help="what to say (pronunciation markup: [h][ào], [M][AY0][N][UW1][T])")
-    s.add_argument("--out", required=True, help="output WAV; a JSON sidecar is written beside it")
-    s.add_argument("--style", default="neutral", choices=list(STYLES))
-    s.add_argument("--instruct", default="", help="engines that follow instructions (cosyvoice3): a preset "
-                   "(sichuan, cantonese, happy, loud, ...) or the instruction in words, e.g. '请用温柔的语气说'")
-    s.add_argument("--speed", type=float, default=1.0, help=f"{SPEED_RANGE[0]}-{SPEED_RANGE[1]}")
-    s.add_argument("--seed", type=int, default=0)
-    s.add_argument("--lang", default="auto", choices=list(LANGUAGES))
-    s.add_argument("--match-channel", action="store_true",
-                   help="also copy the reference recording's bandwidth (a phone clip's clone sounds like a phone)")
-    s.add_argument("--engine", default=None)
-    s.add_argument("--server", default=None, help="use the engine of a `voxnb serve` at this URL")
-    s.add_argument("--consent", action="store_true", help=CONSENT_HELP)
-    s.add_argument("--no-watermark", action="store_true",
-                   help="leave the output unmarked (for your own analysis; recorded in its metadata). "
-                        "Every output is watermarked otherwise")
-    s.add_argument("--json", action="store_true", help="print one JSON object describing the output")
+    from .cli_synth import add_parser as add_synth
+
+    add_synth(sub)
 
     c = sub.add_parser("clone", help="enroll a reference clip and save it as a named voice")
-    c.add_argument("ref")
-    c.add_argument("--name", required=True)
+    c.add_argument("ref", help="reference clip: 3-30 s of one person speaking (WAV, FLAC, MP3, OGG, ...)")
+    c.add_argument("--name", required=True, help="save the voice under this name (1-64 letters, digits, Chinese "
+                   "characters, spaces, - _ .); use it later with synth --voice NAME")
     c.add_argument("--transcript", default="", help="what the reference says (optional)")
     c.add_argument("--transcribe", action="store_true", help="fill the transcript with offline ASR (English)")
     c.add_argument("--overwrite", action="store_true", help="replace a different voice saved under this name")
@@ -57,17 +44,17 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--refine", action="store_true", help="then tune the voice's style to the reference (Kokoro; "
                    "minutes, cached; kept only if a held-out check says it is closer and as clear)")
     c.add_argument("--refine-budget", type=float, default=180, metavar="S", help="seconds refinement may take")
-    c.add_argument("--engine", default=None)
+    c.add_argument("--engine", default=None, help=ENGINE_HELP)
     c.add_argument("--server", default=None, help="use the engine of a `voxnb serve` at this URL")
-    c.add_argument("--json", action="store_true")
+    c.add_argument("--json", action="store_true", help="print one JSON object describing the saved voice")
 
     v = sub.add_parser("voices", help="list saved voices")
-    v.add_argument("--json", action="store_true")
+    v.add_argument("--json", action="store_true", help="print one JSON object: the voices and their folder")
 
     ph = sub.add_parser("phonemes", help="show what will be spoken, without loading a model")
-    ph.add_argument("text")
-    ph.add_argument("--lang", default="auto", choices=list(LANGUAGES))
-    ph.add_argument("--json", action="store_true")
+    ph.add_argument("text", help="the text, with pronunciation markup if any: [h][ào], [M][AY0][N][UW1][T]")
+    ph.add_argument("--lang", default="auto", choices=list(LANGUAGES), help=LANG_HELP)
+    ph.add_argument("--json", action="store_true", help="print one JSON object: chunks, segments, phonemes")
 
     b = sub.add_parser("batch", help="speak every line of a CSV script into a folder of WAVs + manifest.csv")
     b.add_argument("script", help="UTF-8 CSV with a header: text, and optionally name, style, speed, seed, voice")
@@ -76,12 +63,12 @@ def _parser() -> argparse.ArgumentParser:
     who.add_argument("--voice", help="a saved voice name or id, or a stock voice")
     b.add_argument("--out", required=True, help="output folder (existing files are never replaced)")
     b.add_argument("--consent", action="store_true", help=CONSENT_HELP)
-    b.add_argument("--engine", default=None)
+    b.add_argument("--engine", default=None, help=ENGINE_HELP)
     b.add_argument("--server", default=None, help="use the engine of a `voxnb serve` at this URL")
     b.add_argument("--json", action="store_true", help="print one JSON object describing the batch")
 
     bn = sub.add_parser("bench", help="speed, WER and speaker similarity of voxnb and its peers, in one run")
-    bn.add_argument("--quick", action="store_true", help="2 speakers x 1 text (about 2 minutes); "
+    bn.add_argument("--quick", action="store_true", help="2 speakers x 1 text (about 4 minutes); "
                                                       "with --watermark, 3 clips x 3 attacks")
     bn.add_argument("--systems", default="voxnb,kokoro-raw,kokoro-stock,piper", help="comma-separated")
     bn.add_argument("--json", action="store_true", help="print all figures as one JSON object")
@@ -97,7 +84,7 @@ def _parser() -> argparse.ArgumentParser:
     sv = sub.add_parser("serve", help="load one engine once and serve it to every kernel and dashboard viewer")
     sv.add_argument("--engine", default=None, help="engine to load (default: kokoro)")
     sv.add_argument("--host", default="127.0.0.1", help="listen address; other than loopback needs a token")
-    sv.add_argument("--port", type=int, default=8870)
+    sv.add_argument("--port", type=int, default=8870, help="TCP port (default 8870)")
     sv.add_argument("--max-queue", type=int, default=8, help="requests that may wait; one more is refused at once")
     sv.add_argument("--token", default="", help="required from clients (default: $VOXNB_SERVER_TOKEN; "
                                                  "generated and printed when listening beyond loopback)")
@@ -111,21 +98,21 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--accept-licence", action="store_true", help="accept the weights' licence (F5-TTS: CC-BY-NC)")
 
     cm = sub.add_parser("compare", help="one reference and text through several engines, measured side by side")
-    cm.add_argument("--ref", required=True)
-    cm.add_argument("--text", required=True)
+    cm.add_argument("--ref", required=True, help="reference clip to clone with every engine (needs --consent)")
+    cm.add_argument("--text", required=True, help="what every engine says")
     cm.add_argument("--engines", default="kokoro,f5,voxcpm", help="comma-separated; each in-kernel or its server")
     cm.add_argument("--transcript", default="", help="what the reference says (default: ASR)")
-    cm.add_argument("--seed", type=int, default=0)
+    cm.add_argument("--seed", type=int, default=0, help=SEED_HELP)
     cm.add_argument("--out", default=None, help="folder for each engine's WAV")
     cm.add_argument("--consent", action="store_true", help=CONSENT_HELP)
-    cm.add_argument("--json", action="store_true")
+    cm.add_argument("--json", action="store_true", help="print one JSON object: a row per engine")
 
     dt = sub.add_parser("detect", help="does a file carry voxnb's watermark? Also prints the metadata it carries")
     dt.add_argument("files", nargs="+", metavar="FILE", help="audio files (WAV, FLAC, OGG, MP3, ...)")
     dt.add_argument("--json", action="store_true", help="print one JSON object: a record per file")
 
     d = sub.add_parser("doctor", help="engines, devices, weights and versions")
-    d.add_argument("--json", action="store_true")
+    d.add_argument("--json", action="store_true", help="print one JSON object")
     return p
 
 
@@ -169,26 +156,11 @@ def _voice(engine, args):
 
 
 def cmd_synth(args) -> int:
+    from .cli_synth import cmd_synth as synth
+
     _need_consent(args)
     engine = _engine(args)
-    voice = _voice(engine, args)
-    extra = {"instruct": args.instruct} if args.instruct else {}
-    if args.no_watermark:
-        extra["watermark"] = False
-    result = engine.synthesize(args.text, voice, style=args.style, speed=args.speed, seed=args.seed, lang=args.lang,
-                               match_channel=args.match_channel, **extra)
-    out = result.save(args.out)
-    info = {"out": str(out), "duration_s": round(result.duration_s, 3), "sample_rate": result.sample_rate,
-            "voice_id": result.voice_id, "seed": result.seed, "watermarked": result.provenance.get("watermarked"),
-            "consent": result.provenance.get("voice", {}).get("consent"),
-            "timings": {k: round(v, 4) for k, v in result.timings.items()}}
-    if args.json:
-        print(json.dumps(info, ensure_ascii=False))
-    else:
-        print(f"wrote {out} ({info['duration_s']} s, RTF {result.rtf:.2f}) with voice {voice.name} [{voice.id}]")
-        for w in result.warnings:
-            print(f"note: {w}", file=sys.stderr)
-    return 0
+    return synth(args, engine, _voice(engine, args))
 
 
 def cmd_clone(args) -> int:

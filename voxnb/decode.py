@@ -41,8 +41,14 @@ def load_audio(path) -> tuple[np.ndarray, int, int]:
 
     path = Path(path)
     name = path.name
+    # the full path as given: a base name alone cannot tell the user which folder was looked in
+    if path.is_dir():
+        raise BadReferenceError(f"{path} is a folder, not an audio file.", f"Give one file inside it. {ACCEPTED}")
+    if path.exists() and not path.is_file():
+        raise BadReferenceError(f"{path} is not a regular file (a device, pipe or socket).",
+                                f"Give a recording saved as a file. {ACCEPTED}")
     if not path.is_file():
-        raise BadReferenceError(f"{name}: no such file.", f"Check the path. {ACCEPTED}")
+        raise BadReferenceError(f"{path}: no such file.", f"Check the path. {ACCEPTED}")
     size = path.stat().st_size
     if size == 0:
         raise BadReferenceError(f"{name}: the file is 0 bytes.", ACCEPTED)

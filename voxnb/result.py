@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import io
-import json
-import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -152,35 +150,33 @@ class Result:
         return buf.getvalue()
 
     def save(self, path: str | Path) -> Path:
-        """Write WAV + JSON sidecar. An existing file is never replaced: a free name is chosen
-        (take.wav -> take-1.wav) and returned."""
-        path = free_path(Path(path).with_suffix(".wav"))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp_wav = path.with_name(f".{path.stem}.{os.getpid()}.tmp.wav")
-        tmp_json = path.with_name(f".{path.stem}.{os.getpid()}.tmp.json")
-        write_audio(tmp_wav, self.audio, self.sample_rate, self.provenance, format="WAV")
-        tmp_json.write_text(json.dumps(self.sidecar(), ensure_ascii=False, indent=2), encoding="utf-8")
-        # link() fails if the name was taken meanwhile, so two writers never clobber each other
-        os.link(tmp_wav, path)
-        os.replace(tmp_json, path.with_suffix(".json"))
-        tmp_wav.unlink()
-        return path
+        """Write the audio + JSON sidecar; the extension picks the format (.wav, .flac, .ogg, .mp3; none:
+        .wav). An existing file is never replaced: a free name is chosen (take.wav -> take-1.wav) and
+        returned, even when other processes or threads save to the same path at once."""
+        from .output import AudioOutput
+
+        with AudioOutput(path, self.provenance) as out:
+            out.write(self.audio, self.sample_rate)
+            return out.commit(self.sidecar())
 
 
 def write_audio(target, audio: np.ndarray, sample_rate: int, provenance: dict, format: str = "WAV") -> None:
-    """16-bit audio with the provenance embedded (see voxnb.provenance); ``target`` a path or a file object."""
+    """16-bit audio with the provenance embedded (see voxnb.provenance); ``target`` a path or a file object.
+    Files on disk go through Result.save (voxnb.output), which never replaces one and leaves no temp file."""
     import soundfile as sf
 
     from .provenance import write_tags
 
-    with sf.SoundFile(target, "w", sample_rate, 1, subtype="PCM_16", format=format) as f:
+    subtype = {"OGG": "VORBIS", "MP3": "MPEG_LAYER_III"}.get(format.upper(), "PCM_16")
+    with sf.SoundFile(target, "w", sample_rate, 1, subtype=subtype, format=format) as f:
         if provenance:
             write_tags(f, provenance)
         f.write(np.clip(audio, -1, 1))
 
 
 def free_path(path: Path) -> Path:
-    """``path`` if neither it nor its sidecar exists, else the first free ``stem-N`` sibling."""
+    """``path`` if neither it nor its sidecar exists, else the first free ``stem-N`` sibling. Only a hint:
+    another writer may take it next; voxnb.output.claim takes a name atomically."""
     n, candidate = 0, path
     while candidate.exists() or candidate.with_suffix(".json").exists():
         n += 1
@@ -196,21 +192,29 @@ def pause_samples(chunk: ChunkResult) -> int:
 def assemble(text: str, chunks: list[ChunkResult], voice, settings, engine: str, engine_version: str,
              started: float, warnings: tuple[str, ...] = ()) -> Result:
     """Join chunk results, each followed by its ``pause_after`` of silence, into one Result."""
-    import time
-
-    from . import provenance
-
     pieces = []
     for i, c in enumerate(chunks):
         pieces.append(c.audio)
         if i + 1 < len(chunks):
             pieces.append(np.zeros(pause_samples(c), np.float32))
     audio = np.concatenate(pieces) if pieces else np.zeros(0, np.float32)
+    return finish(text, chunks, voice, settings, engine, engine_version, started, audio, warnings)
+
+
+def finish(text: str, chunks: list[ChunkResult], voice, settings, engine: str, engine_version: str,
+           started: float, audio: np.ndarray, warnings: tuple[str, ...] = (), record: dict | None = None) -> Result:
+    """The Result of chunks whose joined ``audio`` is given: timings, notes and provenance. A streamed
+    output passes the ``record`` it embedded before its first sample, so file and sidecar agree."""
+    import time
+
+    from . import provenance
+
     sample_rate = chunks[0].sample_rate if chunks else 24000
     timings = {"frontend": sum(c.frontend_seconds for c in chunks), "acoustic": sum(c.seconds for c in chunks)}
     timings["total"] = time.perf_counter() - started
     notes = tuple(w for c in chunks for w in c.warnings) + tuple(warnings)
-    record = provenance.build(voice, settings.to_dict(), engine, engine_version, settings.seed)
+    if record is None:
+        record = provenance.build(voice, settings.to_dict(), engine, engine_version, settings.seed)
     return Result(audio=audio, sample_rate=sample_rate, text=text, chunks=tuple(chunks), voice_id=voice.id,
                   voice_name=voice.name, engine=engine, engine_version=engine_version, settings=settings.to_dict(),
                   seed=settings.seed, timings=timings, warnings=notes, provenance=record)

@@ -1,0 +1,122 @@
+"""``voxnb synth``: speak text into a file, chunk by chunk, with progress on stderr.
+
+Each chunk goes to the output as soon as the engine yields it and is then let go, so memory stays flat
+however long the text (a 20,000-character text once held every chunk and its maps: 2.5 GB). The file
+is a hidden temp file until the last chunk, then claimed under a free name (voxnb.output).
+"""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from dataclasses import replace
+
+import numpy as np
+
+from .cli import CONSENT_HELP, ENGINE_HELP, LANG_HELP, SEED_HELP
+from .settings import LANGUAGES, SPEED_RANGE, STYLES
+
+OUT_HELP = ("output file; its extension picks the format: .wav (also when there is none), .flac, .ogg, .mp3. "
+            "A JSON sidecar is written beside it; an existing file is never replaced (take-1.wav, ...)")
+
+
+def add_parser(sub) -> None:
+    s = sub.add_parser("synth", help="speak text in a cloned, saved or stock voice")
+    who = s.add_mutually_exclusive_group(required=True)
+    who.add_argument("--ref", help="reference clip to clone (3-30 s of speech; needs --consent)")
+    who.add_argument("--voice", help="a saved voice name or id, or a stock voice")
+    s.add_argument("--text", required=True, help="what to say (pronunciation markup: [h][ào], [M][AY0][N][UW1][T]); "
+                   "a long text prints its progress on stderr")
+    s.add_argument("--out", required=True, help=OUT_HELP)
+    s.add_argument("--style", default="neutral", choices=list(STYLES),
+                   help=f"delivery preset: {', '.join(STYLES)} (default neutral)")
+    s.add_argument("--instruct", default="", help="engines that follow instructions (cosyvoice3): a preset "
+                   "(sichuan, cantonese, happy, loud, ...) or the instruction in words, e.g. '请用温柔的语气说'")
+    s.add_argument("--speed", type=float, default=1.0, help=f"speaking rate, {SPEED_RANGE[0]}-{SPEED_RANGE[1]} "
+                   "(default 1.0)")
+    s.add_argument("--seed", type=int, default=0, help=SEED_HELP)
+    s.add_argument("--lang", default="auto", choices=list(LANGUAGES), help=LANG_HELP)
+    s.add_argument("--match-channel", action="store_true",
+                   help="also copy the reference recording's bandwidth (a phone clip's clone sounds like a phone)")
+    s.add_argument("--engine", default=None, help=ENGINE_HELP)
+    s.add_argument("--server", default=None, help="use the engine of a `voxnb serve` at this URL")
+    s.add_argument("--consent", action="store_true", help=CONSENT_HELP)
+    s.add_argument("--no-watermark", action="store_true",
+                   help="leave the output unmarked (for your own analysis; recorded in its metadata). "
+                        "Every output is watermarked otherwise")
+    s.add_argument("--json", action="store_true", help="print one JSON object describing the output "
+                   "(progress still goes to stderr)")
+
+
+def cmd_synth(args, engine, voice) -> int:
+    settings = {"style": args.style, "speed": args.speed, "seed": args.seed, "lang": args.lang,
+                "match_channel": args.match_channel}
+    if args.instruct:
+        settings["instruct"] = args.instruct
+    if args.no_watermark:
+        settings["watermark"] = False
+    if hasattr(engine, "_settings") and hasattr(engine, "_resolve"):
+        out, result, seconds = stream_to_file(engine, args.text, voice, settings, args.out, progress=_progress)
+    else:   # an engine server's client: it sends the whole result, with the server's provenance
+        result = engine.synthesize(args.text, voice, **settings)
+        out, seconds = result.save(args.out), result.duration_s
+    rtf = result.timings.get("total", 0.0) / max(seconds, 1e-9)
+    info = {"out": str(out), "duration_s": round(seconds, 3), "sample_rate": result.sample_rate,
+            "voice_id": result.voice_id, "seed": result.seed, "watermarked": result.provenance.get("watermarked"),
+            "consent": result.provenance.get("voice", {}).get("consent"),
+            "timings": {k: round(v, 4) for k, v in result.timings.items()}}
+    if args.json:
+        print(json.dumps(info, ensure_ascii=False))
+    else:
+        print(f"wrote {out} ({info['duration_s']} s, RTF {rtf:.2f}) with voice {result.voice_name} [{result.voice_id}]")
+        for w in result.warnings:
+            print(f"note: {w}", file=sys.stderr)
+    return 0
+
+
+def stream_to_file(engine, text: str, voice, settings: dict, path, progress=None):
+    """Synthesize ``text`` straight into ``path``: (the path written, a Result without audio, seconds of audio).
+
+    The audio equals ``engine.synthesize(text, voice, **settings).audio``: the same chunks joined by the same
+    pauses (voxnb.result.assemble). ``progress(done, total, audio_s, elapsed_s)`` is called after each chunk.
+    """
+    from . import provenance
+    from .output import AudioOutput
+    from .result import finish, pause_samples
+
+    started = time.perf_counter()
+    parsed = engine._settings({**settings, "inspect": False})   # attention maps are what grows with the text
+    voice = engine._resolve(voice)
+    caps = engine.capabilities
+    # built before the first sample: a WAV keeps its tags in the header, and the sidecar must agree with it
+    record = provenance.build(voice, parsed.to_dict(), caps.name, caps.version, parsed.seed)
+    kept = []
+    with AudioOutput(path, record) as out:   # refuses a bad path before the model runs
+        pause = 0
+        for chunk in engine.stream(text, voice, **parsed.to_dict()):
+            if pause:
+                out.write(np.zeros(pause, np.float32), chunk.sample_rate)
+            out.write(chunk.audio, chunk.sample_rate)
+            pause = pause_samples(chunk)
+            # keep what the sidecar needs (phonemes, timings, notes), not the audio or the maps
+            kept.append(replace(chunk, audio=np.zeros(0, np.float32), attention=None, extras={}))
+            if progress is not None:
+                progress(len(kept), chunk.of, out.samples / chunk.sample_rate, time.perf_counter() - started)
+        result = finish(text, kept, voice, parsed, caps.name, caps.version, started,
+                        audio=np.zeros(0, np.float32), record=record)
+        seconds = out.samples / result.sample_rate
+        sidecar = {**result.sidecar(), "duration_s": round(seconds, 3)}
+        return out.commit(sidecar), result, seconds
+
+
+def _progress(done: int, total: int, audio_s: float, elapsed_s: float) -> None:
+    """One plain line per chunk on stderr, only for texts of several chunks (a sentence needs none)."""
+    if total <= 1:
+        return
+    left = elapsed_s / done * (total - done)
+    print(f"  chunk {done}/{total}: {audio_s:.1f} s of audio, about {_clock(left)} left", file=sys.stderr, flush=True)
+
+
+def _clock(seconds: float) -> str:
+    seconds = int(round(seconds))
+    return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
