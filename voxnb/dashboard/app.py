@@ -14,7 +14,9 @@ import traceback
 import ipywidgets as W
 
 from ..errors import CancelledError, VoxnbError
-from .i18n import t
+from .i18n import error, t
+from .fit import fit
+from .messages_zh import message
 from .input_panels import ControlsPanel, ReferencePanel, TextPanel, escape
 from .inspect_panel import InspectPanel
 from .check_panel import CheckPanel
@@ -35,6 +37,7 @@ class App(W.VBox):
         self.lang = lang
         self._busy = threading.Lock()
         self._status = None                     # (key, fmt) of the last status, redrawn on a language switch
+        self._error = None                      # the error shown, redrawn in the new language likewise
         self.heading = W.HTML()
         self.lang_button = W.ToggleButtons(options=[("English", "en"), ("中文", "zh")], value=lang)
         self.lang_button.add_class("voxnb-lang")
@@ -70,16 +73,19 @@ class App(W.VBox):
         for panel in (self.reference, self.text, self.controls, self.generator, self.output, self.inspector,
                       self.comparison, self.checker):
             panel.relabel(lang)
+        fit(self)   # new labels: make room for each in full
         if self._status:
             self.set_status(*self._status[:1], **self._status[1])
+        elif self._error is not None:
+            self.show_error(self._error)
 
     def say(self, message: str, error: bool = False) -> None:
-        self._status = None
+        self._status = self._error = None
         color = "#c00" if error else "#2a6"
         self.status.value = f"<div style='color:{color}'>{escape(message)}</div>"
 
     def set_status(self, key: str | None, **fmt) -> None:
-        self._status = (key, fmt) if key else None
+        self._status, self._error = ((key, fmt) if key else None), None
         self.status.value = "" if key is None else f"<div>{escape(t(key, self.lang, **fmt))}</div>"
 
     def run(self, fn, background: bool = False) -> None:
@@ -88,15 +94,20 @@ class App(W.VBox):
             try:
                 fn()
             except VoxnbError as err:
-                self.say(t("error", self.lang, msg=str(err)), error=True)
+                self.show_error(err)
             except Exception as err:  # a bug: plain words up front, the traceback in the debug log
-                self.say(t("error", self.lang, msg=f"{type(err).__name__}: {err}"), error=True)
+                self.show_error(err)
                 self.debug.append_stdout(traceback.format_exc())
 
         if background:
             threading.Thread(target=guarded, daemon=True).start()
         else:
             guarded()
+
+    def show_error(self, err: BaseException) -> None:
+        """``err`` in the message area, in the viewer's language (messages_zh translates core errors)."""
+        self.say(t("error", self.lang, msg=message(err, self.lang)), error=True)
+        self._error = err
 
     def _warm(self) -> None:
         self.set_status("stage_engine")
@@ -134,9 +145,9 @@ class App(W.VBox):
             s.voice = None      # the engine was switched: clone the clip in use with the new one
         if s.voice is None:
             if s.reference is None:
-                raise VoxnbError(t("need_voice", self.lang))
+                raise error(VoxnbError, "need_voice")
             if s.reference_is_upload and not self.reference.consent.value:
-                raise VoxnbError(t("need_consent", self.lang))
+                raise error(VoxnbError, "need_consent")
             self.set_status("stage_enroll")
             s.enroll(self.reference.consent.value, self.reference.transcript.value)
             self.reference.refresh_status()

@@ -40,12 +40,20 @@ def metadata_html(meta: dict, lang: str) -> str:
     return f"<table class='voxnb-check-meta' style='line-height:1.5;margin-top:4px'>{body}</table>"
 
 
+def _problem(text: str, lang: str) -> str:
+    """check_file's reason (the core's English words about an unreadable file) in ``lang``."""
+    from ..errors import BadReferenceError
+    from .messages_zh import message
+
+    return message(BadReferenceError(text), lang)
+
+
 def report_html(report: dict, lang: str) -> str:
     """A Session.check_file report as HTML: the verdict, where the mark is if only in part, the metadata."""
     name = f"<b>{escape(report['file'])}</b>: "
     if report.get("error"):
         problem = (t("check_too_big", lang, mb=report["size_mb"], limit=report["limit_mb"]) if report.get("limit_mb")
-                   else t("check_error", lang, problem=report["error"]))
+                   else t("check_error", lang, problem=_problem(report["error"], lang)))
         return f"<div class='voxnb-check-verdict' style='color:#b00'>{name}{escape(problem)}</div>"
     marked = bool(report["marked"])
     verdict = t("check_found" if marked else "check_clean", lang, conf=report["confidence"])

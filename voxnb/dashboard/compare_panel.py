@@ -15,13 +15,27 @@ def _fmt(value, spec: str) -> str:
     return "–" if value is None or (isinstance(value, float) and np.isnan(value)) else format(value, spec)
 
 
+def _error(text: str, lang: str) -> str:
+    """An engine's failure (the core's English words) in ``lang``."""
+    from ..errors import VoxnbError
+    from .messages_zh import message
+
+    return message(VoxnbError(text), lang)
+
+
+def _progress(text: str, lang: str) -> str:
+    from .messages_zh import progress
+
+    return progress(text, lang) or t("cmp_running", lang)
+
+
 def rows_html(rows, lang: str) -> str:
     head = "".join(f"<th style='padding:2px 10px;text-align:right'>{t(k, lang)}</th>"
                    for k in ("cmp_seconds", "cmp_rtf", "cmp_first", "cmp_wer", "cmp_sim"))
     body = []
     for r in rows:
         if r.error:
-            body.append(f"<tr><td><b>{r.engine}</b></td><td colspan=5 style='color:#b00'>{html.escape(r.error)}</td></tr>")
+            body.append(f"<tr><td><b>{r.engine}</b></td><td colspan=5 style='color:#b00'>{html.escape(_error(r.error, lang))}</td></tr>")
             continue
         cells = [_fmt(r.duration_s, ".2f"), _fmt(r.rtf, ".2f"), _fmt(r.first_audio_s, ".2f"),
                  f"{_fmt(r.wer, '.3f')} {r.metric}", _fmt(r.similarity, ".3f")]
@@ -67,7 +81,8 @@ class ComparePanel(W.VBox):
             names = list(self.engines.value)
             rows = app.session.compare(app.text.text.value, names, transcript=app.reference.transcript.value,
                                        seed=int(app.controls.seed.value),
-                                       progress=app.say, consent=app.reference.consent.value)
+                                       progress=lambda m: app.say(_progress(m, app.lang)),
+                                       consent=app.reference.consent.value)
             self.rows = rows
             self.table.value = rows_html(rows, app.lang)
             players = []

@@ -117,8 +117,9 @@ class ReferencePanel(W.VBox):
     def _on_upload(self, change) -> None:
         if not change.new:
             return
-        item = change.new[0]
-        self.app.run(lambda: self._show_reference(self.app.session.load_upload(item["name"], bytes(item["content"]))))
+        from .uploads import take_upload
+
+        self.app.run(lambda: take_upload(self, change.new[0]))
 
     def _load_sample(self) -> None:
         if self.sample.value:
@@ -144,8 +145,12 @@ class ReferencePanel(W.VBox):
         r = ref.report
         text = t("report", self.app.lang, dur=r.duration_s, ratio=r.speech_ratio, snr=r.snr_db,
                  clip=r.clipping_ratio, sr=r.original_sample_rate)
-        warn = "".join(f"<div style='color:#b26b00'>⚠ {escape(w)}</div>" for w in r.warnings)
-        self.report.value = f"<div class='voxnb-report'>{escape(text)}{warn}</div>"
+        from .messages_zh import warning
+
+        warn = "".join(f"<div style='color:#b26b00'>⚠ {escape(warning(w, self.app.lang))}</div>" for w in r.warnings)
+        name = self.app.session.reference_name   # the viewer's own file name, not the internal one
+        named = f"<b>{escape(name)}</b> · " if name else ""
+        self.report.value = f"<div class='voxnb-report'>{named}{escape(text)}{warn}</div>"
 
     def _enroll(self) -> None:
         self.app.set_status("stage_enroll")
@@ -229,7 +234,9 @@ class TextPanel(W.VBox):
         try:
             chunks = self.app.session.preview(text[:2000])
         except VoxnbError as err:
-            self.phonemes.value = f"<span style='color:#c00'>{escape(str(err))}</span>"
+            from .messages_zh import message
+
+            self.phonemes.value = f"<span style='color:#c00'>{escape(message(err, self.app.lang))}</span>"
             return
         rows = "".join(f"<div><code>[{s.lang}]</code> {escape(s.phonemes)}</div>" for c in chunks[:6]
                        for s in c.segments)

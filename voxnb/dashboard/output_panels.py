@@ -9,6 +9,7 @@ import ipywidgets as W
 import numpy as np
 
 from ..result import pause_samples
+from .fit import fit
 from .i18n import t
 from .input_panels import escape, header
 from .session import wav_bytes
@@ -130,3 +131,4 @@ class OutputPanel(W.VBox):
             reuse.on_click(lambda _, e=e: self.app.reuse(e))
             rows.append(W.HBox([play, reuse, label]))
         self.history.children = rows
+        fit(self.history)

@@ -6,6 +6,7 @@ from html import escape
 import ipywidgets as W
 
 from .i18n import t
+from .messages_zh import progress as progress_line, refine_reason
 
 
 class RefineBox(W.VBox):
@@ -59,7 +60,7 @@ class RefineBox(W.VBox):
     def progress(self, fraction: float, message: str) -> None:
         """Session.refine_voice's progress callback, from the refining thread."""
         self.bar.value = min(max(fraction, 0.0), 1.0)
-        self.message.value = escape(t("refine_running", self.app.lang, msg=message))
+        self.message.value = escape(t("refine_running", self.app.lang, msg=progress_line(message, self.app.lang)))
 
     def finish(self, outcome) -> None:
         """``outcome``: the refined Voice, "cancelled", or None (it failed: the error is in the message area)."""
@@ -76,7 +77,7 @@ def refine_summary(outcome, lang: str) -> str:
     info = (outcome.info or {}).get("refine", {})
     sec = info.get("seconds", 0)
     text = (t("refine_done", lang, sec=sec) if info.get("accepted")
-            else t("refine_kept", lang, sec=sec, reason=info.get("reason") or "no gain"))
+            else t("refine_kept", lang, sec=sec, reason=refine_reason(info.get("reason") or "no gain", lang)))
     held = info.get("heldout", {})
     if {"clone", "refined"} <= set(held):   # absent when no better style was found to check
         text += " " + t("refine_figures", lang, before=held["clone"]["dvector"], after=held["refined"]["dvector"])

@@ -22,6 +22,8 @@ import numpy as np
 
 from ..errors import BadReferenceError, VoxnbError
 from ..settings import SynthesisSettings
+from .i18n import error
+from .uploads import display_name
 
 INSPECT_MAX_CHARS = 3000   # attention maps cost ~6 MB a chunk: long texts are spoken without them
 MAX_UPLOAD_MB = 20          # a 30 s 48 kHz stereo WAV is ~11 MB; Voila's websocket limit is raised above this
@@ -123,6 +125,7 @@ class Session:
         self.workdir = Path(workdir)
         self.reference = None          # Reference of the clip in use
         self.reference_is_upload = False
+        self.reference_name = ""       # the clip's name as the viewer knows it (the upload's own name)
         self.voice = None              # the Voice synthesis uses
         self.history: list[HistoryEntry] = []
         self.result = None             # the last Result, for the inspector
@@ -152,7 +155,7 @@ class Session:
         from ..compare import compare
 
         if self.reference is None:
-            raise VoxnbError("Compare needs a reference clip.", "Upload a clip or pick a sample first (step 1).")
+            raise error(VoxnbError, "err_compare_no_reference")
         engines = {}
         for name in names:
             engines[name] = self.engine if name == self.engine.capabilities.name else engine_for(name)
@@ -161,24 +164,24 @@ class Session:
 
     # -- reference and voice ---------------------------------------------------------------
     def load_upload(self, filename: str, content: bytes):
-        """An uploaded file -> Reference (quality report included); nothing is kept but in workdir."""
-        mb = len(content) / 2**20
-        if mb > MAX_UPLOAD_MB:
-            raise BadReferenceError(f"The file is {mb:.1f} MB; the limit is {MAX_UPLOAD_MB} MB.",
-                                    "Upload a shorter clip: 3-30 s of speech is enough.")
+        """An uploaded file -> Reference (quality report included); nothing is kept but in workdir.
+        A refused upload clears the clip and voice in use: the viewer chose to replace them, and a
+        voice left in place would be spoken as if it came from the file they just picked."""
         from ..audio import prepare_reference
 
+        self.reference, self.reference_is_upload, self.reference_name, self.voice = None, False, "", None
+        mb = len(content) / 2**20
+        if mb > MAX_UPLOAD_MB:
+            raise error(BadReferenceError, "too_big", mb=mb, limit=MAX_UPLOAD_MB)
         path = self._keep(filename, content)
         self.reference = prepare_reference(path)
-        self.reference_is_upload = True
-        self.voice = None
+        self.reference_is_upload, self.reference_name = True, path.name
         return self.reference
 
     def _keep(self, filename: str, content: bytes) -> Path:
         """Write an upload into workdir. A folder per upload keeps the user's file name, so every
         message names the file they chose; only the name's last part is used, so nothing lands outside."""
-        safe = Path(filename).name
-        path = self.workdir / f"upload-{time.time_ns()}" / (safe if safe not in ("", ".", "..") else "upload")
+        path = self.workdir / f"upload-{time.time_ns()}" / display_name(filename)
         path.parent.mkdir(parents=True)
         path.write_bytes(content)
         return path
@@ -188,20 +191,20 @@ class Session:
 
         samples = sample_voices()
         if label not in samples:
-            raise VoxnbError(f"No bundled sample is called {label!r}.", f"Samples: {', '.join(samples)}.")
+            raise error(VoxnbError, "err_no_sample", label=label, samples=", ".join(samples))
         self.reference = prepare_reference(samples[label])
-        self.reference_is_upload = False
+        self.reference_is_upload, self.reference_name = False, label
         self.voice = None
         return self.reference
 
     def use_saved(self, name: str):
         self.voice = self.library.load(name)
-        self.reference, self.reference_is_upload = None, False
+        self.reference, self.reference_is_upload, self.reference_name = None, False, ""
         return self.voice
 
     def enroll(self, consent: bool, transcript: str = "", name: str | None = None):
         if self.reference is None:
-            raise VoxnbError("There is no reference clip yet.", "Upload a clip or pick a sample first.")
+            raise error(VoxnbError, "err_no_reference")
         self.voice = self.engine.clone(self.reference, name=name or None, transcript=transcript,
                                        consent=self._consent(consent))
         return self.voice
@@ -227,15 +230,11 @@ class Session:
         ``info["refine"]``."""
         problem = self.refine_problem()
         if problem == "no_clone":
-            raise VoxnbError("There is no cloned voice to refine (a stock voice is tuned already).",
-                             "Clone a voice from a clip first (step 1).")
+            raise error(VoxnbError, "err_refine_no_clone")
         if problem == "no_reference":
-            raise VoxnbError("Refining needs the clip this voice was cloned from, and a saved voice does not keep it.",
-                             "Upload the clip or pick the sample again and clone it (step 1).")
+            raise error(VoxnbError, "err_refine_no_reference")
         if problem == "engine":
-            raise VoxnbError("This engine cannot refine voices.",
-                             "Refining needs Kokoro loaded in this kernel (a served engine cannot refine yet); "
-                             "the fast clone works as it is.")
+            raise error(VoxnbError, "err_refine_engine")
         voice = self.voice
         self.refine_cancelled.clear()
         refined = self.engine.refine(voice, self.reference, progress=progress, cancel=self.refine_cancelled)
@@ -261,12 +260,14 @@ class Session:
         from ..transcript import transcribe
 
         if self.reference is None:
-            raise VoxnbError("There is no reference clip to transcribe.", "Upload a clip or pick a sample first.")
+            raise error(VoxnbError, "err_transcribe_no_reference")
         return transcribe(self.reference.audio, self.reference.sample_rate, language="en").text
 
     def save_voice(self, name: str, overwrite: bool = False) -> Path:
         if self.voice is None:
-            raise VoxnbError("There is no cloned voice to save.", "Clone a voice first (step 1).")
+            raise error(VoxnbError, "err_save_no_voice")
+        if not name.strip():   # the library's own refusal quotes the empty name back, which says nothing
+            raise error(VoxnbError, "err_save_no_name")
         path = self.library.save(self.voice, name=name, overwrite=overwrite)
         self.voice = self.voice.renamed(name)
         return path
@@ -285,7 +286,7 @@ class Session:
         from ..result import assemble
 
         if self.voice is None:
-            raise VoxnbError("There is no voice yet.", "Choose a voice first (step 1).")
+            raise error(VoxnbError, "err_no_voice")
         settings = dataclasses.replace(settings.validated(), inspect=len(text) <= INSPECT_MAX_CHARS)
         on_stage = on_stage or (lambda *a, **k: None)
         self.stop_requested.clear()
@@ -326,7 +327,7 @@ class Session:
         other audio). A file over MAX_UPLOAD_MB is refused unread: ``error`` says so, ``limit_mb`` is set."""
         from ..watermark import HOP_S, check_file
 
-        name = Path(filename).name or "upload"
+        name = display_name(filename)
         mb = len(content) / 2**20
         if mb > MAX_UPLOAD_MB:
             return {"file": name, "marked": None, "confidence": None, "metadata": None, "marked_spans": [],
