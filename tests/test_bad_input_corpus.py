@@ -89,7 +89,7 @@ def test_reference_file_api_cli_session(case, build, error, words, tmp_path, ses
     session.load_sample(next(iter(sample_voices())))   # a clip in use before the bad upload
     with pytest.raises(error, match=f"(?i){words}"):
         session.load_upload(f"{case}.wav", path.read_bytes())
-    session.reference = None
+    assert session.reference is None and session.voice is None   # a refused upload leaves no stale clip
     assert not (tmp_path / "voices").exists()
 
 
