@@ -1,13 +1,16 @@
 """`voxnb synth` streams a long text into its file with progress on stderr, and the file is the API's audio."""
+import io
 import json
 import re
 import subprocess
 import sys
 
 import numpy as np
+import pytest
 import soundfile as sf
 
 from voxnb import provenance
+from voxnb.errors import VoxnbError
 
 THREE = ("The river was wide and slow that morning. "
          "We carried the boat down to the water before the sun came up. "
@@ -57,3 +60,60 @@ def test_a_single_sentence_prints_no_progress(tmp_path):
     p = run("synth", "--voice", "jf_alpha", "--text", "Hello there.", "--out", str(tmp_path / "one.flac"))
     assert p.returncode == 0, p.stderr
     assert "chunk" not in p.stderr and sf.info(tmp_path / "one.flac").format == "FLAC"
+
+
+class Terminal(io.StringIO):
+    def __init__(self, tty: bool):
+        super().__init__()
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+def test_progress_rewrites_one_line_on_a_terminal_and_prints_lines_elsewhere():
+    from voxnb.cli_synth import Progress
+
+    for tty in (True, False):
+        stream = Terminal(tty)
+        progress = Progress(stream)
+        for done in (1, 2, 3):
+            progress(done, 3, done * 2.5, done * 10.0)
+        progress.end()
+        text = stream.getvalue()
+        if tty:
+            assert text.count("\r") == 3 and text.count("\n") == 1 and text.endswith("about 0 s left\x1b[K\n")
+            assert "\r  chunk 1/3: 2.5 s of audio, about 20 s left\x1b[K" in text
+        else:
+            assert text.splitlines() == [f"  chunk {n}/3: {n * 2.5:.1f} s of audio, about {(3 - n) * 10} s left"
+                                         for n in (1, 2, 3)]
+    one = Terminal(True)
+    Progress(one)(1, 1, 2.0, 1.0)
+    assert one.getvalue() == ""
+
+
+@pytest.mark.parametrize("failure", ["engine", "disk"])
+def test_a_failure_mid_stream_leaves_no_temp_file(engine, tmp_path, monkeypatch, failure):
+    import voxnb.output as output
+    from voxnb.cli_synth import stream_to_file
+
+    done = []
+    if failure == "engine":      # Ctrl-C between chunks
+        def interrupt(*progress):
+            done.append(progress)
+            if len(done) == 2:
+                raise KeyboardInterrupt
+        expected = KeyboardInterrupt
+    else:                        # the disk fills after the first chunk
+        real_write = output.AudioOutput.write
+
+        def full(self, audio, sample_rate):
+            if self.samples:
+                raise output.unwritable(self.final, OSError(28, "No space left on device"))
+            real_write(self, audio, sample_rate)
+        monkeypatch.setattr(output.AudioOutput, "write", full)
+        interrupt, expected = (lambda *progress: done.append(progress)), VoxnbError
+    with pytest.raises(expected):
+        stream_to_file(engine, THREE, engine.stock_voice("jf_alpha"), {}, tmp_path / "new" / "x.wav",
+                       progress=interrupt)
+    assert done and list(tmp_path.iterdir()) == []     # nor the folder it made for the take

@@ -132,3 +132,92 @@ def test_without_hard_links_names_are_still_claimed_once(tmp_path, monkeypatch):
     names = [result.save(tmp_path / "take.wav").name for _ in range(3)]
     assert names == ["take.wav", "take-1.wav", "take-2.wav"]
     assert leftovers(tmp_path) == [] and sf.info(tmp_path / "take-2.wav").frames == 4800
+
+
+SAVE_IN_A_PROCESS = """
+import sys
+sys.path.insert(0, {tests!r})
+from test_outputs import small_result
+print(small_result().save({path!r}).name)
+"""
+
+
+def test_concurrent_processes_to_one_path_each_get_their_own_file(tmp_path):
+    import subprocess
+    import sys
+
+    code = SAVE_IN_A_PROCESS.format(tests=str(Path(__file__).parent), path=str(tmp_path / "take.wav"))
+    procs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(8)]
+    outcomes = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0] * 8, [err for _, err in outcomes]
+    names = [out.strip() for out, _ in outcomes]
+    assert sorted(names) == sorted(["take.wav", *(f"take-{n}.wav" for n in range(1, 8))])
+    for name in names:
+        record = provenance.read(tmp_path / name)
+        assert record["source"] == "file + sidecar" and record["created"] == RECORD["created"]
+    assert leftovers(tmp_path) == [] and len(list(tmp_path.iterdir())) == 16
+
+
+def test_dev_zero_is_refused_too():
+    with pytest.raises(VoxnbError, match="/dev/zero is not a regular file"):
+        small_result().save("/dev/zero")
+
+
+def test_a_read_only_folder_is_refused(tmp_path):
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        if os.access(folder, os.W_OK):
+            pytest.skip("running as root: a read-only folder is still writable (the /proc case covers root)")
+        with pytest.raises(VoxnbError, match="Cannot write .*locked/take.wav"):
+            small_result().save(folder / "take.wav")
+        assert list(folder.iterdir()) == []
+    finally:
+        folder.chmod(0o700)
+
+
+def test_missing_folders_are_created(tmp_path):
+    path = small_result().save(tmp_path / "a" / "b" / "take.flac")
+    assert path == tmp_path / "a" / "b" / "take.flac" and path.with_suffix(".json").is_file()
+
+
+def test_a_folder_that_cannot_be_created_is_refused():
+    with pytest.raises(VoxnbError, match="Cannot write /proc/voxnb-x/take.wav"):
+        small_result().save("/proc/voxnb-x/take.wav")
+
+
+def test_a_failed_take_removes_the_folders_it_created(tmp_path, monkeypatch):
+    import voxnb.output as output
+
+    (tmp_path / "kept").mkdir()
+    monkeypatch.setattr(output, "claim", lambda *a, **k: (_ for _ in ()).throw(OSError(28, "No space left")))
+    with pytest.raises(VoxnbError):
+        small_result().save(tmp_path / "kept" / "new" / "deeper" / "take.wav")
+    assert [p.name for p in tmp_path.rglob("*")] == ["kept"]
+
+
+def test_the_message_lists_the_formats_this_installation_writes(tmp_path):
+    with pytest.raises(VoxnbError) as err:
+        small_result().save(tmp_path / "notes.txt")
+    assert "'.txt'" in str(err.value) and str(tmp_path / "notes.txt") in str(err.value)
+    for ext in formats():
+        assert ext in str(err.value)
+
+
+def test_reserved_names_are_distinct_across_threads(tmp_path):
+    from voxnb.output import reserve
+
+    names, start = [], threading.Barrier(8)
+
+    def take():
+        start.wait()
+        names.append(reserve(tmp_path / "manifest.csv").name)
+
+    threads = [threading.Thread(target=take) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(names) == sorted(["manifest.csv", *(f"manifest-{n}.csv" for n in range(1, 8))])

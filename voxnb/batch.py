@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
 from .errors import SettingsError, TextError, VoiceNotFoundError, VoxnbError
-from .result import free_path
+from .output import reserve, unwritable
 from .settings import SynthesisSettings
 from .voice import Voice
 
@@ -125,10 +125,13 @@ def run_batch(engine, voice: Voice | None, lines: Sequence[Line], out_dir: str |
         raise VoxnbError("No voice for lines that do not name one.",
                          "Pass a voice (cloned, saved or stock), or fill the 'voice' column of every row.")
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    manifest = free_path(out_dir / MANIFEST)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise unwritable(out_dir, err) from None
+    manifest = reserve(out_dir / MANIFEST)   # a name no concurrent batch into this folder gets, before the first line
     rows: list[dict] = []
-    _write_manifest(manifest, rows)   # claim the name before the first (slow) line
+    _write_manifest(manifest, rows)
     width = max(3, len(str(len(lines))))
     for i, line in enumerate(lines):
         rows.append(_speak(engine, voice, voices or {}, line, out_dir, line.name or f"{i + 1:0{width}d}"))

@@ -55,9 +55,15 @@ def cmd_synth(args, engine, voice) -> int:
         settings["instruct"] = args.instruct
     if args.no_watermark:
         settings["watermark"] = False
-    if hasattr(engine, "_settings") and hasattr(engine, "_resolve"):
-        out, result, seconds = stream_to_file(engine, args.text, voice, settings, args.out, progress=_progress)
-    else:   # an engine server's client: it sends the whole result, with the server's provenance
+    # a local engine resolves voices itself; an engine server's client sends the whole result, with the
+    # server's provenance, so it is saved as one piece
+    if hasattr(engine, "_resolve"):
+        progress = Progress(sys.stderr)
+        try:
+            out, result, seconds = stream_to_file(engine, args.text, voice, settings, args.out, progress=progress)
+        finally:
+            progress.end()    # an error then starts on a line of its own
+    else:
         result = engine.synthesize(args.text, voice, **settings)
         out, seconds = result.save(args.out), result.duration_s
     rtf = result.timings.get("total", 0.0) / max(seconds, 1e-9)
@@ -78,26 +84,22 @@ def stream_to_file(engine, text: str, voice, settings: dict, path, progress=None
     """Synthesize ``text`` straight into ``path``: (the path written, a Result without audio, seconds of audio).
 
     The audio equals ``engine.synthesize(text, voice, **settings).audio``: the same chunks joined by the same
-    pauses (voxnb.result.assemble). ``progress(done, total, audio_s, elapsed_s)`` is called after each chunk.
+    pauses (voxnb.result.with_pauses). ``progress(done, total, audio_s, elapsed_s)`` is called after each chunk.
+    Whatever fails, no temp file is left (voxnb.output.AudioOutput).
     """
-    from . import provenance
     from .output import AudioOutput
-    from .result import finish, pause_samples
+    from .result import finish, provenance_record, with_pauses
 
     started = time.perf_counter()
     parsed = engine._settings({**settings, "inspect": False})   # attention maps are what grows with the text
     voice = engine._resolve(voice)
     caps = engine.capabilities
-    # built before the first sample: a WAV keeps its tags in the header, and the sidecar must agree with it
-    record = provenance.build(voice, parsed.to_dict(), caps.name, caps.version, parsed.seed)
+    record = provenance_record(voice, parsed, caps.name, caps.version)   # the file's tags and sidecar agree
     kept = []
     with AudioOutput(path, record) as out:   # refuses a bad path before the model runs
-        pause = 0
-        for chunk in engine.stream(text, voice, **parsed.to_dict()):
-            if pause:
-                out.write(np.zeros(pause, np.float32), chunk.sample_rate)
+        for chunk, pause in with_pauses(engine.stream(text, voice, **parsed.to_dict())):
+            out.write(pause, chunk.sample_rate)
             out.write(chunk.audio, chunk.sample_rate)
-            pause = pause_samples(chunk)
             # keep what the sidecar needs (phonemes, timings, notes), not the audio or the maps
             kept.append(replace(chunk, audio=np.zeros(0, np.float32), attention=None, extras={}))
             if progress is not None:
@@ -109,12 +111,32 @@ def stream_to_file(engine, text: str, voice, settings: dict, path, progress=None
         return out.commit(sidecar), result, seconds
 
 
-def _progress(done: int, total: int, audio_s: float, elapsed_s: float) -> None:
-    """One plain line per chunk on stderr, only for texts of several chunks (a sentence needs none)."""
-    if total <= 1:
-        return
-    left = elapsed_s / done * (total - done)
-    print(f"  chunk {done}/{total}: {audio_s:.1f} s of audio, about {_clock(left)} left", file=sys.stderr, flush=True)
+class Progress:
+    """Chunk progress on stderr for texts of several chunks (a sentence needs none): one line rewritten in
+    place on a terminal, a line per chunk otherwise, so a log file or a pipe keeps every line readable."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.tty = stream.isatty()
+        self._open = False        # a terminal line is drawn and not yet ended
+
+    def __call__(self, done: int, total: int, audio_s: float, elapsed_s: float) -> None:
+        if total <= 1:
+            return
+        left = elapsed_s / done * (total - done)
+        line = f"  chunk {done}/{total}: {audio_s:.1f} s of audio, about {_clock(left)} left"
+        if self.tty:
+            self.stream.write(f"\r{line}\x1b[K")    # \x1b[K: clear what a longer previous line left
+            self._open = True
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+    def end(self) -> None:
+        if self._open:
+            self.stream.write("\n")
+            self.stream.flush()
+            self._open = False
 
 
 def _clock(seconds: float) -> str:

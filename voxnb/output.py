@@ -121,6 +121,21 @@ def claim(audio_tmp: Path, final: Path, sidecar_tmp: Path | None = None) -> Path
     raise AssertionError("unreachable")
 
 
+def reserve(path) -> Path:
+    """Create the first free ``path``, ``path-1``, ... empty and return it: a name no other writer gets
+    (a batch's manifest, later replaced by its content)."""
+    path = Path(path)
+    for candidate in _free_names(path):
+        try:
+            _create(candidate)
+            return candidate
+        except FileExistsError:
+            continue
+        except OSError as err:
+            raise unwritable(candidate, err) from None
+    raise AssertionError("unreachable")
+
+
 class AudioOutput:
     """One output file written as it is produced: ``write`` chunks, then ``commit`` to claim a name.
 
@@ -135,10 +150,19 @@ class AudioOutput:
         self._file = None
         self._tmp = _temp_name(self.final, self.final.suffix)
         self._json_tmp = _temp_name(self.final, ".json")
+        # folders this output created, deepest first: a take that fails leaves the tree as it found it
+        self._made: list[Path] = []
         try:
-            self.final.parent.mkdir(parents=True, exist_ok=True)
+            for folder in reversed([d for d in (self.final.parent, *self.final.parent.parents) if not d.exists()]):
+                try:
+                    folder.mkdir()
+                    self._made.insert(0, folder)
+                except FileExistsError:     # another writer made it a moment ago
+                    if not folder.is_dir():
+                        raise
             _create(self._tmp)
         except OSError as err:
+            self.close()
             raise unwritable(self.final, err) from None
 
     def __enter__(self):
@@ -171,7 +195,9 @@ class AudioOutput:
             self._file.close()
             if sidecar is not None:
                 self._json_tmp.write_text(json.dumps(sidecar, ensure_ascii=False, indent=2), encoding="utf-8")
-            return claim(self._tmp, self.final, self._json_tmp if sidecar is not None else None)
+            taken = claim(self._tmp, self.final, self._json_tmp if sidecar is not None else None)
+            self._made = []
+            return taken
         except (OSError, RuntimeError) as err:
             raise unwritable(self.final, err) from None
         finally:
@@ -187,5 +213,11 @@ class AudioOutput:
             for tmp in (self._tmp, self._json_tmp):
                 try:
                     tmp.unlink()
-                except FileNotFoundError:
+                except OSError:     # never created (the folder refused it), or already claimed
                     pass
+            for folder in self._made:
+                try:
+                    folder.rmdir()    # only if empty: another writer's take there keeps it
+                except OSError:
+                    break
+            self._made = []

@@ -189,14 +189,19 @@ def pause_samples(chunk: ChunkResult) -> int:
     return int(round(chunk.pause_after * chunk.sample_rate))
 
 
+def with_pauses(chunks):
+    """(chunk, the silence before it) for each chunk: the previous chunk's pause, none before the first.
+    ``assemble`` joins them; a streamed output writes them as they come, so both hold the same samples."""
+    pause = np.zeros(0, np.float32)
+    for c in chunks:
+        yield c, pause
+        pause = np.zeros(pause_samples(c), np.float32)
+
+
 def assemble(text: str, chunks: list[ChunkResult], voice, settings, engine: str, engine_version: str,
              started: float, warnings: tuple[str, ...] = ()) -> Result:
     """Join chunk results, each followed by its ``pause_after`` of silence, into one Result."""
-    pieces = []
-    for i, c in enumerate(chunks):
-        pieces.append(c.audio)
-        if i + 1 < len(chunks):
-            pieces.append(np.zeros(pause_samples(c), np.float32))
+    pieces = [piece for c, lead in with_pauses(chunks) for piece in (lead, c.audio)]
     audio = np.concatenate(pieces) if pieces else np.zeros(0, np.float32)
     return finish(text, chunks, voice, settings, engine, engine_version, started, audio, warnings)
 
@@ -207,14 +212,20 @@ def finish(text: str, chunks: list[ChunkResult], voice, settings, engine: str, e
     output passes the ``record`` it embedded before its first sample, so file and sidecar agree."""
     import time
 
-    from . import provenance
-
     sample_rate = chunks[0].sample_rate if chunks else 24000
     timings = {"frontend": sum(c.frontend_seconds for c in chunks), "acoustic": sum(c.seconds for c in chunks)}
     timings["total"] = time.perf_counter() - started
     notes = tuple(w for c in chunks for w in c.warnings) + tuple(warnings)
     if record is None:
-        record = provenance.build(voice, settings.to_dict(), engine, engine_version, settings.seed)
+        record = provenance_record(voice, settings, engine, engine_version)
     return Result(audio=audio, sample_rate=sample_rate, text=text, chunks=tuple(chunks), voice_id=voice.id,
                   voice_name=voice.name, engine=engine, engine_version=engine_version, settings=settings.to_dict(),
                   seed=settings.seed, timings=timings, warnings=notes, provenance=record)
+
+
+def provenance_record(voice, settings, engine: str, engine_version: str) -> dict:
+    """What a Result of these validated ``settings`` carries as its provenance; a streamed output builds it
+    here before its first sample (a WAV keeps its tags in the header) and hands it to ``finish``."""
+    from . import provenance
+
+    return provenance.build(voice, settings.to_dict(), engine, engine_version, settings.seed)
