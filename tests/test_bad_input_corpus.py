@@ -8,6 +8,7 @@ see test_dashboard_zh.py).
 """
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -140,6 +141,9 @@ TEXTS = [
     ("broken-markup", "你[h][ao", errors.MarkupError, r"\["),
     ("emoji-only", "😀😀🎉", errors.TextError, "emoji"),
     ("over-limit", "a. " * 7000, errors.TextError, "limit"),
+    ("arabic-only", "مرحبا بالعالم", errors.TextError, "written in Arabic"),
+    ("a-5000", "a" * 5000, errors.TextError, "run of 5,000 letters"),
+    ("x-3000", "x" * 3000, errors.TextError, "run of 3,000 letters"),
 ]
 
 
@@ -155,6 +159,25 @@ def test_text_api_cli_session(case, text, error, words, tmp_path, session, engin
     session.voice = voice
     with pytest.raises(error, match=words):
         session.generate(text, SynthesisSettings())
+
+
+# (id, text, words of the warning): voxnb speaks the rest and says what it left out
+TEXT_WARNINGS = [
+    ("arabic-in-english", "Hello مرحبا world.", "Not spoken: Arabic 'مرحبا' (characters 7-11)"),
+    ("kana-in-english", "I like すし a lot.", "Not spoken: Japanese kana 'すし' (characters 8-9)"),
+    ("emoji-inside", "Great 👍 job.", "Not spoken: emoji or symbols '👍' (character 7)"),
+]
+
+
+@pytest.mark.parametrize("case, text, words", TEXT_WARNINGS, ids=[c[0] for c in TEXT_WARNINGS])
+def test_text_warnings_api_cli_session(case, text, words, tmp_path, session, engine):
+    voice = engine.stock_voice("jf_alpha")
+    assert any(words in w for w in engine.synthesize(text, voice, inspect=False).warnings)
+    out = tmp_path / "out.wav"
+    p = _cli("synth", "--voice", "jf_alpha", "--text", text, "--out", str(out), home=tmp_path)
+    assert p.returncode == 0 and f"note: {words}" in p.stderr and out.is_file(), p.stderr
+    session.voice = voice
+    assert any(words in w for w in session.generate(text, SynthesisSettings()).warnings)
 
 
 @pytest.mark.parametrize("text", [None, 123, b"hello"], ids=["none", "int", "bytes"])
@@ -190,3 +213,51 @@ def test_bad_output_paths_api_and_cli(where, words, take, tmp_path):
     p = _cli("synth", "--voice", "jf_alpha", "--text", "Hi.", "--out", str(target), home=tmp_path)
     assert p.returncode == 2 and str(target) in p.stderr and "Traceback" not in p.stderr, p.stderr
     assert not _leftovers(tmp_path) and not Path("/dev/null.wav").exists()
+
+
+# -- voice files -----------------------------------------------------------------------------
+def _voice_file(path: Path, eq_db) -> Path:
+    """A Kokoro voice file whose EQ is ``eq_db`` (NaN, +200 dB, a wrong shape: what a damaged or
+    hand-edited file holds)."""
+    import io
+    import json
+
+    from voxnb.voice import Voice
+
+    good = Voice(id="c0ffee", name=path.name.split(".")[0], engine="kokoro", method="kokoro-style-blend/5",
+                 conditioning={"style_pack": np.zeros((510, 256), np.float32)})
+    buf = io.BytesIO()
+    np.savez(buf, meta=np.array(json.dumps(good.meta())), c_style_pack=good.conditioning["style_pack"],
+             c_eq_db=np.asarray(eq_db, np.float32))
+    path.write_bytes(buf.getvalue())
+    return path
+
+
+VOICE_FILES = [
+    ("eq-nan", np.full(46, np.nan), "NaN or infinite"),
+    ("eq-200db", np.full(46, 200.0), "outside -24 to 24"),
+    ("eq-wrong-shape", np.zeros((3, 5)), "has shape (3, 5)"),
+]
+
+
+@pytest.mark.parametrize("case, eq, words", VOICE_FILES, ids=[c[0] for c in VOICE_FILES])
+def test_damaged_voice_files_api_cli_session(case, eq, words, tmp_path, engine):
+    from voxnb.voice import Voice, VoiceLibrary
+
+    folder = tmp_path / "voices"
+    folder.mkdir()
+    bad = _voice_file(folder / "broken.voice.npz", eq)
+    VoiceLibrary(folder).save(engine.stock_voice("jf_alpha").renamed("fine"))
+    with pytest.raises(errors.BadVoiceFileError, match=re.escape(words)) as err:
+        Voice.load(bad)
+    assert str(bad) in str(err.value) and "Clone the voice again" in str(err.value)
+    out = tmp_path / "out.wav"
+    p = _cli("synth", "--voice", "broken", "--text", "Hi.", "--out", str(out), home=tmp_path)
+    assert p.returncode == 2 and str(bad) in p.stderr and words in p.stderr and not out.exists(), p.stderr
+    p = _cli("voices", home=tmp_path)
+    assert p.returncode == 0 and "fine" in p.stdout and f"skipped: {bad} is damaged" in p.stderr
+    session = Session(engine_factory=lambda: engine, library=VoiceLibrary(folder), workdir=tmp_path / "s")
+    session.use_saved("fine")
+    with pytest.raises(errors.BadVoiceFileError, match=re.escape(words)):
+        session.use_saved("broken")
+    assert bad.is_file() and not _leftovers(tmp_path)       # kept: the user may still restore it

@@ -22,7 +22,7 @@ from voxnb.voice import VoiceLibrary
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 2000
 
 # What may stay ASCII in a Chinese message: file names, markup snippets, units and format names.
-WHITELIST = [r"[\w.\-… ]+\.(?:wav|flac|png|ogg|mp3|m4a|npz)\b", r"\[[^\]\[]*\]?", r"</?strong>",
+WHITELIST = [r"(?:/[\w.\-]+)+", r"[\w.\-… ]+\.(?:wav|flac|png|ogg|mp3|m4a|npz)\b", r"\[[^\]\[]*\]?", r"</?strong>",
              r"\b(?:WAV|FLAC|OGG|MP3|PCM|ARPAbet|voxnb|Kokoro|ffmpeg|SNR|RTF|NaN|MB|MiB|kHz|Hz|dB|s)\b"]
 ENGLISH = re.compile(r"[A-Za-z]+(?:[\s,;:'’\-]+[A-Za-z]+){2,}")   # a run of 3+ ASCII words
 
@@ -120,6 +120,18 @@ def test_every_refusal_is_in_the_viewers_language(session, ref_clip, lang):
     check("save without a name")
     app.run(lambda: app.session.save_voice("a/b"))        # a name the library refuses
     check("save with a bad name")
+    app.text.text.value = "你好 مرحبا 😀。"               # letters voxnb cannot read, and an emoji
+    app.text.update_preview()
+    messages.append(("not spoken: preview", app.text.phonemes.value))
+    assert "voxnb-text-note" in app.text.phonemes.value and "مرحبا" in app.text.phonemes.value
+    app.generate(); wait(app)
+    check("not spoken: result")
+    assert "voxnb-result-note" in shown(app) and "😀" in shown(app)
+    session.library.directory.mkdir(parents=True, exist_ok=True)
+    (session.library.directory / "broken.voice.npz").write_bytes(b"not a voice")   # a damaged saved voice
+    app.run(lambda: app.session.use_saved("broken"))
+    check("damaged voice file")
+    assert "broken.voice.npz" in shown(app)
     for what, value in messages:
         if lang == "zh":
             assert english_in(value) is None, f"{what}: English in {value!r}"
@@ -172,7 +184,7 @@ def test_core_errors_and_unknown_wordings_translate(err):
 def test_translation_keeps_names_numbers_and_positions():
     assert "notes.wav" in message(ZH_CASES[0], "zh")
     assert "1.2" in message(ZH_CASES[2], "zh") and "a.wav" in message(ZH_CASES[2], "zh")
-    assert "第 5 个字符" in message(ZH_CASES[7], "zh") and "第 7 个字符" in message(ZH_CASES[8], "zh")
+    assert "第 6 个字符" in message(ZH_CASES[7], "zh") and "第 8 个字符" in message(ZH_CASES[8], "zh")   # counted from 1
     assert "12,000" in message(ZH_CASES[6], "zh")
     assert english_in(warning("noisy: estimated SNR 9 dB; the clone will copy the noise", "zh")) is None
     assert english_in(warning("a warning worded some new way", "zh")) is None

@@ -33,12 +33,15 @@ def run_examples(tmp_path, monkeypatch):
     blocks = examples(gpu_engines=False)
     assert blocks
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("VOXNB_HOME", str(tmp_path / "home"))
     os.symlink(ROOT / "assets", tmp_path / "assets")
     for code in blocks:
         scope: dict = {}
         exec(compile(code, "README.md", "exec"), scope)
     assert (tmp_path / "hello.wav").exists() and (tmp_path / "hello.json").exists()
-    assert (tmp_path / "harvard.voice.npz").exists()
+    # voice.save("harvard") saves into the library `voxnb synth --voice harvard` reads, not the current folder
+    assert (tmp_path / "home" / "voices" / "harvard.voice.npz").exists()
+    assert not (tmp_path / "harvard.voice.npz").exists()
 
 
 def test_readme_names_the_two_commands():

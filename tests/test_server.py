@@ -107,6 +107,26 @@ def test_served_outputs_are_marked_consent_is_kept_and_unmarked_audio_refused(re
     assert remote.synthesize("Hi.", voice).provenance["voice"]["consent"] == voice.consent["id"]
 
 
+def test_synth_through_a_server_streams_into_the_file_with_progress(remote, server, tmp_path):
+    import soundfile as sf
+
+    from voxnb import provenance
+
+    out = tmp_path / "served.flac"
+    p = subprocess.run([sys.executable, "-m", "voxnb", "synth", "--server", server[0], "--voice", "jf_alpha",
+                        "--text", TWO_CHUNKS, "--out", str(out)], capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    lines = [line for line in p.stderr.splitlines() if "chunk" in line]
+    assert len(lines) >= 2 and lines[0].startswith("  chunk 1/") and "s of audio, about" in lines[0]
+    written, sr = sf.read(out, dtype="float32")
+    whole = remote.synthesize(TWO_CHUNKS, "jf_alpha", inspect=False)
+    assert sr == whole.sample_rate and len(written) == len(whole.audio)
+    assert np.abs(written - whole.audio).max() < 2 / 32768          # the same audio, up to 16-bit rounding
+    record = provenance.read(out)
+    assert record["engine"] == remote.capabilities.name and record["voice"]["name"] == "jf_alpha"
+    assert record["watermarked"] is True and record["source"] == "file + sidecar"
+
+
 def test_health_and_capabilities(remote, engine):
     h = remote.health()
     assert h["ready"] and h["engine"] == "kokoro" and h["device"] == "cpu"

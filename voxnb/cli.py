@@ -48,7 +48,9 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--server", default=None, help="use the engine of a `voxnb serve` at this URL")
     c.add_argument("--json", action="store_true", help="print one JSON object describing the saved voice")
 
-    v = sub.add_parser("voices", help="list saved voices")
+    v = sub.add_parser("voices", help="list saved voices (--stock: the voices an engine ships with)")
+    v.add_argument("--stock", action="store_true", help="list the engine's stock voices instead (usable as --voice NAME)")
+    v.add_argument("--engine", default=None, help="with --stock: " + ENGINE_HELP)
     v.add_argument("--json", action="store_true", help="print one JSON object: the voices and their folder")
 
     ph = sub.add_parser("phonemes", help="show what will be spoken, without loading a model")
@@ -171,22 +173,9 @@ def cmd_clone(args) -> int:
 
 
 def cmd_voices(args) -> int:
-    from .voice import Voice
+    from .cli_voices import list_stock, list_saved
 
-    library = _library(args)
-    rows = []
-    for name in library.names():
-        v = Voice.load(library.path(name))
-        rows.append({"name": name, "id": v.id, "engine": v.engine, "method": v.method,
-                     "duration_s": v.report.get("duration_s"), "consent": v.consent_id})
-    if args.json:
-        print(json.dumps({"voices": rows, "directory": str(library.directory)}, ensure_ascii=False))
-    elif not rows:
-        print(f"no saved voices in {library.directory}; make one with: voxnb clone REF --name NAME --consent")
-    else:
-        for r in rows:
-            print(f"{r['name']:24} {r['id']}  {r['engine']}  {r['method']}  consent {r['consent']}")
-    return 0
+    return list_stock(args.engine, args.json) if args.stock else list_saved(_library(args), args.json)
 
 
 def cmd_phonemes(args) -> int:

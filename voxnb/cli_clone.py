@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from .errors import VoxnbError
+from .errors import BadVoiceFileError, VoxnbError
 from .voice import Voice, VoiceLibrary, check_name
 
 
@@ -85,8 +85,11 @@ def _already_enrolled(args, library: VoiceLibrary, make_engine: Callable) -> Voi
     from .engines import DEFAULT
 
     ref = prepare_reference(args.ref)
-    saved = Voice.load(library.path(args.name))
     fix = "Choose another name, or pass --overwrite to replace the saved voice."
+    try:
+        saved = Voice.load(library.path(args.name))
+    except BadVoiceFileError as err:
+        raise VoxnbError(err.problem, fix) from None
     clip = Path(args.ref).name
     if library.enrolled_from(args.name, ref.audio) is None:
         if not saved.consent.get("reference_sha256"):

@@ -55,17 +55,11 @@ def cmd_synth(args, engine, voice) -> int:
         settings["instruct"] = args.instruct
     if args.no_watermark:
         settings["watermark"] = False
-    # a local engine resolves voices itself; an engine server's client sends the whole result, with the
-    # server's provenance, so it is saved as one piece
-    if hasattr(engine, "_resolve"):
-        progress = Progress(sys.stderr)
-        try:
-            out, result, seconds = stream_to_file(engine, args.text, voice, settings, args.out, progress=progress)
-        finally:
-            progress.end()    # an error then starts on a line of its own
-    else:
-        result = engine.synthesize(args.text, voice, **settings)
-        out, seconds = result.save(args.out), result.duration_s
+    progress = Progress(sys.stderr)
+    try:
+        out, result, seconds = stream_to_file(engine, args.text, voice, settings, args.out, progress=progress)
+    finally:
+        progress.end()    # an error then starts on a line of its own
     rtf = result.timings.get("total", 0.0) / max(seconds, 1e-9)
     info = {"out": str(out), "duration_s": round(seconds, 3), "sample_rate": result.sample_rate,
             "voice_id": result.voice_id, "seed": result.seed, "watermarked": result.provenance.get("watermarked"),
@@ -91,8 +85,7 @@ def stream_to_file(engine, text: str, voice, settings: dict, path, progress=None
     from .result import finish, provenance_record, with_pauses
 
     started = time.perf_counter()
-    parsed = engine._settings({**settings, "inspect": False})   # attention maps are what grows with the text
-    voice = engine._resolve(voice)
+    parsed, voice = _prepared(engine, {**settings, "inspect": False}, voice)   # maps are what grows with the text
     caps = engine.capabilities
     record = provenance_record(voice, parsed, caps.name, caps.version)   # the file's tags and sidecar agree
     kept = []
@@ -109,6 +102,18 @@ def stream_to_file(engine, text: str, voice, settings: dict, path, progress=None
         seconds = out.samples / result.sample_rate
         sidecar = {**result.sidecar(), "duration_s": round(seconds, 3)}
         return out.commit(sidecar), result, seconds
+
+
+def _prepared(engine, settings: dict, voice):
+    """(validated settings, the Voice to speak). An engine in this process checks both itself; an engine
+    server's client validates the settings here (the server checks them again) and fetches a stock voice
+    by name, so the file's provenance is built before its first sample, as for a local engine."""
+    from .settings import SynthesisSettings
+    from .voice import Voice
+
+    if hasattr(engine, "_resolve"):
+        return engine._settings(settings), engine._resolve(voice)
+    return SynthesisSettings(**settings).validated(), voice if isinstance(voice, Voice) else engine.stock_voice(voice)
 
 
 class Progress:

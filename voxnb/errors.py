@@ -23,11 +23,13 @@ class TextError(VoxnbError):
 
 
 class MarkupError(TextError):
-    """Inline pronunciation markup is malformed; ``position`` is the 0-based character index."""
+    """Inline pronunciation markup is malformed; ``position`` is the 0-based character index (the
+    message counts from 1, as a reader does)."""
 
     def __init__(self, problem: str, fix: str = "", position: int = 0):
         self.position = position
-        super().__init__(f"{problem} (at character {position})", fix)
+        stem = problem[:-1] if problem.endswith(".") else problem
+        super().__init__(f"{stem} (at character {position + 1}).", fix)
 
 
 class SettingsError(VoxnbError):
@@ -56,3 +58,11 @@ class ConsentRequiredError(VoxnbError):
 
 class CancelledError(VoxnbError):
     """A long operation (refining a voice) stopped because its caller asked it to; nothing was kept."""
+
+
+class BadVoiceFileError(VoxnbError):
+    """A voice file cannot be trusted: not a voice file, damaged, or from a newer voxnb; ``where`` names the file."""
+
+    def __init__(self, problem: str, fix: str = "", where: str = ""):
+        self.where = where
+        super().__init__(problem, fix)

@@ -12,6 +12,8 @@ import json
 import os
 import re
 import dataclasses
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -19,7 +21,7 @@ from typing import Mapping
 
 import numpy as np
 
-from .errors import VoiceNotFoundError, VoxnbError
+from .errors import BadVoiceFileError, VoiceNotFoundError, VoxnbError
 
 SUFFIX = ".voice.npz"
 _NAME_RE = re.compile(r"^[\w\-. \u4e00-\u9fff]{1,64}$")
@@ -92,33 +94,62 @@ class Voice:
 
     @classmethod
     def from_bytes(cls, data: bytes, name: str = "the voice") -> "Voice":
+        """Read and validate a voice file's bytes (voxnb.voice_check); ``name`` says where they came from."""
+        from .voice_check import check_conditioning, check_meta
+
         try:
             with np.load(io.BytesIO(data), allow_pickle=False) as z:
                 meta = json.loads(str(z["meta"]))
                 cond = {k[2:]: z[k] for k in z.files if k.startswith("c_")}
-            return cls(meta["id"], meta["name"], meta["engine"], meta["method"], cond, meta.get("controls", {}),
-                       meta.get("report", {}), meta.get("transcript", ""), meta.get("info", {}), meta.get("consent", {}))
-        except (OSError, ValueError, KeyError, TypeError) as err:
-            raise VoxnbError(f"{name} is not a voxnb voice file.", "Pick a .voice.npz file saved by voxnb.") from err
+        except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile, zlib.error) as err:
+            raise BadVoiceFileError(f"{name} is not a voxnb voice file.",
+                                    "Pick a .voice.npz file saved by voxnb.", name) from err
+        check_meta(meta, name)
+        check_conditioning(meta["engine"], cond, name)
+        return cls(meta["id"], meta["name"], meta["engine"], meta["method"], cond, meta.get("controls", {}),
+                   meta.get("report", {}), meta.get("transcript", ""), meta.get("info", {}), meta.get("consent", {}))
 
     def save(self, path: str | Path) -> Path:
+        """Save the voice. A plain name (``voice.save("harvard")``) saves it into the voice library that
+        ``voxnb synth --voice harvard`` and the dashboard read ($VOXNB_HOME/voices), refusing to replace a
+        different voice of that name; a path (a ``Path``, or text with a folder or the ``.voice.npz``
+        suffix) is written exactly there, ``.voice.npz`` added when missing."""
+        if isinstance(path, str) and not _is_path(path):
+            from .paths import voices_dir
+
+            return VoiceLibrary(voices_dir()).save(self, name=path)
         path = Path(path)
         if not str(path).endswith(SUFFIX):
             path = path.with_name(path.name + SUFFIX)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(self.to_bytes())
-        os.replace(tmp, path)
+        try:
+            tmp.write_bytes(self.to_bytes())
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
         return path
 
     @classmethod
     def load(cls, path: str | Path) -> "Voice":
-        path = Path(path)
+        """Read a voice file; a damaged one is refused with its full path (BadVoiceFileError)."""
+        path = Path(path).expanduser()
+        where = str(path.absolute())
         try:
             data = path.read_bytes()
+        except FileNotFoundError:
+            raise VoiceNotFoundError(f"There is no voice file at {where}.",
+                                     "Check the path, or load a saved voice by name: voxnb voices lists them.") from None
         except OSError as err:
-            raise VoxnbError(f"{path.name} is not a voxnb voice file.", "Pick a .voice.npz file saved by voxnb.") from err
-        return cls.from_bytes(data, path.name)
+            raise BadVoiceFileError(f"{where} cannot be read as a voice file ({err.strerror or err}).",
+                                    "Pick a .voice.npz file saved by voxnb.", where) from None
+        return cls.from_bytes(data, where)
+
+
+def _is_path(text: str) -> bool:
+    """Text that names a file rather than a voice: it has a folder, ~, or a voice file's suffix."""
+    return ("/" in text or os.sep in text or text.startswith("~") or text.endswith(SUFFIX)
+            or text.endswith(".npz"))
 
 
 def check_name(name: str) -> str:
@@ -146,22 +177,39 @@ class VoiceLibrary:
         voice = voice.renamed(name) if name is not None else voice
         path = self.path(voice.name)
         if path.exists() and not overwrite:
-            existing = Voice.load(path)
+            try:
+                existing = Voice.load(path)
+            except BadVoiceFileError as err:   # kept: the user may still restore it
+                raise VoxnbError(f"A voice file is already saved as {voice.name!r}, and it is damaged: {err.problem}",
+                                 "Choose another name, or replace the damaged file (overwrite=True, "
+                                 "voxnb clone --overwrite).") from None
             if existing.id != voice.id:
                 raise VoxnbError(f"A different voice is already saved as {voice.name!r}.",
                                  "Choose another name, or delete the old voice first.")
         return voice.save(path)
 
+    def scan(self) -> tuple[dict[str, Voice], list[BadVoiceFileError]]:
+        """Every saved voice that loads, by name, and the error of each file that does not: one damaged
+        file is reported, never in the way of the others."""
+        voices, problems = {}, []
+        for name in self.names():
+            try:
+                voices[name] = Voice.load(self.path(name))
+            except BadVoiceFileError as err:
+                problems.append(err)
+        return voices, problems
+
     def load(self, name_or_id: str) -> Voice:
         if name_or_id in self.names():
-            return Voice.load(self.path(name_or_id))
-        for n in self.names():
-            v = Voice.load(self.path(n))
+            return Voice.load(self.path(name_or_id))   # a damaged file is refused, naming it
+        voices, problems = self.scan()
+        for v in voices.values():
             if v.id == name_or_id:
                 return v
-        known = ", ".join(self.names()) or "none saved yet"
+        known = ", ".join(voices) or "none saved yet"
+        damaged = f" Damaged files skipped: {', '.join(p.where for p in problems)}." if problems else ""
         raise VoiceNotFoundError(f"No saved voice is called {name_or_id!r}.",
-                                 f"Saved voices: {known}. Clone one with `voxnb clone REF --name NAME --consent`.")
+                                 f"Saved voices: {known}.{damaged} Clone one with `voxnb clone REF --name NAME --consent`.")
 
     def enrolled_from(self, name: str, reference_audio: np.ndarray) -> Voice | None:
         """The voice saved as ``name`` if it was enrolled from exactly this prepared reference audio
@@ -172,7 +220,10 @@ class VoiceLibrary:
 
         if name not in self.names():
             return None
-        voice = Voice.load(self.path(name))
+        try:
+            voice = Voice.load(self.path(name))
+        except BadVoiceFileError:
+            return None     # a damaged file is no cached enrollment; whoever saves over it is told
         return voice if voice.consent.get("reference_sha256") == audio_sha256(reference_audio) else None
 
     def delete(self, name: str) -> None:

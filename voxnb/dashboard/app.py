@@ -84,9 +84,14 @@ class App(W.VBox):
         color = "#c00" if error else "#2a6"
         self.status.value = f"<div style='color:{color}'>{escape(message)}</div>"
 
-    def set_status(self, key: str | None, **fmt) -> None:
-        self._status, self._error = ((key, fmt) if key else None), None
-        self.status.value = "" if key is None else f"<div>{escape(t(key, self.lang, **fmt))}</div>"
+    def set_status(self, key: str | None, notes: tuple[str, ...] = (), **fmt) -> None:
+        """A status line; ``notes``: a result's warnings (what was not spoken, what the output guard did)."""
+        from .messages_zh import text_note
+
+        self._status, self._error = ((key, {**fmt, "notes": notes}) if key else None), None
+        warn = "".join(f"<div class='voxnb-result-note' style='color:#b26b00'>⚠ {escape(text_note(n, self.lang))}</div>"
+                       for n in notes)
+        self.status.value = "" if key is None else f"<div>{escape(t(key, self.lang, **fmt))}</div>{warn}"
 
     def run(self, fn, background: bool = False) -> None:
         """Run a callback, turning any failure into a message instead of a dead button."""
@@ -168,7 +173,8 @@ class App(W.VBox):
         self.inspector.show(result, ref_mel)
         self.generator.progress.value = 1
         if not s.stop_requested.is_set():
-            self.set_status("stage_done", dur=result.duration_s, sec=result.timings["total"], rtf=result.rtf)
+            self.set_status("stage_done", notes=result.warnings, dur=result.duration_s, sec=result.timings["total"],
+                            rtf=result.rtf)
 
     def refine(self) -> None:
         """Refine the voice in use off the kernel's main thread. It holds the engine like a generation

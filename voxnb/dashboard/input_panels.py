@@ -241,8 +241,12 @@ class TextPanel(W.VBox):
         rows = "".join(f"<div><code>[{s.lang}]</code> {escape(s.phonemes)}</div>" for c in chunks[:6]
                        for s in c.segments)
         more = " …" if len(chunks) > 6 or len(text) > 2000 else ""
+        from .messages_zh import text_note    # what will not be spoken, said before Generate is pressed
+
+        notes = "".join(f"<div class='voxnb-text-note' style='color:#b26b00'>⚠ {escape(text_note(w, self.app.lang))}</div>"
+                        for c in chunks for w in c.warnings)
         self.phonemes.value = (f"<details open><summary>{t('phonemes', self.app.lang)}</summary>"
-                               f"<div style='font-family:monospace'>{rows}{more}</div></details>")
+                               f"<div style='font-family:monospace'>{rows}{more}</div>{notes}</details>")
 
 
 class ControlsPanel(W.VBox):

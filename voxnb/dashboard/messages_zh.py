@@ -53,7 +53,11 @@ PROBLEMS: list[tuple[str, str]] = [
     # text (text/*.py)
     (r"^The text is empty", "文本为空。"),
     (r"^The text is (?P<n>[\d,]+) characters; the limit is (?P<lim>[\d,]+)", "文本有 {n} 个字符，上限是 {lim}。"),
+    (r"^The text has nothing voxnb can speak: it is written in (?P<s>.+?) \((?P<x>.*)\), and",
+     "文本中没有 voxnb 能朗读的内容：它是用{s}写的 ({x})，而 voxnb 只能朗读英语和普通话。"),
     (r"^The text has nothing speakable", "文本中没有可以朗读的内容 (只有表情、符号、标注或控制字符)。"),
+    (r"^The text has a run of (?P<n>[\d,]+) letters with no space or punctuation \(characters (?P<a>\d+)-(?P<b>\d+)",
+     "文本中有一串 {n} 个字母，中间没有空格或标点 (第 {a}-{b} 个字符)；没有这么长的单词。"),
     (r"^The text must be a string", "文本必须是字符串。"),
     (r"^Unknown language (?P<x>'[^']*')", "未知的语言 {x}。"),
     # markup (text/markup.py): the position is appended below
@@ -80,6 +84,12 @@ PROBLEMS: list[tuple[str, str]] = [
     (r"^A different voice is already saved as (?P<x>.+?)\.?$", "已有另一个声音保存为 {x}。"),
     (r"^(?P<x>.+?) is not a usable voice name", "{x} 不能用作声音名称。"),
     (r"^(?P<x>.+?) is not a voxnb voice file", "{x} 不是 voxnb 声音文件。"),
+    (r"^A voice file is already saved as (?P<x>'[^']*'), and it is damaged", "已保存为 {x} 的声音文件已损坏。"),
+    (r"^(?P<x>.+?) is damaged: ", "声音文件 {x} 已损坏，voxnb 不会使用它。"),
+    (r"^(?P<x>.+?) is a format (?P<n>\d+) voice file; this voxnb reads format (?P<m>\d+)",
+     "{x} 是第 {n} 版声音文件，当前的 voxnb 只能读取第 {m} 版。"),
+    (r"^(?P<x>.+?) cannot be read as a voice file", "无法把 {x} 作为声音文件读取。"),
+    (r"^There is no voice file at (?P<x>.+?)\.?$", "{x} 处没有声音文件。"),
     # engines (engines/*, transcript.py, watermark.py): what a clone, refine, generate or transcribe can meet
     (r"^The Kokoro style map (?P<f>\S+) is missing", "Kokoro 的风格映射 {f} 缺失，无法优化声音。"),
     (r"^The Kokoro style map (?P<f>\S+) was built for another", "Kokoro 的风格映射 {f} 是为其他模型或方法构建的。"),
@@ -151,6 +161,7 @@ FIXES: list[tuple[str, str]] = [
     (r"^Point model_dir|^Pass model_dir", "请指定多语言的 Whisper 模型目录。"),
     (r"^Check the path", "请检查路径。"),
     (r"^Give one file inside it|^Give a recording saved", "请选择一个录音文件。"),
+    (r"^Choose another name, or replace the damaged file", "请换一个名称，或替换这个损坏的文件。"),
     (r"^Choose another name", "请换一个名称，或先删除旧的声音。"),
     (r"^Saved voices: (?P<x>.*?)\. Clone", "已保存的声音：{x}。"),
     (r"^Use one of: (?P<x>.+?)\.?$", "可选：{x}。"),
@@ -160,6 +171,9 @@ FIXES: list[tuple[str, str]] = [
                                            "(元音带重音 0/1/2)，或用 [breath] 等标签。"),
     (r"^Use 1-64 letters", "请使用 1-64 个字母、数字、汉字、空格、“-”、“_”或“.”。"),
     (r"^Pick a \.voice\.npz file", "请选择 voxnb 保存的 .voice.npz 文件。"),
+    (r"^Clone the voice again from its reference clip", "请用它的参考音频重新克隆这个声音 (或从备份恢复该文件)。"),
+    (r"^Update voxnb", "请更新 voxnb (git pull，然后运行 bash 1-click-start.sh)。"),
+    (r"^Put spaces between the words", "请在单词之间加空格，或删掉这串字母。"),
     (r"^Use a value from (?P<a>\S+) to (?P<b>\S+) \(", "请使用 {a} 到 {b} 之间的值 (1.0 为正常)。"),
     (r"^Use a whole number from (?P<a>\S+) to (?P<b>\S+?)\.?$", "请使用 {a} 到 {b} 之间的整数。"),
     (r"^Choose one of: (?P<x>.+?)\.?$", "可选：{x}。"),
@@ -197,13 +211,17 @@ REASONS: list[tuple[str, str]] = [
 ]
 
 
-def _match(text: str, table) -> str | None:
+def _match(text: str, table, convert=None) -> str | None:
+    """The first template whose pattern is found in ``text``, filled with its groups (each passed
+    through ``convert`` if given)."""
     for pattern, template in table:
         m = re.search(pattern, text)
         if m:
-            groups = m.groupdict()
+            groups = {k: convert(v) for k, v in m.groupdict().items()} if convert else m.groupdict()
             if "why" in groups:
                 groups["why"] = _match(groups["why"], REASONS) or "不是人说话的声音"
+            if "s" in groups:      # script names (text/unspoken.py)
+                groups["s"] = _scripts(groups["s"])
             return template.format(**groups)
     return None
 
@@ -299,3 +317,39 @@ def progress(text: str, lang: str) -> str:
     if "step" in groups:
         groups["step"] = STEPS.get(groups["step"], "搜索")
     return m[1].format(**groups)
+
+
+SCRIPTS_ZH = {"Arabic": "阿拉伯文", "Japanese kana": "日文假名", "Korean Hangul": "韩文", "Cyrillic": "西里尔字母",
+              "Greek": "希腊字母", "Hebrew": "希伯来文", "Thai": "泰文", "Devanagari": "天城文",
+              "emoji or symbols": "表情或符号", "control characters": "控制字符", " and ": "和"}
+
+
+def _scripts(text: str) -> str:
+    for en, zh in SCRIPTS_ZH.items():
+        text = text.replace(en, zh)
+    return text
+
+
+def _positions(text: str) -> str:
+    text = re.sub(r"\(characters (\d+)-(\d+)\)", r"(第 \1-\2 个字符)", text)
+    return re.sub(r"\(character (\d+)\)", r"(第 \1 个字符)", text)
+
+
+# what the text frontend and the output guard note (text/frontend.py, text/unspoken.py, limiter.py)
+TEXT_NOTES: list[tuple[str, str]] = [
+    (r"^Not spoken: (?P<x>.+); voxnb reads English and Mandarin only", "未朗读：{x}；voxnb 只能朗读英语和普通话，这些已略去。"),
+    (r"^Not spoken: (?P<x>.+); they have no spoken form", "未朗读：{x}；它们没有读音，已略去。"),
+    (r"^<strong> at character (?P<n>\d+)", "第 {n} 个字符处的 <strong>：Kokoro 不能控制重读，按普通语气朗读。"),
+    (r"^\[(?P<t>[^\]]+)\] at character (?P<n>\d+)", "第 {n} 个字符处的 [{t}]：Kokoro 无法发出这种声音，已跳过。"),
+    (r"^chunk (?P<i>\d+): (?P<k>\d+) non-finite", "第 {i} 段：{k} 个无效采样 (NaN 或无穷大) 已静音。"),
+    (r"^chunk (?P<i>\d+): (?P<k>\d+) sample\(s\) peaked at (?P<db>\S+) dBFS",
+     "第 {i} 段：{k} 个采样峰值达到 {db} dBFS，限幅器已把它们压到满幅以下。"),
+    (r"^stopped after (?P<i>\d+) of (?P<n>\d+) chunks", "已在第 {i}/{n} 段后停止。"),
+]
+
+
+def text_note(text: str, lang: str) -> str:
+    """A synthesis or preview warning in ``lang``; in Chinese, a general note where no pattern knows it."""
+    if lang != "zh":
+        return text
+    return _match(text, TEXT_NOTES, lambda v: _positions(_scripts(v))) or "文本中有一部分无法按原样朗读。"

@@ -55,14 +55,22 @@ class Engine(ABC):
 
     def stream(self, text: str, voice: Voice, **settings) -> Iterator[ChunkResult]:
         """Yield one ChunkResult per chunk of text, as each is ready. Every chunk's audio carries
-        voxnb's watermark (see voxnb.watermark) unless ``watermark=False`` was passed."""
+        voxnb's watermark (see voxnb.watermark) unless ``watermark=False`` was passed, and is finite and
+        below full scale (voxnb.limiter; what the guard changed is in the chunk's warnings)."""
+        from ..limiter import guard
         from ..watermark import mark
 
         parsed = self._settings(settings)
         chunks = self._stream(text, voice, parsed)
         try:
             for chunk in chunks:
-                yield replace(chunk, audio=mark(chunk.audio, chunk.sample_rate)) if parsed.watermark else chunk
+                # before the mark (one NaN would spread over the watermarker's frames) and after it
+                audio, before = guard(chunk.audio, chunk.sample_rate)
+                if parsed.watermark:
+                    audio = mark(audio, chunk.sample_rate)
+                audio, after = guard(audio, chunk.sample_rate)
+                notes = tuple(f"chunk {chunk.index + 1}: {n}" for n in (before, after) if n)
+                yield replace(chunk, audio=audio, warnings=(*chunk.warnings, *notes))
         finally:
             chunks.close()    # a consumer that stops early frees the engine's generator at once
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import TextError
-from .frontend import FIRST_CHUNK_CHARS, _check, _default_language, _items_in, _spans
+from .frontend import FIRST_CHUNK_CHARS, NOTHING_FIX, _check, _default_language, _items_in, _spans, unspoken_in
 from .markup import Arpabet, Pinyin, Plain, Tag, parse_markup
 from .normalize import clean_text, normalize_en, normalize_zh
 from .split import boundary, language_runs
+from .unspoken import note, nothing_speakable
 
 # Engines that read characters are given less per call than Kokoro: F5 and VoxCPM drift and skip
 # words on long inputs (their issue trackers), and a short chunk starts streaming sooner.
@@ -68,8 +69,9 @@ def text_chunks(text: str, lang: str = "auto", max_chars: float = MAX_CHARS,
             elif isinstance(item, Tag):
                 pieces.append(("tag", item.name))
         if any(kind != "tag" and (kind != "text" or any(c.isalnum() for c in p)) for kind, p in pieces):
-            chunks.append(TextChunk(text[start:end], tuple(pieces), boundary=boundary(text, end)))
+            left_out = note(unspoken_in(_items_in(items, start, end)))
+            chunks.append(TextChunk(text[start:end], tuple(pieces), (left_out,) if left_out else (),
+                                    boundary=boundary(text, end)))
     if not chunks:
-        raise TextError("The text has nothing speakable (only emoji, symbols, markup or control characters).",
-                        "Type something to say in words, in English or Chinese.")
+        raise TextError(nothing_speakable(unspoken_in(items), text), NOTHING_FIX)
     return chunks

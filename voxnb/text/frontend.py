@@ -11,10 +11,11 @@ from dataclasses import dataclass, replace
 
 from ..errors import TextError
 from .g2p_en import arpabet_to_misaki, english_phonemes
-from .g2p_zh import mandarin_phonemes, pinyin_to_ipa
+from .g2p_zh import context_char, mandarin_phonemes, pinyin_to_ipa
 from .markup import Arpabet, Item, Pinyin, Plain, Tag, parse_markup
 from .normalize import clean_text, normalize_en, normalize_zh
 from .split import BOUNDARIES, DEFAULT_MAX_CHARS, boundary, is_han, is_latin, language_runs, sentence_spans
+from .unspoken import find_unspoken, note, nothing_speakable
 from .vocab import out_of_vocab
 
 MAX_TEXT_CHARS = 20_000   # longer text: split it and synthesise the parts one after another
@@ -54,17 +55,33 @@ def _check(text: str, lang: str) -> None:
         raise TextError(f"The text is {len(text):,} characters; the limit is {MAX_TEXT_CHARS:,}.",
                         f"Split it into parts of at most {MAX_TEXT_CHARS:,} characters and synthesise "
                         "them one after another.")
+    # the English G2P reads a word it does not know by a guess that stops after 30-odd letters, so a
+    # run longer than any word would be cut short without a word: refused, naming where it is
+    run = _LONG_RUN.search(text)
+    if run:
+        n = run.end() - run.start()
+        raise TextError(f"The text has a run of {n:,} letters with no space or punctuation "
+                        f"(characters {run.start() + 1}-{run.end()}: '{run.group()[:12]}…'); no word is that long, "
+                        "and only the start of it would be heard.",
+                        f"Put spaces between the words (the longest English words have {MAX_WORD_LETTERS} letters), "
+                        "or remove the run.")
 
 
-def _plain_segments(text: str, lang: str, default: str) -> list[Segment]:
-    """Clean, split by language, normalize and phonemize one piece of plain text."""
+MAX_WORD_LETTERS = 45      # pneumonoultramicroscopicsilicovolcanoconiosis
+_LONG_RUN = re.compile(rf"[A-Za-z\u00c0-\u024f]{{{MAX_WORD_LETTERS + 1},}}")
+
+
+def _plain_segments(text: str, lang: str, default: str, before: str = "", after: str = "") -> list[Segment]:
+    """Clean, split by language, normalize and phonemize one piece of plain text. ``before`` and
+    ``after``: characters standing for the pronunciation markup next to it (g2p_zh.context_char)."""
     cleaned = clean_text(text)
     out = []
     for run_lang, start, end in language_runs(cleaned, default, attach=(lang == "auto")):
         piece = cleaned[start:end]
         if run_lang == "zh":
             normalized = normalize_zh(piece)
-            phonemes = mandarin_phonemes(normalized)
+            phonemes = mandarin_phonemes(normalized, before if start == 0 else "",
+                                         after if end == len(cleaned) else "")
         else:
             normalized = normalize_en(piece)
             phonemes = english_phonemes(normalized)
@@ -76,9 +93,9 @@ def _plain_segments(text: str, lang: str, default: str) -> list[Segment]:
 def _item_segments(items: list[Item], lang: str, default: str) -> tuple[list[Segment], list[str]]:
     segments: list[Segment] = []
     warnings: list[str] = []
-    for item in items:
+    for k, item in enumerate(items):
         if isinstance(item, Plain):
-            segments += _plain_segments(item.text, lang, default)
+            segments += _plain_segments(item.text, lang, default, *_markup_context(items, k))
         elif isinstance(item, Pinyin):
             segments.append(Segment(item.source, "zh", "".join(map(pinyin_to_ipa, item.syllables))))
         elif isinstance(item, Arpabet):
@@ -86,11 +103,24 @@ def _item_segments(items: list[Item], lang: str, default: str) -> tuple[list[Seg
         elif isinstance(item, Tag) and item.name in ("breath", "sigh"):
             segments.append(Segment(f"[{item.name}]", segments[-1].lang if segments else default, PAUSE))
         elif isinstance(item, Tag) and item.name == "strong":
-            warnings.append(f"<strong> at character {item.start}: Kokoro has no emphasis control; "
+            warnings.append(f"<strong> at character {item.start + 1}: Kokoro has no emphasis control; "
                             "the text is read without emphasis.")
         elif isinstance(item, Tag) and item.name != "/strong":
-            warnings.append(f"[{item.name}] at character {item.start}: Kokoro cannot produce it; skipped.")
+            warnings.append(f"[{item.name}] at character {item.start + 1}: Kokoro cannot produce it; skipped.")
     return _merge(segments), warnings
+
+
+def _markup_context(items: list[Item], k: int) -> tuple[str, str]:
+    """Characters that stand for the pinyin markup right before and after plain item ``k`` when it
+    touches Han text, so its first and last words are read in context (报道[j][ǐ]予: 给予, yǔ)."""
+    text = items[k].text
+    prev = items[k - 1] if k else None
+    nxt = items[k + 1] if k + 1 < len(items) else None
+    before = (context_char(prev.syllables[-1], text[0], precedes=True)
+              if isinstance(prev, Pinyin) and text and is_han(text[0]) else "")
+    after = (context_char(nxt.syllables[0], text[-1], precedes=False)
+             if isinstance(nxt, Pinyin) and text and is_han(text[-1]) else "")
+    return before, after
 
 
 def _join_phonemes(parts: list[str]) -> str:
@@ -150,7 +180,11 @@ def _hard_split(chunk: Chunk) -> list[Chunk]:
 
 def _chunks(text: str, items: list[Item], start: int, end: int, lang: str, default: str,
             max_chars: float) -> list[Chunk]:
-    segments, warnings = _item_segments(_items_in(items, start, end), lang, default)
+    chunk_items = _items_in(items, start, end)
+    segments, warnings = _item_segments(chunk_items, lang, default)
+    left_out = note(unspoken_in(chunk_items))
+    if left_out:
+        warnings.insert(0, left_out)
     phonemes = _join_phonemes([s.phonemes for s in segments])
     bad = out_of_vocab(phonemes)
     if bad:  # G2P should never produce these; the model would fail on them, so drop and say so
@@ -219,6 +253,13 @@ def phonemize(text: str, lang: str = "auto", max_chars: float = DEFAULT_MAX_CHAR
               for chunk in _chunks(text, items, start, end, lang, default, max_chars)]
     chunks = _drop_silent(chunks)
     if not chunks:
-        raise TextError("The text has nothing speakable (only emoji, symbols, markup or control characters).",
-                        "Type something to say in words, in English or Chinese.")
+        raise TextError(nothing_speakable(unspoken_in(items), text), NOTHING_FIX)
     return chunks
+
+
+NOTHING_FIX = "Type something to say in words, in English or Chinese."
+
+
+def unspoken_in(items: list[Item]) -> list:
+    """What the plain text among ``items`` holds that cannot be said (voxnb.text.unspoken)."""
+    return [run for item in items if isinstance(item, Plain) for run in find_unspoken(item.text, item.start)]

@@ -160,15 +160,52 @@ def pinyin_to_ipa(syllable: str) -> str:
     return INITIALS.get(initial, "") + final_ipa + tone
 
 
-def mandarin_phonemes(text: str) -> str:
-    """Phonemes for normalized Mandarin text (numbers already written in Chinese characters)."""
+@lru_cache(maxsize=1)
+def _chars_by_reading() -> dict[str, list[str]]:
+    """TONE3 syllable -> the Han characters pypinyin knows with that reading (first reading first)."""
+    from pypinyin.contrib.tone_convert import to_tone3
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    index: dict[str, list[str]] = {}
+    for code, readings in pinyin_dict.items():
+        for reading in readings.split(","):
+            index.setdefault(to_tone3(reading, neutral_tone_with_five=True), []).append(chr(code))
+    return index
+
+
+def context_char(syllable: str, neighbour: str, precedes: bool) -> str:
+    """A Han character read ``syllable`` that forms a word with ``neighbour`` (it comes before the
+    neighbour if ``precedes``), or ''. Pronunciation markup takes the place of a character; putting one
+    back that makes a word with the text beside it lets jieba and pypinyin read that text in context:
+    in 报道[j][ǐ]予好评, 给 (jǐ) before 予 makes 给予 and 予 is read yǔ, not the yú it has alone."""
+    from pypinyin.contrib.tone_convert import to_tone3
+    from pypinyin.phrases_dict import phrases_dict
+
+    for char in _chars_by_reading().get(syllable, ()):
+        word = char + neighbour if precedes else neighbour + char
+        readings = phrases_dict.get(word)
+        if readings and to_tone3(readings[0 if precedes else 1][0], neutral_tone_with_five=True) == syllable:
+            return char
+    return ""
+
+
+def mandarin_phonemes(text: str, before: str = "", after: str = "") -> str:
+    """Phonemes for normalized Mandarin text (numbers already written in Chinese characters).
+
+    ``before`` and ``after`` are characters read with the text, for its words and tone sandhi, but not
+    spoken (voxnb.text.g2p_zh.context_char: what stands where pronunciation markup was)."""
     parts: list[str] = []
-    for word, syllables in pinyin_words(text):
+    first, last = len(before), len(before) + len(text)
+    pos = 0
+    for word, syllables in pinyin_words(before + text + after):
+        span = range(pos, pos + len(word))
+        pos += len(word)
         if syllables:
-            ipa = "".join(pinyin_to_ipa(s) for s in syllables if s)
+            kept = [s for i, s in zip(span, syllables) if first <= i < last and s]
+            ipa = "".join(pinyin_to_ipa(s) for s in kept)
             if ipa:
                 parts.append(" " + ipa)
-        else:
+        elif first <= span.start < last:
             # Punctuation sticks to the word before it; other symbols are not spoken.
             marks = "".join(PUNCTUATION.get(c, "") for c in word)
             if marks:

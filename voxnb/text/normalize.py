@@ -12,14 +12,12 @@ import unicodedata
 from functools import lru_cache
 
 from .split import language_runs
+from .unspoken import KEEP_SYMBOLS, foreign_script
 
 # -- cleanup ----------------------------------------------------------------------------------
 
 _HTML_DROP = re.compile(r"<(script|style)\b[^>]*>.*?(?:</\1\s*>|$)|<!--.*?(?:-->|$)", re.I | re.S)
 _HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
-# Symbols that carry meaning in numbers and units; every other So/Sk symbol (emoji, dingbats,
-# skin-tone modifiers) is dropped.
-_KEEP_SYMBOLS = frozenset("°℃℉©®™№")
 _FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
 
@@ -30,19 +28,23 @@ def strip_html(text: str) -> str:
 
 
 def drop_unspeakable(text: str) -> str:
-    """Remove control/format characters and emoji; tabs and newlines survive as layout."""
+    """Remove control/format characters, emoji and letters of scripts voxnb cannot read (a space stands
+    for those, so the words around them stay apart); tabs and newlines survive as layout. What is
+    removed is reported by voxnb.text.unspoken, on the text as typed."""
     out = []
     for c in text:
         category = unicodedata.category(c)
         if c in "\n\t":
             out.append(c)
+        elif foreign_script(c):
+            out.append(" ")
         elif category == "Mn":
             # Variation selectors (emoji presentation) are Mn too, but never an accent.
             if out and out[-1].isalpha() and not (0xFE00 <= ord(c) <= 0xFE0F or 0xE0100 <= ord(c) <= 0xE01EF):
                 out.append(c)  # an accent on a letter (decomposed é); alone it is emoji debris
         elif category in ("Cc", "Cf", "Co", "Cs", "Cn"):
             continue  # controls, zero-width joiners, private use, unassigned
-        elif category in ("So", "Sk") and c not in _KEEP_SYMBOLS:
+        elif category in ("So", "Sk") and c not in KEEP_SYMBOLS:
             continue
         else:
             out.append(c)
@@ -66,8 +68,16 @@ def _num2words():
     return num2words
 
 
+# Longer numbers are no quantity anyone says (an id, a hash, a run of digits): they are read digit by
+# digit, which also keeps num2words from overflowing (it stops below 10**303).
+MAX_NUMBER_DIGITS = 21
+
+
 def _cardinal(digits: str) -> str:
-    return _num2words()(int(digits.replace(",", "")))
+    digits = digits.replace(",", "")
+    if len(digits.lstrip("0")) > MAX_NUMBER_DIGITS:
+        return " ".join(_num2words()(int(d)) for d in digits)
+    return _num2words()(int(digits))
 
 
 def _number(text: str) -> str:
@@ -222,7 +232,11 @@ def _digits_zh(digits: str, phone: bool = False) -> str:
 
 
 def _number_zh(text: str) -> str:
-    return _an2cn()(text.replace(",", ""))
+    text = text.replace(",", "")
+    if len(text.split(".")[0].lstrip("-0")) > 16:   # cn2an reads up to 亿亿; longer is an id: digit by digit
+        return ("负" if text.startswith("-") else "") + _digits_zh(text.split(".")[0]) + (
+            "点" + _digits_zh(text.split(".")[1]) if "." in text else "")
+    return _an2cn()(text)
 
 
 def normalize_zh(text: str) -> str:
