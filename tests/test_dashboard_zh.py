@@ -258,3 +258,15 @@ def test_no_label_is_cut_off(session, lang):
         elif hasattr(getattr(w, "style", None), "description_width"):
             assert w.style.description_width == "initial", w.description
     assert app.controls.channel.layout.width == "auto"
+
+
+def test_style_and_type_errors_name_the_presets_in_chinese():
+    from voxnb.settings import SynthesisSettings
+
+    with pytest.raises(SettingsError) as err:
+        SynthesisSettings(style="loud").validated()
+    zh = message(err.value, "zh")
+    assert "未知的风格 'loud'" in zh and "开心 (happy)" in zh and english_in(zh) is None
+    with pytest.raises(SettingsError) as err:
+        SynthesisSettings(speed="fast").validated()
+    assert message(err.value, "zh").startswith("语速 'fast' 不是数字")

@@ -34,6 +34,18 @@ def test_valid_settings_round_trip():
     assert s.to_dict()["seed"] == 42
 
 
+@pytest.mark.parametrize("speed, words", [("fast", "is not a number"), (True, "is not a number"), (None, "is not a number"),
+                                          (9, "is out of range")])
+def test_speed_messages_say_which_is_wrong(speed, words):
+    with pytest.raises(SettingsError, match=words):
+        SynthesisSettings(speed=speed).validated()
+
+
+def test_inspect_must_be_a_bool():
+    with pytest.raises(SettingsError, match="inspect must be True or False"):
+        SynthesisSettings(inspect="yes").validated()
+
+
 def test_match_channel_must_be_a_bool():
     with pytest.raises(SettingsError, match="match_channel"):
         SynthesisSettings(match_channel="yes").validated()

@@ -42,6 +42,15 @@ def test_several_kinds_in_one_text_are_grouped_in_one_note_per_chunk():
     assert "Japanese kana 'すし' (characters 4-5), emoji or symbols '😀' (character 11), Arabic 'مرحبا'" in found[0]
 
 
+@pytest.mark.parametrize("chunker", [phonemize, text_chunks])
+def test_a_chunk_of_only_unspeakable_text_passes_its_note_on(chunker):
+    chunks = chunker("😀😀. Goodbye now, see you soon. Then more words here. مرحبا بالعالم.", first_chars=5,
+                     max_chars=30)
+    found = [w for c in chunks for w in c.warnings]
+    assert any("emoji or symbols '😀😀'" in w for w in chunks[0].warnings)
+    assert any("Arabic 'مرحبا بالعالم'" in w for w in chunks[-1].warnings) and len(found) == 2
+
+
 def test_what_can_be_said_gets_no_note():
     for text in ("café naïve Việt façade", "温度是 25°C，价格 ¥30。", "3½ km², © 2024 ACME™", "zero\u200bwidth soft\u00adhyphen"):
         assert notes(text) == [], text

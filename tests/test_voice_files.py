@@ -54,6 +54,8 @@ def test_a_good_file_round_trips(tmp_path):
 def test_files_without_the_eq_or_the_format_field_still_load(tmp_path):
     old = tampered(tmp_path / "old.voice.npz", lambda m: m.pop("format"), eq_db=None)
     assert "eq_db" not in Voice.load(old).conditioning
+    upstream = tampered(tmp_path / "pack.voice.npz", style_pack=np.zeros((510, 1, 256), np.float32))   # Kokoro's layout
+    assert Voice.load(upstream).conditioning["style_pack"].shape == (510, 1, 256)
 
 
 @pytest.mark.parametrize("arrays, fragments", [
@@ -62,6 +64,7 @@ def test_files_without_the_eq_or_the_format_field_still_load(tmp_path):
     ({"eq_db": np.zeros(7, np.float32)}, ("'eq_db' array has shape (7,)", f"{len(BAND_HZ)} values per row")),
     ({"style_pack": np.zeros(256, np.float32)}, ("'style_pack' array has shape (256,)", "2-D or 3-D")),
     ({"style_pack": np.zeros((0, 256), np.float32)}, ("'style_pack' array is empty",)),
+    ({"style_pack": np.zeros((510, 2, 256), np.float32)}, ("shape (510, 2, 256)", "rows of shape (256,) or (1, 256)")),
     ({"style_pack": np.full((510, 256), "x")}, ("'style_pack' array holds <U1 values",)),
     ({"style_pack": np.full((510, 256), np.inf, np.float32)}, ("NaN or infinite",)),
     ({"style_pack": None}, ("no 'style_pack' array, which a kokoro voice needs",)),

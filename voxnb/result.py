@@ -174,16 +174,6 @@ def write_audio(target, audio: np.ndarray, sample_rate: int, provenance: dict, f
         f.write(np.clip(audio, -1, 1))
 
 
-def free_path(path: Path) -> Path:
-    """``path`` if neither it nor its sidecar exists, else the first free ``stem-N`` sibling. Only a hint:
-    another writer may take it next; voxnb.output.claim takes a name atomically."""
-    n, candidate = 0, path
-    while candidate.exists() or candidate.with_suffix(".json").exists():
-        n += 1
-        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
-    return candidate
-
-
 def pause_samples(chunk: ChunkResult) -> int:
     """The silence after ``chunk`` in samples: what engines add to the next chunk's offset."""
     return int(round(chunk.pause_after * chunk.sample_rate))

@@ -70,7 +70,9 @@ class SynthesisSettings:
     def validated(self) -> "SynthesisSettings":
         get_style(self.style)
         lo, hi = SPEED_RANGE
-        if not isinstance(self.speed, (int, float)) or not lo <= float(self.speed) <= hi:
+        if isinstance(self.speed, bool) or not isinstance(self.speed, (int, float)):
+            raise SettingsError(f"Speed {self.speed!r} is not a number.", f"Use a value from {lo} to {hi} (1.0 is normal).")
+        if not lo <= float(self.speed) <= hi:
             raise SettingsError(f"Speed {self.speed!r} is out of range.", f"Use a value from {lo} to {hi} (1.0 is normal).")
         lo, hi = SEED_RANGE
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or not lo <= self.seed <= hi:
@@ -82,6 +84,9 @@ class SynthesisSettings:
             value = getattr(self, f"{kind}_pause")
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= float(value) <= hi:
                 raise SettingsError(f"{kind.capitalize()} pause {value!r} s is out of range.", f"Use {lo} to {hi} s.")
+        if not isinstance(self.inspect, bool):
+            raise SettingsError(f"inspect must be True or False, not {self.inspect!r}.",
+                                "Pass inspect=False to leave out the attention maps (long texts), else leave it out.")
         if not isinstance(self.match_channel, bool):
             raise SettingsError(f"match_channel must be True or False, not {self.match_channel!r}.",
                                 "Pass match_channel=True to copy the reference's bandwidth, else leave it out.")

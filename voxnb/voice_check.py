@@ -22,19 +22,22 @@ class Array:
     kind: str                   # numpy dtype kinds allowed: "f" float, "i" signed int, "u" unsigned int
     ndims: tuple[int, ...]      # allowed numbers of dimensions
     last: int | None = None     # required size of the last dimension
+    rows: tuple[tuple[int, ...], ...] = ()    # if set: the allowed shapes of one row (all but the first axis)
     low: float = -1e4
     high: float = 1e4
     optional: bool = False
 
     def describe(self) -> str:
         dims = " or ".join(f"{n}-D" for n in self.ndims)
-        last = f" with {self.last} values per row" if self.last else ""
+        last = (f" with rows of shape {' or '.join(map(str, self.rows))}" if self.rows
+                else f" with {self.last} values per row" if self.last else "")
         return f"a {dims} {'float' if self.kind == 'f' else 'integer'} array{last}, values {self.low:g} to {self.high:g}"
 
 
 _PROMPT_AUDIO = Array("f", (1,), low=-4.0, high=4.0)   # prepared reference audio (peak-normalised)
 CONDITIONING = {
-    "kokoro": {"style_pack": Array("f", (2, 3), last=256, low=-100, high=100),
+    # one 256-value style row per token count; Kokoro's own packs are (510, 256) or (510, 1, 256)
+    "kokoro": {"style_pack": Array("f", (2, 3), last=256, rows=((256,), (1, 256)), low=-100, high=100),
                "eq_db": Array("f", (1,), last=len(BAND_HZ), low=-24.0, high=24.0, optional=True)},
     "f5": {"prompt_audio": _PROMPT_AUDIO, "prompt_mel": Array("f", (2,), low=-100, high=100),
            "prompt_rms": Array("f", (0,), low=0.0, high=4.0)},
@@ -87,7 +90,8 @@ def check_conditioning(engine: str, conditioning: dict, where: str) -> None:
                              + (f", not {rule.describe()}" if rule else ", not numbers"))
         if array.size > MAX_VALUES:
             raise bad(where, f"its {key!r} array has {array.size:,} values, far more than a voice holds")
-        if rule and (array.ndim not in rule.ndims or rule.last and array.shape[-1] != rule.last):
+        if rule and (array.ndim not in rule.ndims or rule.last and array.shape[-1] != rule.last
+                     or rule.rows and array.shape[1:] not in rule.rows):
             raise bad(where, f"its {key!r} array has shape {array.shape}, not {rule.describe()}")
         if rule and rule.ndims != (0,) and array.size == 0:
             raise bad(where, f"its {key!r} array is empty")

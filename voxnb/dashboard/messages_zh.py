@@ -77,6 +77,7 @@ PROBLEMS: list[tuple[str, str]] = [
     # settings (settings.py)
     (r"^Unknown style (?P<x>'[^']*')", "未知的风格 {x}。"),
     (r"^Speed (?P<x>\S+) is out of range", "语速 {x} 超出范围。"),
+    (r"^Speed (?P<x>\S+) is not a number", "语速 {x} 不是数字。"),
     (r"^Seed (?P<x>\S+) is not valid", "随机种子 {x} 无效。"),
     (r"pause (?P<x>\S+) s is out of range", "停顿 {x} 秒超出范围。"),
     # voices (voice.py)
@@ -176,6 +177,7 @@ FIXES: list[tuple[str, str]] = [
     (r"^Put spaces between the words", "请在单词之间加空格，或删掉这串字母。"),
     (r"^Use a value from (?P<a>\S+) to (?P<b>\S+) \(", "请使用 {a} 到 {b} 之间的值 (1.0 为正常)。"),
     (r"^Use a whole number from (?P<a>\S+) to (?P<b>\S+?)\.?$", "请使用 {a} 到 {b} 之间的整数。"),
+    (r"^Choose one of: (?P<st>neutral, .+?)\.?$", "可选的风格：{st}。"),
     (r"^Choose one of: (?P<x>.+?)\.?$", "可选：{x}。"),
 ]
 
@@ -220,6 +222,8 @@ def _match(text: str, table, convert=None) -> str | None:
             groups = {k: convert(v) for k, v in m.groupdict().items()} if convert else m.groupdict()
             if "why" in groups:
                 groups["why"] = _match(groups["why"], REASONS) or "不是人说话的声音"
+            if "st" in groups:     # style presets by their Chinese labels, with the name the API takes
+                groups["st"] = _styles(groups["st"])
             if "s" in groups:      # script names (text/unspoken.py)
                 groups["s"] = _scripts(groups["s"])
             return template.format(**groups)
@@ -322,6 +326,12 @@ def progress(text: str, lang: str) -> str:
 SCRIPTS_ZH = {"Arabic": "阿拉伯文", "Japanese kana": "日文假名", "Korean Hangul": "韩文", "Cyrillic": "西里尔字母",
               "Greek": "希腊字母", "Hebrew": "希伯来文", "Thai": "泰文", "Devanagari": "天城文",
               "emoji or symbols": "表情或符号", "control characters": "控制字符", " and ": "和"}
+
+
+def _styles(names: str) -> str:
+    from ..settings import STYLES
+
+    return "、".join(f"{STYLES[n].label_zh} ({n})" if n in STYLES else n for n in names.split(", "))
 
 
 def _scripts(text: str) -> str:

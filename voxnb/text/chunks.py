@@ -6,6 +6,7 @@ keeps its text and its markup as pieces, and each engine renders the pieces in i
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from ..errors import TextError
@@ -54,7 +55,8 @@ def text_chunks(text: str, lang: str = "auto", max_chars: float = MAX_CHARS,
     _check(text, lang)
     items = parse_markup(text)
     default = _default_language(text, lang)
-    chunks = []
+    chunks: list[TextChunk] = []
+    pending: tuple[str, ...] = ()      # notes of chunks with nothing to say, for the next chunk
     for start, end in _spans(text, max_chars, min(first_chars, max_chars)):
         pieces = []
         for item in _items_in(items, start, end):
@@ -68,10 +70,14 @@ def text_chunks(text: str, lang: str = "auto", max_chars: float = MAX_CHARS,
                 pieces.append(("arpabet", item.phones))
             elif isinstance(item, Tag):
                 pieces.append(("tag", item.name))
+        left_out = note(unspoken_in(_items_in(items, start, end)))
+        pending += (left_out,) if left_out else ()
         if any(kind != "tag" and (kind != "text" or any(c.isalnum() for c in p)) for kind, p in pieces):
-            left_out = note(unspoken_in(_items_in(items, start, end)))
-            chunks.append(TextChunk(text[start:end], tuple(pieces), (left_out,) if left_out else (),
-                                    boundary=boundary(text, end)))
+            chunks.append(TextChunk(text[start:end], tuple(pieces), pending, boundary=boundary(text, end)))
+            pending = ()
+        elif chunks and pending:     # nothing to say here: what it left out is noted on the chunk before
+            chunks[-1] = dataclasses.replace(chunks[-1], warnings=chunks[-1].warnings + pending)
+            pending = ()
     if not chunks:
         raise TextError(nothing_speakable(unspoken_in(items), text), NOTHING_FIX)
     return chunks

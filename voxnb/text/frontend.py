@@ -213,13 +213,21 @@ def is_speakable(phonemes: str) -> bool:
 
 
 def _drop_silent(chunks: list[Chunk]) -> list[Chunk]:
-    """Chunks worth synthesising; a dropped chunk's break moves to the chunk before it if stronger."""
+    """Chunks worth synthesising; a dropped chunk's break moves to the chunk before it if stronger, and
+    its warnings (what it could not say) to the chunk before it, or after it when it was first."""
     out: list[Chunk] = []
+    pending: tuple[str, ...] = ()
     for c in chunks:
         if is_speakable(c.phonemes):
-            out.append(c)
-        elif out and BOUNDARIES.index(c.boundary) > BOUNDARIES.index(out[-1].boundary):
-            out[-1] = replace(out[-1], boundary=c.boundary)
+            out.append(replace(c, warnings=pending + c.warnings) if pending else c)
+            pending = ()
+            continue
+        if out:
+            stronger = BOUNDARIES.index(c.boundary) > BOUNDARIES.index(out[-1].boundary)
+            out[-1] = replace(out[-1], boundary=c.boundary if stronger else out[-1].boundary,
+                              warnings=out[-1].warnings + c.warnings)
+        else:
+            pending += c.warnings
     return out
 
 
