@@ -1,4 +1,5 @@
 """No output sample is non-finite or at full scale: the guard every engine's stream ends with."""
+import json
 import re
 
 import numpy as np
@@ -47,20 +48,27 @@ def test_non_finite_samples_are_silenced_and_reported():
     assert np.array_equal(out[:100], audio[:100])
 
 
-def test_a_voice_built_with_a_broken_eq_speaks_finite_audio_with_a_warning(engine, tmp_path):
-    """A Voice made in code is not read from a file, so only the final guard stands between it and the output."""
+def test_a_voice_built_with_a_broken_eq_speaks_finite_audio_with_a_warning(engine, tmp_path, monkeypatch):
+    """A Voice made in code is not read from a file, so only the final guard stands between it and the output;
+    an overshooting model (stood in for by an EQ stage that adds 18 dB) is caught there too."""
+    from voxnb import timbre
+
     stock = engine.stock_voice("jf_alpha")
-    for eq, expected in ((np.full(len(BAND_HZ), np.nan, np.float32), "non-finite"),
-                         (np.full(len(BAND_HZ), 40.0, np.float32), "a limiter brought them to -0.3 dBFS")):
-        voice = Voice(id=f"broken-{expected[:3]}", name="broken", engine="kokoro", method="test/1",
-                      conditioning={"style_pack": stock.conditioning["style_pack"], "eq_db": eq})
+    broken = Voice(id="broken-eq", name="broken", engine="kokoro", method="test/1",
+                   conditioning={"style_pack": stock.conditioning["style_pack"],
+                                 "eq_db": np.full(len(BAND_HZ), np.nan, np.float32)})
+    loud = Voice(id="loud-eq", name="loud", engine="kokoro", method="test/1",
+                 conditioning={"style_pack": stock.conditioning["style_pack"], "eq_db": np.ones(len(BAND_HZ), np.float32)})
+    real_eq = timbre.apply_eq
+    monkeypatch.setattr(timbre, "apply_eq", lambda audio, sr, eq: real_eq(audio, sr, eq) * 8.0)
+    for voice, expected in ((broken, "non-finite"), (loud, "a limiter brought them to -0.3 dBFS")):
         result = engine.synthesize("Hello there.", voice)
         assert np.isfinite(result.audio).all() and np.abs(result.audio).max() <= CEILING
         assert any(expected in w and w.startswith("chunk 1:") for w in result.warnings), result.warnings
         path = result.save(tmp_path / "take.wav")
         written, _ = sf.read(path, dtype="float32")
         assert np.abs(written).max() < 1.0
-        assert any(expected in w for w in __import__("json").loads(path.with_suffix(".json").read_text())["warnings"])
+        assert any(expected in w for w in json.loads(path.with_suffix(".json").read_text())["warnings"])
 
 
 def test_ordinary_speech_is_not_touched(engine):

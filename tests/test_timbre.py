@@ -59,7 +59,17 @@ def test_flat_eq_is_the_identity_and_lengths_are_kept():
     x = noise(1.23)
     assert np.array_equal(timbre.apply_eq(x, SR, np.zeros(len(timbre.BAND_HZ))), x)
     y = timbre.apply_eq(x, SR, np.full(len(timbre.BAND_HZ), 6.0))
-    assert len(y) == len(x) and 1.9 < np.std(y) / np.std(x) < 2.1     # +6 dB everywhere doubles amplitude
+    # +6 dB everywhere changes the colour of nothing, and the EQ keeps the loudness it was given
+    assert len(y) == len(x) and np.allclose(y, x, atol=1e-4)
+
+
+def test_the_eq_colours_without_making_louder():
+    """A boost where speech has its energy once raised clones by up to 5.4 dB and their peaks past full scale."""
+    x = sosfilt(butter(2, [200, 1000], btype="band", fs=SR, output="sos"), noise(seed=6)).astype(np.float32)
+    eq = np.where(timbre.BAND_HZ < 1200, 12.0, -12.0)
+    y = timbre.apply_eq(x, SR, eq)
+    assert abs(20 * np.log10(np.std(y) / np.std(x))) < 0.01
+    assert band_db(y, 3000, 6000) - band_db(y, 300, 900) < band_db(x, 3000, 6000) - band_db(x, 300, 900) - 20
 
 
 def test_band_limit_removes_what_is_above():

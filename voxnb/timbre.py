@@ -91,11 +91,15 @@ def _gain_per_bin(eq_db: np.ndarray, sample_rate: int) -> np.ndarray:
 
 
 def apply_eq(audio: np.ndarray, sample_rate: int, eq_db: np.ndarray) -> np.ndarray:
-    """``audio`` through the EQ; same length. An all-zero EQ returns the input unchanged."""
+    """``audio`` through the EQ at the loudness (RMS) it came in with; same length. An all-zero EQ
+    returns the input unchanged. Centring the EQ in dB (fit_eq) is not enough: boosts of up to 12 dB
+    where speech has its energy raised clones by 2.5-5.4 dB, and their peaks 4x past full scale."""
     audio = np.asarray(audio, np.float32)
     if len(audio) < N_FFT or not np.any(eq_db):
         return audio
-    return _istft(_stft(audio, sample_rate) * _gain_per_bin(eq_db, sample_rate)[:, None], sample_rate, len(audio))
+    out = _istft(_stft(audio, sample_rate) * _gain_per_bin(eq_db, sample_rate)[:, None], sample_rate, len(audio))
+    level_in, level_out = float(np.sqrt(np.mean(audio.astype(np.float64) ** 2))), float(np.sqrt(np.mean(out.astype(np.float64) ** 2)))
+    return (out * (level_in / level_out)).astype(np.float32) if level_out > 0 else out
 
 
 def band_limit(audio: np.ndarray, sample_rate: int, max_hz: float) -> np.ndarray:
