@@ -191,9 +191,11 @@ def test_save_by_name_goes_to_the_library_that_synth_reads(tmp_path, monkeypatch
     (lambda d: d / "mine", "mine.voice.npz"),                        # a Path is a path
     (lambda d: str(d / "sub" / "mine"), "sub/mine.voice.npz"),       # text with a folder too
     (lambda d: "mine.voice.npz", "mine.voice.npz"),                  # and text with the suffix (cwd)
+    (lambda d: "~/mine", "mine.voice.npz"),                          # ~ is the home folder, as in a shell
 ])
 def test_paths_stay_explicit(tmp_path, monkeypatch, target, expected):
     monkeypatch.setenv("VOXNB_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.chdir(tmp_path)
     path = good_voice().save(target(tmp_path))
     assert (tmp_path / expected).is_file() and Path(path).resolve() == (tmp_path / expected).resolve()

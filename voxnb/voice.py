@@ -118,7 +118,7 @@ class Voice:
             from .paths import voices_dir
 
             return VoiceLibrary(voices_dir()).save(self, name=path)
-        path = Path(path)
+        path = Path(path).expanduser()
         if not str(path).endswith(SUFFIX):
             path = path.with_name(path.name + SUFFIX)
         path.parent.mkdir(parents=True, exist_ok=True)
