@@ -59,7 +59,8 @@ def text_chunks(text: str, lang: str = "auto", max_chars: float = MAX_CHARS,
     pending: tuple[str, ...] = ()      # notes of chunks with nothing to say, for the next chunk
     for start, end in _spans(text, max_chars, min(first_chars, max_chars)):
         pieces = []
-        for item in _items_in(items, start, end):
+        span_items = _items_in(items, start, end)
+        for item in span_items:
             if isinstance(item, Plain):
                 words = _normalized(item.text, lang, default)
                 if words.strip():
@@ -70,7 +71,7 @@ def text_chunks(text: str, lang: str = "auto", max_chars: float = MAX_CHARS,
                 pieces.append(("arpabet", item.phones))
             elif isinstance(item, Tag):
                 pieces.append(("tag", item.name))
-        left_out = note(unspoken_in(_items_in(items, start, end)))
+        left_out = note(unspoken_in(span_items))
         pending += (left_out,) if left_out else ()
         if any(kind != "tag" and (kind != "text" or any(c.isalnum() for c in p)) for kind, p in pieces):
             chunks.append(TextChunk(text[start:end], tuple(pieces), pending, boundary=boundary(text, end)))
