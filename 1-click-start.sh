@@ -7,8 +7,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 unset VIRTUAL_ENV  # another activated venv would make Jupyter list that venv's kernels instead of ours
 TORCH_VERSION=2.13.0
-# f5-tts and voxcpm import torchaudio; 2.8 is the newest PyTorch with a torchaudio beside it on every index
-ENGINE_TORCH_VERSION=2.8.0
+# the engines' PyTorch builds (f5/voxcpm: 2.8 with torchaudio; CosyVoice 3: its pin, or 2.7.1 on Blackwell),
+# where each folder goes and whether it fits are decided by voxnb/plan (python3 -m voxnb.plan)
 PYTORCH_INDEX=${VOXNB_PYTORCH_INDEX:-https://download.pytorch.org/whl}
 
 usage() {
@@ -48,11 +48,16 @@ Options:
   --pip-index URL    PyPI mirror for pip, e.g. https://pypi.tuna.tsinghua.edu.cn/simple
   --hf-endpoint URL  model hub endpoint for engines that fetch weights, e.g. https://hf-mirror.com
   --venv             use a venv in .venv even when conda is present
-  --plan             print what would be done (platform, GPU, PyTorch build, environment) and exit
+  --plan             print what would be done and exit: platform, GPU (compute capability), the PyTorch
+                     build and dtype of each engine, every environment, cache, weights and voices folder
+                     with the space it needs and the space free there, and where each weight file comes
+                     from; exits non-zero where the plan does not fit
   -h, --help         show this help
 
 Environment: VOXNB_HOME (voices, outputs), VOXNB_CACHE (weights cache), VOXNB_RUN_DIR (pids, logs),
-VOXNB_ENV_DIR (where the Python environment goes), VOXNB_PLATFORM (generic|autodl|pai-dsw, to override detection),
+VOXNB_ENV_DIR (where the Python environment goes), VOXNB_ENVS_DIR (where the engines' environments go),
+VOXNB_DATA_DISK (a big disk for all of these; default /root/autodl-tmp on AutoDL, or where the checkout's
+disk has under 40 GB free), VOXNB_PLATFORM (generic|autodl|pai-dsw, to override detection),
 COSYVOICE_SRC (a CosyVoice checkout, as --cosyvoice-src).
 EOF
 }
@@ -135,55 +140,31 @@ detect_platform() {
 }
 PLATFORM=$(detect_platform)
 case "$PLATFORM" in
-  autodl)  : "${LAB_PORT:=8889}" "${DASH_PORT:=6006}" "${HOST:=0.0.0.0}"
-           export VOXNB_HOME=${VOXNB_HOME:-/root/autodl-tmp/voxnb} VOXNB_CACHE=${VOXNB_CACHE:-/root/autodl-tmp/voxnb-cache}
-           export PIP_CACHE_DIR=${PIP_CACHE_DIR:-/root/autodl-tmp/pip-cache} ;;
+  autodl)  : "${LAB_PORT:=8889}" "${DASH_PORT:=6006}" "${HOST:=0.0.0.0}" ;;   # the data disk: see voxnb/plan
   pai-dsw) : "${LAB_PORT:=8889}" "${DASH_PORT:=8866}" "${HOST:=0.0.0.0}" ;;
   generic) : "${LAB_PORT:=8888}" "${DASH_PORT:=8866}" "${HOST:=127.0.0.1}" ;;
   *) die "VOXNB_PLATFORM must be generic, autodl or pai-dsw (got '$PLATFORM')" ;;
 esac
 RUN_DIR=${VOXNB_RUN_DIR:-$ROOT/run}
-ENV_DIR=${VOXNB_ENV_DIR:-}
 
-# ---- GPU and the PyTorch build --------------------------------------------------------------
-# The driver's CUDA version (top right of nvidia-smi) bounds the CUDA runtime a wheel may use.
-# Within a major version CUDA's minor-version compatibility lets a 12.6 wheel run on any 12.x
-# driver, so every 12.x driver below 12.8 gets cu126.
-cuda_tag() {
-  local v=$1 major minor
-  major=${v%%.*}; minor=${v#*.}; minor=${minor%%.*}
-  local n=$((major * 10 + minor))
-  if   [ "$n" -ge 130 ]; then echo cu130
-  elif [ "$n" -ge 128 ]; then echo cu128
-  elif [ "$n" -ge 120 ]; then echo cu126
-  elif [ "$n" -ge 118 ]; then echo cu118
-  else echo cpu
-  fi
-}
-GPU="none"; DRIVER_CUDA=""; TORCH_TAG=cpu
+# ---- GPU, the PyTorch builds, and where everything goes ------------------------------------------------
+# The driver's CUDA version (top right of nvidia-smi) bounds the CUDA runtime a wheel may use; the card's
+# compute capability decides which builds have kernels for it (sm_120 only in cu128 builds of torch >= 2.7)
+# and the dtype each engine runs in. voxnb/plan turns these facts into the plan.
+GPU="none"; DRIVER_CUDA=""; GPU_QUERY=""
 if [ "$CPU" = 0 ] && command -v nvidia-smi >/dev/null 2>&1; then
   if smi=$(nvidia-smi 2>/dev/null); then
     DRIVER_CUDA=$(printf '%s\n' "$smi" | sed -n 's/.*CUDA Version: *\([0-9][0-9]*\.[0-9][0-9]*\).*/\1/p' | head -n1)
-    GPU=$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -n1 || true)
+    # an old driver does not know compute_cap and refuses the whole query: then the name alone
+    GPU_QUERY=$(nvidia-smi --query-gpu=name,memory.total,compute_cap,driver_version --format=csv,noheader 2>/dev/null | head -n1 || true)
+    case "$GPU_QUERY" in *"not a valid field"*|*"Invalid"*|"") GPU_QUERY=$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -n1 || true) ;; esac
+    GPU=${GPU_QUERY%%,*}
     [ -n "$GPU" ] || GPU="NVIDIA GPU"
-    if [ -n "$DRIVER_CUDA" ]; then
-      TORCH_TAG=$(cuda_tag "$DRIVER_CUDA")
-      [ "$TORCH_TAG" != cpu ] || echo "warning: the driver supports CUDA $DRIVER_CUDA, older than any PyTorch $TORCH_VERSION build; using the CPU build (update the driver for the GPU)." >&2
-    fi
+    [ -n "$GPU_QUERY" ] || GPU_QUERY=$GPU
   else
     echo "warning: nvidia-smi is present but failed; using the CPU build of PyTorch." >&2
   fi
 fi
-if [ "$TORCH_TAG" = cpu ]; then TORCH_INDEX=""; else TORCH_INDEX="$PYTORCH_INDEX/$TORCH_TAG"; fi
-# PyTorch 2.8 has builds for CUDA 12.6 and 12.8 (a 13.x driver runs 12.8 builds); none for 11.8
-case "$TORCH_TAG" in
-  cu126|cu128) ENGINE_TORCH_TAG=$TORCH_TAG ;;
-  cu130) ENGINE_TORCH_TAG=cu128 ;;
-  *) ENGINE_TORCH_TAG=cpu ;;
-esac
-if [ "$ENGINE_TORCH_TAG" = cpu ]; then ENGINE_TORCH_INDEX=""; else ENGINE_TORCH_INDEX="$PYTORCH_INDEX/$ENGINE_TORCH_TAG"; fi
-
-# ---- environment: conda from environment.yml, else a venv ------------------------------------
 find_python() {
   local c
   for c in python3.12 python3.11 python3.10 python3; do
@@ -193,11 +174,31 @@ find_python() {
   done
   return 1
 }
-if [ "$FORCE_VENV" = 0 ] && command -v conda >/dev/null 2>&1; then
-  ENV_KIND=conda; ENV_DIR=${ENV_DIR:-$ROOT/.conda-env}
-else
-  ENV_KIND=venv; ENV_DIR=${ENV_DIR:-$ROOT/.venv}
+SYS_PY=$(find_python) || die "no Python 3.10 or newer found. Install one (apt-get install python3 python3-venv) or conda, then run this again."
+if [ "$FORCE_VENV" = 0 ] && command -v conda >/dev/null 2>&1; then ENV_KIND=conda; else ENV_KIND=venv; fi
+OWN=()
+for e in "${ENGINES[@]}"; do if own_env "$e"; then OWN+=("$e"); fi; done
+PLAN_ARGS=(--root "$ROOT" --platform "$PLATFORM" --engines "$ENGINE" --env-kind "$ENV_KIND"
+           --own "$(IFS=,; echo "${OWN[*]}")" --gpu-query "$GPU_QUERY" --driver-cuda "$DRIVER_CUDA"
+           --cosyvoice-src "$COSY_SRC_ARG")
+# --status and --stop only need to find the environment: an old driver must not stand in their way
+if [ "$CPU" = 1 ] || [ "$ACTION" != start ]; then PLAN_ARGS+=(--cpu); fi
+plan_py() {  # $1 shell|show|check: voxnb/plan with the system Python (no environment needed)
+  local action=$1; shift
+  (cd "$ROOT" && PYTHONPATH="$ROOT" "$SYS_PY" -m voxnb.plan "$action" "${PLAN_ARGS[@]}" "$@")
+}
+plan_vars=$(plan_py shell) || exit 1
+eval "$plan_vars"    # TORCH_TAG, ENGINE_TORCH_*, COSY_TORCH*, COSY_ORT, ENV_DIR, DATA_DISK, ENGINE_DIR_<engine>
+if [ -n "$DATA_DISK" ]; then   # caches, weights, voices and outputs on the data disk, for every process started here
+  export VOXNB_HOME VOXNB_CACHE PIP_CACHE_DIR HF_HOME MODELSCOPE_CACHE UV_CACHE_DIR
+  [ -z "${CONDA_PKGS_DIRS:-}" ] || export CONDA_PKGS_DIRS
 fi
+if [ -n "$DRIVER_CUDA" ] && [ "$TORCH_TAG" = cpu ] && [ "$CPU" = 0 ]; then
+  echo "warning: the driver supports CUDA $DRIVER_CUDA, older than any PyTorch $TORCH_VERSION build; using the CPU build (update the driver for the GPU)." >&2
+fi
+if [ "$TORCH_TAG" = cpu ]; then TORCH_INDEX=""; else TORCH_INDEX="$PYTORCH_INDEX/$TORCH_TAG"; fi
+if [ "$ENGINE_TORCH_TAG" = cpu ]; then ENGINE_TORCH_INDEX=""; else ENGINE_TORCH_INDEX="$PYTORCH_INDEX/$ENGINE_TORCH_TAG"; fi
+engine_dir() { local v="ENGINE_DIR_$1"; echo "${!v:-$ROOT/envs/$1}"; }
 PY="$ENV_DIR/bin/python"
 
 # ---- CosyVoice 3: Python 3.10 and a pinned checkout of its source (it is not on PyPI) -------------
@@ -314,7 +315,7 @@ if [ "$PLAN" = 1 ]; then
   echo "torch:       torch==$TORCH_VERSION ($TORCH_TAG)${TORCH_INDEX:+ from $TORCH_INDEX}"
   echo "environment: $ENV_KIND at $ENV_DIR"
   for e in "${ENGINES[@]}"; do
-    if own_env "$e"; then where="own environment $ROOT/envs/$e"; else where="voxnb's environment"; fi
+    if own_env "$e"; then where="own environment $(engine_dir "$e")"; else where="voxnb's environment"; fi
     if [ "$e" = cosyvoice3 ]; then
       cosy_meta
       if [ -n "$COSY_SRC_ARG" ]; then src=$COSY_SRC_ARG; state="given"
@@ -323,7 +324,9 @@ if [ "$PLAN" = 1 ]; then
         [ "$(git -C "$src" rev-parse HEAD 2>/dev/null || true)" != "$COSY_COMMIT" ] || state="present"
       fi
       torch_pin=$(sed -n 's/^torch==\([^ ;]*\).*/\1/p' "$src/requirements.txt" 2>/dev/null | head -n1 || true)
-      where="$where, Python $COSY_PYTHON ($(cosy_python_plan)), torch==${torch_pin:-2.3.1}+torchaudio from its requirements.txt"
+      if [ "$COSY_TORCH" = "${torch_pin:-2.3.1}" ]; then torch_pin="torch==$COSY_TORCH+torchaudio ($COSY_TORCH_TAG) as its requirements.txt pins"
+      else torch_pin="torch==$COSY_TORCH+torchaudio ($COSY_TORCH_TAG) instead of its requirements.txt's ${torch_pin:-2.3.1}"; fi
+      where="$where, Python $COSY_PYTHON ($(cosy_python_plan)), $torch_pin, $COSY_ORT"
       where="$where, weights from ${VOXNB_MODEL_SOURCE:-the default hub}"
       echo "engine:      $e ($where)"
       echo "cosyvoice:   source at commit $COSY_COMMIT in $src ($state)"
@@ -335,7 +338,7 @@ if [ "$PLAN" = 1 ]; then
   echo "engine port: $ENGINE_PORT (loopback), queue limit $MAX_QUEUE"
   echo "servers:     JupyterLab on $HOST:$LAB_PORT, dashboard on $HOST:$DASH_PORT"
   echo "run dir:     $RUN_DIR"
-  exit 0
+  plan_py show --python "$([ -x "$PY" ] && echo "$PY" || echo "$SYS_PY")"; exit $?
 fi
 
 launcher() { "${LAUNCH_PY:-$PY}" -m voxnb.launcher "$@"; }
@@ -348,7 +351,6 @@ fi
 if [ "$LAUNCH" = 1 ] && [ -f "$RUN_DIR/state.json" ] && [ -x "$PY" ] && (cd "$ROOT" && launcher status --run-dir "$RUN_DIR" >/dev/null 2>&1); then
   say "voxnb is already running"; cd "$ROOT"; launcher status --run-dir "$RUN_DIR"; cli_hint; exit 0
 fi
-SYS_PY=$(find_python) || die "no Python 3.10 or newer found. Install one (apt-get install python3 python3-venv) or conda, then run this again."
 if [ "$LAUNCH" = 1 ] && [ ! -f "$RUN_DIR/state.json" ]; then
   (cd "$ROOT" && "$SYS_PY" -m voxnb.launcher check-port "$LAB_PORT" --host "$HOST" --flag=--lab-port) || exit 1
   (cd "$ROOT" && "$SYS_PY" -m voxnb.launcher check-port "$DASH_PORT" --host "$HOST" --flag=--dash-port) || exit 1
@@ -363,12 +365,12 @@ fi
 [ -z "$HF_ENDPOINT_ARG" ] || export HF_ENDPOINT=$HF_ENDPOINT_ARG
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
+# Every environment, cache and weights folder must fit on its disk before anything is installed
+plan_py check || exit 1
 # CosyVoice's source and Python come first: a box that cannot reach GitHub learns it in seconds, not
 # after voxnb's environment has been installed
 if wants_engine cosyvoice3; then cosy_preflight; fi
 
-free_mb=$(df -Pm "$(dirname "$ENV_DIR")" | awk 'NR==2 {print $4}')
-[ ! -x "$PY" ] && [ "${free_mb:-0}" -lt 3000 ] && die "only ${free_mb} MB free on $(dirname "$ENV_DIR"); voxnb needs about 3 GB (more for a CUDA PyTorch). Free some space or set VOXNB_ENV_DIR to a bigger disk."
 
 
 # Reinstall only when what decides the environment changed.
@@ -381,6 +383,14 @@ mkdir -p "$RUN_DIR"; PIP_LOG="$RUN_DIR/pip-install.log"
 pip_q() {  # quiet unless it fails; the full log stays in the run dir
   "$PY" -m pip install -q "$@" >>"$PIP_LOG" 2>&1 || { tail -n 30 "$PIP_LOG" >&2; echo "(full log: $PIP_LOG)" >&2; return 1; }
 }
+link_into_checkout() {  # $1 env dir on the data disk, $2 its usual place in the checkout: a symlink there,
+  # so envs/<engine> and .venv still name it (an install that is already in the checkout stays where it is)
+  [ "$1" != "$2" ] || return 0
+  if [ -L "$2" ] && [ ! -e "$2" ]; then rm -f "$2"; fi          # the data disk's folder was removed
+  [ -e "$2" ] || { mkdir -p "$(dirname "$2")" && ln -s "$1" "$2"; } || true
+}
+mkdir -p "$(dirname "$ENV_DIR")"
+[ -z "$DATA_DISK" ] || [ -n "${VOXNB_ENV_DIR:-}" ] || link_into_checkout "$ENV_DIR" "$ROOT/$(basename "$ENV_DIR")"
 if [ -x "$PY" ] && [ "$(cat "$STAMP" 2>/dev/null)" = "$want_stamp" ]; then
   say "environment up to date ($ENV_KIND at $ENV_DIR)"
 else
@@ -450,12 +460,15 @@ cosy_packages() {  # $1 env python: CosyVoice's requirements, then voxnb; its ch
   [ "$GPU" = none ] || gpu=(--gpu)
   "$epy" "$COSY_INSTALL" requirements "$COSY_SRC/requirements.txt" --legacy without ${gpu[@]+"${gpu[@]}"} >"$req" \
     || { echo "error: could not read $COSY_SRC/requirements.txt" >&2; return 1; }
-  # PyPI's torch 2.3.1 is the CUDA 12.1 build (it runs on a CPU too, as voxnb's CPU env takes PyPI's);
-  # a CUDA 11.8 driver needs the matching build from the PyTorch index
-  case "$TORCH_TAG" in
-    cu118) mapfile -t torch < <(grep -E '^torch(audio)?==' "$req")
-               [ "${#torch[@]}" = 0 ] || PY=$epy pip_q "${torch[@]}" --extra-index-url "$PYTORCH_INDEX/$TORCH_TAG" || return 1 ;;
-  esac
+  # torch, torchaudio and onnxruntime-gpu as voxnb/plan chose them (why: the comments in builds() there):
+  # the CUDA 11.8 build of the pinned 2.3.1 beside onnxruntime-gpu 1.18.0, which is CUDA 11.8 + cuDNN 8 too,
+  # or 2.7.1+cu128 with onnxruntime-gpu 1.22 on Blackwell; PyPI's own torch 2.3.1 on a CPU
+  sed -i -e "s/^torch==.*/torch==$COSY_TORCH/" -e "s/^torchaudio==.*/torchaudio==$COSY_TORCH/" \
+         -e "s/^onnxruntime-gpu==.*/$COSY_ORT/" "$req"
+  if [ "$COSY_TORCH_TAG" != cpu ]; then
+    PY=$epy pip_q "torch==$COSY_TORCH+$COSY_TORCH_TAG" "torchaudio==$COSY_TORCH+$COSY_TORCH_TAG" \
+      --extra-index-url "$PYTORCH_INDEX/$COSY_TORCH_TAG" || return 1
+  fi
   PY=$epy pip_q -r "$req" || return 1
   # openai-whisper's sdist imports pkg_resources: built without isolation, against setuptools < 81
   PY=$epy pip_q "setuptools<81" wheel || return 1
@@ -472,10 +485,14 @@ cosy_packages() {  # $1 env python: CosyVoice's requirements, then voxnb; its ch
     || { echo "error: cosyvoice or matcha does not import from $COSY_SRC in $epy" >&2; return 1; }
 }
 engine_env() {  # $1 engine: make envs/$1 with voxnb in it, register its kernel, print its python
-  local name=$1 dir="$ROOT/envs/$1" epy="$ROOT/envs/$1/bin/python" stamp want="$want_stamp-$1"
-  stamp="$dir/.voxnb-stamp"
+  local name=$1 dir epy stamp want="$want_stamp-$1"
+  dir=$(engine_dir "$1"); epy="$dir/bin/python"; stamp="$dir/.voxnb-stamp"
+  mkdir -p "$(dirname "$dir")"
+  [ -z "$DATA_DISK" ] || link_into_checkout "$dir" "$ROOT/envs/$name"
+  # a CPU torch left by an older script on a GPU box is replaced
+  if [ "$name" != cosyvoice3 ] && is_hub "$name"; then want="$want-$ENGINE_TORCH_VERSION-$ENGINE_TORCH_TAG"; fi
   if [ "$name" = cosyvoice3 ]; then   # a new pin, another checkout or its requirements: install again
-    want="$want-${COSY_COMMIT:0:12}-$( { echo "$COSY_SRC $GPU"; cat "$COSY_SRC/requirements.txt"; } | sha256sum | cut -c1-8)"
+    want="$want-${COSY_COMMIT:0:12}-$( { echo "$COSY_SRC $GPU $COSY_TORCH $COSY_TORCH_TAG $COSY_ORT"; cat "$COSY_SRC/requirements.txt"; } | sha256sum | cut -c1-8)"
   fi
   if [ -x "$epy" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then echo "$epy"; return 0; fi
   say "environment for the $name engine ($dir)" >&2
@@ -495,6 +512,7 @@ engine_env() {  # $1 engine: make envs/$1 with voxnb in it, register its kernel,
     local torch=("torch==$TORCH_VERSION") index=$TORCH_INDEX target=$ROOT
     if is_hub "$name"; then
       torch=("torch==$ENGINE_TORCH_VERSION" "torchaudio==$ENGINE_TORCH_VERSION"); index=$ENGINE_TORCH_INDEX
+      if [ "$ENGINE_TORCH_TAG" != cpu ]; then torch=("${torch[@]/%/+$ENGINE_TORCH_TAG}"); fi  # never a CPU wheel by mistake
       target="${ROOT}[$name]"       # the engine's package (f5-tts, voxcpm) and modelscope
     fi
     if [ -n "$index" ]; then

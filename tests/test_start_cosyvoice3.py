@@ -21,9 +21,12 @@ COMMIT, URL = PIN["COMMIT"], PIN["REPO_URL"]
 def mini_repo(base: Path) -> Path:
     """The script and what it reads before any install (a full copy is not needed to fail early)."""
     repo = base / "repo"
-    for f in ("1-click-start.sh", "pyproject.toml", "environment.yml", "voxnb/engines/cosyvoice3/install.py"):
+    for f in ("1-click-start.sh", "pyproject.toml", "environment.yml"):
         (repo / f).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / f, repo / f)
+    # the plan (voxnb.plan, voxnb.engines.hub_cli) runs from the checkout with the system python3
+    shutil.copytree(ROOT / "voxnb", repo / "voxnb", ignore=shutil.ignore_patterns("__pycache__", "assets"),
+                    dirs_exist_ok=True)
     return repo
 
 

@@ -8,8 +8,12 @@ from __future__ import annotations
 import importlib
 from typing import Callable
 
+from typing import TYPE_CHECKING
+
 from ..errors import EngineError
-from .base import Capabilities, Engine
+
+if TYPE_CHECKING:
+    from .base import Capabilities, Engine
 
 DEFAULT = "kokoro"
 # name -> module that registers it on import (and may define fetch_weights)
@@ -64,6 +68,16 @@ def load_engine(name: str | None = None, server: str | None = None, token: str |
     if name not in _FACTORIES:
         raise EngineError(f"Unknown engine {name!r}.", f"Available engines: {', '.join(available())}.")
     return _FACTORIES[name](**options)
+
+
+def __getattr__(name: str):
+    # the interface types pull in numpy: resolved on first use, so `python -m voxnb.engines.hub_cli`
+    # (the start script's plan) runs on a bare python3 before any environment exists
+    if name in ("Capabilities", "Engine"):
+        from . import base
+
+        return getattr(base, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = ["Capabilities", "Engine", "available", "fetch", "load_engine", "register", "DEFAULT"]

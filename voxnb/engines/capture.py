@@ -2,10 +2,20 @@
 
 SDPA returns no weights, so while a recorder is active the function is wrapped: inside the modules
 it watches (one per layer; their ``forward``-like methods are wrapped on the instance, so an
-engine that calls ``layer.forward_step`` directly is seen too) each call
-also computes softmax(q k^T * scale + mask) for the first batch item (the conditional branch under
-classifier-free guidance). Calls outside those modules (a vocoder, a second transformer) are left
-alone. The engines' code is not forked: only the module attribute is swapped, and restored on exit.
+engine that calls ``layer.forward_step`` directly is seen too) each call is also read for the first
+batch item (the conditional branch under classifier-free guidance). Calls outside those modules (a
+vocoder, a second transformer) are left alone. The engines' code is not forked: only the module
+attribute is swapped, and restored on exit.
+
+What is computed is only what is kept, and it is bounded in memory:
+- ``keep="last"`` (F5's final ODE step, a flow decoder's last solver step): a call only keeps a
+  reference to its queries and keys; the map of each layer's last call is computed once, on exit,
+  in blocks of queries on the model's device and pooled there to at most ``MAX_SIDE`` squared, so a
+  2k-frame map never exists whole and only the pooled map crosses to the host. (Computing and
+  copying every call's full map cost F5 704 maps of 60-250 MB per chunk.)
+- ``keep="all"`` (an autoregressive model's steps): a call computes only the row its step used
+  (the last query), and rows are kept in bins that double in size when there are too many steps or
+  keys, so memory stays under ``layers x heads x (2 MAX_SIDE)^2`` values whatever the length.
 """
 from __future__ import annotations
 
@@ -15,6 +25,7 @@ import threading
 import numpy as np
 
 MAX_SIDE = 128      # a map is pooled to at most this many rows and columns (frames run to thousands)
+QUERY_BLOCK = 256   # queries scored at once when a last-call map is computed
 
 
 def pool(a: np.ndarray, rows: int = MAX_SIDE, cols: int = MAX_SIDE) -> np.ndarray:
@@ -33,44 +44,157 @@ def pool(a: np.ndarray, rows: int = MAX_SIDE, cols: int = MAX_SIDE) -> np.ndarra
     return a
 
 
-def _weights(q, k, attn_mask=None, is_causal=False, scale=None, enable_gqa=False):
+def _bins(n: int, limit: int, device):
+    """The bin of each of ``n`` positions, as ``pool`` would group them, and the number of bins."""
     import torch
 
-    q, k = q[:1].float(), k[:1].float()
-    if k.shape[-3] != q.shape[-3]:   # grouped-query attention: each key head serves several query heads
-        k = k.repeat_interleave(q.shape[-3] // k.shape[-3], dim=-3)
-    scores = q @ k.transpose(-2, -1) * (scale if scale is not None else 1.0 / math.sqrt(q.shape[-1]))
-    if is_causal:
-        lq, lk = scores.shape[-2:]
-        scores = scores.masked_fill(torch.ones(lq, lk, dtype=torch.bool, device=q.device).tril(lk - lq).logical_not(),
-                                    float("-inf"))
-    valid = None
-    if attn_mask is not None:
-        m = attn_mask[:1] if attn_mask.dim() == 4 and attn_mask.shape[0] > 1 else attn_mask
-        if m.dtype == torch.bool:
-            scores = scores.masked_fill(~m, float("-inf"))
-            if m.shape[-2] == 1:     # one row of valid keys (a KV cache): keep only those columns
-                valid = int(m.reshape(-1, m.shape[-1])[0].sum())
-        else:
-            scores = scores + m.float()
-    w = torch.softmax(scores, dim=-1)[0]
-    if valid is not None:
-        w = w[..., :valid]
-    return w.detach().cpu().numpy().astype(np.float32)
+    if n <= limit:
+        return torch.arange(n, device=device), n
+    edges = torch.from_numpy(np.linspace(0, n, limit + 1).astype(np.int64)[:-1]).to(device)
+    return torch.searchsorted(edges, torch.arange(n, device=device), right=True) - 1, limit
+
+
+class _Call:
+    """One SDPA call's queries and keys (first batch item) and its mask, scored on demand."""
+
+    def __init__(self, q, k, attn_mask=None, is_causal=False, scale=None):
+        import torch
+
+        q, k = q[:1].detach(), k[:1].detach()
+        if k.shape[-3] != q.shape[-3]:   # grouped-query attention: each key head serves several query heads
+            k = k.repeat_interleave(q.shape[-3] // k.shape[-3], dim=-3)
+        self.q, self.k, self.causal = q, k, is_causal
+        self.scale = scale if scale is not None else 1.0 / math.sqrt(q.shape[-1])
+        self.mask, self.valid = attn_mask, None
+        if attn_mask is not None:
+            self.mask = attn_mask[:1] if attn_mask.dim() == 4 and attn_mask.shape[0] > 1 else attn_mask
+            if self.mask.dtype == torch.bool and self.mask.shape[-2] == 1:
+                self.valid = int(self.mask.reshape(-1, self.mask.shape[-1])[0].sum())   # a KV cache's valid keys
+
+    @property
+    def queries(self) -> int:
+        return self.q.shape[-2]
+
+    def rows(self, start: int, stop: int):
+        """Softmax weights [heads, stop-start, keys] (float32, on the model's device) for these queries."""
+        import torch
+
+        q = self.q[0, :, start:stop].float()
+        scores = q @ self.k[0].float().transpose(-2, -1) * self.scale
+        lq, lk = self.queries, scores.shape[-1]
+        if self.causal:
+            allowed = torch.ones(lq, lk, dtype=torch.bool, device=q.device).tril(lk - lq)[start:stop]
+            scores = scores.masked_fill(~allowed, float("-inf"))
+        if self.mask is not None:
+            m = self.mask
+            m = m.reshape(-1, *m.shape[-2:])[:, start:stop] if m.shape[-2] == lq else m.reshape(-1, *m.shape[-2:])
+            scores = scores.masked_fill(~m, float("-inf")) if m.dtype == torch.bool else scores + m.float()
+        w = torch.softmax(scores, dim=-1)
+        return w[..., :self.valid] if self.valid is not None else w
+
+    def pooled_map(self, rows: int = MAX_SIDE, cols: int = MAX_SIDE) -> np.ndarray:
+        """The whole map pooled like ``pool``, computed in blocks of queries: [heads, <=rows, <=cols]."""
+        import torch
+
+        with torch.no_grad():
+            first = self.rows(0, min(QUERY_BLOCK, self.queries))
+            heads, device = first.shape[0], first.device
+            key_bin, n_cols = _bins(first.shape[-1], cols, device)
+            row_bin, n_rows = _bins(self.queries, rows, device)
+            out = torch.zeros(heads, n_rows, n_cols, dtype=torch.float32, device=device)
+            for start in range(0, self.queries, QUERY_BLOCK):
+                stop = min(start + QUERY_BLOCK, self.queries)
+                w = first if start == 0 else self.rows(start, stop)
+                by_key = torch.zeros(heads, stop - start, n_cols, device=device).index_add_(2, key_bin, w)
+                out.index_add_(1, row_bin[start:stop], by_key)
+            counts = torch.bincount(row_bin, minlength=n_rows).clamp(min=1).to(out.dtype)
+            return (out / counts[None, :, None]).cpu().numpy()
+
+    def last_row(self) -> np.ndarray:
+        """The row the step used: the last query's weights, [heads, keys], on the host."""
+        import torch
+
+        with torch.no_grad():
+            return self.rows(self.queries - 1, self.queries).squeeze(-2).cpu().numpy()
+
+
+class _StepRows:
+    """A step's row per decoding step, in bins that double when there are more than 2 MAX_SIDE steps
+    (rows averaged) or keys (keys summed), so memory stays bounded whatever the length."""
+
+    def __init__(self):
+        self.reset()
+
+    def reset(self):
+        self.rows: list[np.ndarray] = []     # each [heads, bins], float32
+        self.key_block, self.row_block = 1, 1
+        self.pending: list[np.ndarray] = []  # rows waiting to fill a row bin
+
+    def _bin_keys(self, row: np.ndarray) -> np.ndarray:
+        if self.key_block == 1:
+            return row
+        n = row.shape[-1]
+        return np.add.reduceat(row, np.arange(0, n, self.key_block), axis=-1)
+
+    def add(self, row: np.ndarray) -> None:
+        row = self._bin_keys(row.astype(np.float32))
+        while row.shape[-1] > 2 * MAX_SIDE:      # too many keys: every bin doubles
+            self.key_block *= 2
+            row = _halve(row, axis=-1, mean=False)
+            self.rows = [_halve(r, axis=-1, mean=False) for r in self.rows]
+            self.pending = [_halve(r, axis=-1, mean=False) for r in self.pending]
+        self.pending.append(row)
+        if len(self.pending) == self.row_block:
+            self.rows.append(_mean_rows(self.pending))
+            self.pending = []
+        if len(self.rows) == 2 * MAX_SIDE:       # too many steps: every row bin doubles
+            self.rows = [_mean_rows(self.rows[i:i + 2]) for i in range(0, len(self.rows), 2)]
+            self.row_block *= 2
+
+    def grid(self, limit: int | None = None) -> np.ndarray | None:
+        """[heads, row bins, key bins]: the first ``limit`` steps (to the nearest row bin)."""
+        rows = self.rows + ([_mean_rows(self.pending)] if self.pending else [])
+        if limit is not None:
+            rows = rows[:max(1, -(-limit // self.row_block))]
+        if not rows:
+            return None
+        width = max(r.shape[-1] for r in rows)
+        out = np.zeros((rows[0].shape[0], len(rows), width), np.float32)
+        for i, r in enumerate(rows):
+            out[:, i, :r.shape[-1]] = r
+        return out
+
+
+def _halve(a: np.ndarray, axis: int, mean: bool) -> np.ndarray:
+    """Merge neighbouring pairs along ``axis`` (a trailing odd one stays alone)."""
+    merged = np.add.reduceat(a, np.arange(0, a.shape[axis], 2), axis=axis)
+    return merged / 2 if mean else merged
+
+
+def _mean_rows(rows: list[np.ndarray]) -> np.ndarray:
+    width = max(r.shape[-1] for r in rows)
+    total = np.zeros((rows[0].shape[0], width), np.float32)
+    for r in rows:
+        total[:, :r.shape[-1]] += r
+    return total / len(rows)
 
 
 class AttentionRecorder:
-    """``with AttentionRecorder(layers, keep="last") as rec: model(...)``; then ``rec.maps``.
+    """``with AttentionRecorder(layers, keep="last") as rec: model(...)``; then ``rec.last_maps()``.
 
     ``keep="last"``: one map per layer, from its last call (F5's final ODE step).
-    ``keep="all"``: every call per layer (an autoregressive model's steps), in order.
+    ``keep="all"``: one row per decoding step per layer (``rec.step_maps()``).
     """
 
     def __init__(self, layers, keep: str = "last", methods: tuple[str, ...] = ("forward",)):
+        if keep not in ("last", "all"):
+            raise ValueError(f"keep must be 'last' or 'all', not {keep!r}")
         self.layers = list(layers)
         self.keep = keep
         self.methods = methods
-        self.calls: dict[int, list[np.ndarray]] = {i: [] for i in range(len(self.layers))}
+        self.last: dict[int, _Call | np.ndarray] = {}
+        self.steps = {i: _StepRows() for i in range(len(self.layers))}
+        self.calls_seen = 0
         self._local = threading.local()
         self._wrapped: list[tuple[object, str]] = []
         self._original = None
@@ -83,6 +207,16 @@ class AttentionRecorder:
             finally:
                 self._local.layer = None
         return inside
+
+    def _record(self, layer: int, call: _Call) -> None:
+        self.calls_seen += 1
+        if self.keep == "last":
+            self.last[layer] = call           # nothing computed yet: a later call may replace it
+            return
+        steps = self.steps[layer]
+        if call.queries > 1:                  # a prefill starts the steps over (a retry, a new chunk)
+            steps.reset()
+        steps.add(call.last_row())
 
     def __enter__(self):
         import torch.nn.functional as F
@@ -99,11 +233,8 @@ class AttentionRecorder:
             if layer is not None:
                 names = ("attn_mask", "dropout_p", "is_causal", "scale", "enable_gqa")
                 given = dict(zip(names, args), **kwargs)
-                w = _weights(query, key, given.get("attn_mask"), given.get("is_causal", False), given.get("scale"))
-                if self.keep == "last":
-                    self.calls[layer] = [w]
-                else:
-                    self.calls[layer].append(w)
+                self._record(layer, _Call(query, key, given.get("attn_mask"), given.get("is_causal", False),
+                                          given.get("scale")))
             return original(query, key, value, *args, **kwargs)
 
         F.scaled_dot_product_attention = recording
@@ -117,13 +248,17 @@ class AttentionRecorder:
             delattr(layer, name)      # the class's method shows through again
         self._wrapped.clear()
         self._local.layer = None
+        if exc[0] is None:            # the kept calls are scored now, once; their tensors are let go
+            self.last = {i: c.pooled_map() if isinstance(c, _Call) else c for i, c in sorted(self.last.items())}
+        else:
+            self.last.clear()
         return False
 
     def last_maps(self) -> np.ndarray | None:
         """[layers, heads, rows, cols] float16, pooled: each layer's last call."""
-        if not any(self.calls.values()):
+        maps = [m for m in self.last.values() if isinstance(m, np.ndarray)]
+        if not maps:
             return None
-        maps = [pool(c[-1]) for c in self.calls.values() if c]
         rows = min(m.shape[-2] for m in maps)
         cols = min(m.shape[-1] for m in maps)
         return np.stack([m[..., :rows, :cols] for m in maps]).astype(np.float16)
@@ -132,19 +267,9 @@ class AttentionRecorder:
         """[layers, heads, steps, keys] float16, pooled: one row per decoding step.
 
         A step's row is the query that produced its hidden state: the last row of the (last) prefill
-        for the first step, then each single-query call. At most ``limit`` rows; shorter rows are
-        padded with zeros to the longest key length.
+        for the first step, then each single-query call. At most ``limit`` steps.
         """
-        per_layer = []
-        for calls in self.calls.values():
-            starts = [i for i, c in enumerate(calls) if c.shape[-2] > 1]
-            if not starts:
-                return None
-            rows = [calls[starts[-1]][:, -1, :]] + [c[:, -1, :] for c in calls[starts[-1] + 1:]]
-            rows = rows[:limit]
-            width = max(r.shape[-1] for r in rows)
-            grid = np.zeros((rows[0].shape[0], len(rows), width), np.float32)
-            for i, r in enumerate(rows):
-                grid[:, i, :r.shape[-1]] = r
-            per_layer.append(pool(grid))
-        return np.stack(per_layer).astype(np.float16) if per_layer else None
+        per_layer = [s.grid(limit) for s in self.steps.values()]
+        if not per_layer or any(g is None for g in per_layer):
+            return None
+        return np.stack([pool(g) for g in per_layer]).astype(np.float16)

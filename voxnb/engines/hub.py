@@ -3,9 +3,11 @@
 An engine never downloads by itself: it is given ``model_dir(name)``, which holds the files of its
 ``WeightsSpec`` and a ``voxnb-manifest.json`` (size and sha256 of every file) written after they were
 verified. ``fetch`` gets the files from ModelScope (default on mainland-China clouds) or Hugging Face
-(honouring ``HF_ENDPOINT``), resuming partial downloads and checking sizes and checksums against what
-the hub publishes; ``fetch(..., source_dir=DIR)`` takes files placed by hand. A licence that needs
-consent (F5-TTS weights are CC-BY-NC) is shown and accepted once; the acceptance is kept in the cache.
+(honouring ``HF_ENDPOINT`` and proxy variables), each file from a source that has it (``hub_sources``),
+resuming partial downloads and checking sizes and checksums where the hub lists them;
+``fetch(..., source_dir=DIR)`` takes files placed by hand; ``sources(spec)`` says where each file comes
+from. A licence that needs consent (F5-TTS weights are CC-BY-NC) is shown and accepted once; the
+acceptance is kept in the cache.
 """
 from __future__ import annotations
 
@@ -40,10 +42,12 @@ class Part:
     """Files of one hub repository, placed under ``local`` in the engine's model directory."""
 
     hf_repo: str
-    ms_repo: str
+    ms_repo: str | None             # None: no ModelScope copy, so it comes from Hugging Face whatever is asked
     files: tuple[str, ...]          # paths inside the repository; () = the whole repository (a snapshot)
     local: str = ""                 # sub-directory in the model directory ("" = its root)
     required: tuple[str, ...] = ()  # for a snapshot: files that must be in it
+    # (file, "package:path inside it"): the package's copy, taken when the hub has none
+    packaged: tuple[tuple[str, str], ...] = ()
 
     def local_path(self, file: str) -> str:
         return f"{self.local}/{file}" if self.local else file
@@ -84,10 +88,22 @@ def default_source() -> str:
 
 
 def _repo_url(part: Part, source: str) -> str:
-    if source == "modelscope":
-        return f"https://modelscope.cn/models/{part.ms_repo}/files"
-    endpoint = os.environ.get("HF_ENDPOINT", "https://huggingface.co").rstrip("/")
-    return f"{endpoint}/{part.hf_repo}/tree/main"
+    from . import hub_sources
+
+    return hub_sources.repo_url(*hub_sources.route(part, source))
+
+
+def sources(spec: WeightsSpec, source: str | None = None) -> list[dict]:
+    """Where every file of ``spec`` comes from: ``[{file, source, repo, url, fallback}]``.
+
+    ``file`` is the path in the model directory (a whole-repository part: its folder with a trailing
+    ``/``, and ``url`` the repository's page); ``source`` is 'hf' or 'modelscope' (a part with no
+    ModelScope copy is 'hf' whatever is asked); ``fallback`` is the package's copy taken when the hub
+    lacks the file (``package:f5_tts/infer/examples/vocab.txt``), else None. No network is used.
+    """
+    from . import hub_sources
+
+    return hub_sources.sources(spec, source or default_source())
 
 
 def by_hand(spec: WeightsSpec, source: str | None = None) -> str:
@@ -167,7 +183,8 @@ def _write_manifest(spec: WeightsSpec, directory: Path, source: str, expected: d
             path.unlink()
             raise WeightsError(f"{rel} of {spec.title} does not match the checksum the hub lists.",
                                f"Run `voxnb fetch {spec.name}` again; the corrupt file was removed.")
-        files[rel] = {"size": size, "sha256": digest, "verified_against_hub": bool(want.get("sha256"))}
+        files[rel] = {"size": size, "sha256": digest, "verified_against_hub": bool(want.get("sha256")),
+                      **{k: want[k] for k in ("source", "repo", "url") if want.get(k)}}
     manifest = {"name": spec.name, "title": spec.title, "source": source, "fetched": time.strftime("%Y-%m-%d %H:%M:%S"),
                 "files": files}
     tmp = directory / f".{MANIFEST}.tmp"
@@ -236,51 +253,6 @@ def _from_directory(spec: WeightsSpec, source_dir: Path, directory: Path) -> Non
             shutil.copyfile(source_dir / rel, directory / rel)
 
 
-def _hub_listing_hf(part: Part) -> dict[str, dict]:
-    from huggingface_hub import HfApi
-
-    out = {}
-    for info in HfApi().get_paths_info(part.hf_repo, list(part.files), expand=True):
-        lfs = getattr(info, "lfs", None)
-        out[info.path] = {"size": getattr(info, "size", None), "sha256": lfs.sha256 if lfs else None}
-    return out
-
-
-def _fetch_hf(part: Part, directory: Path, progress) -> dict[str, dict]:
-    from huggingface_hub import HfApi, hf_hub_download
-
-    target = directory / part.local if part.local else directory
-    if not part.files:    # a whole repository: list it, then fetch file by file like the named ones
-        part = Part(part.hf_repo, part.ms_repo, tuple(HfApi().list_repo_files(part.hf_repo)), part.local)
-    expected = _hub_listing_hf(part)
-    for file in part.files:
-        progress(f"{part.hf_repo}/{file} ({_mb(expected.get(file, {}).get('size'))})")
-        # resumes a partial download (.incomplete) by itself; tqdm draws the progress bar
-        hf_hub_download(part.hf_repo, file, local_dir=target)
-    return {part.local_path(f): rec for f, rec in expected.items()}
-
-
-def _fetch_modelscope(part: Part, directory: Path, progress) -> dict[str, dict]:
-    try:
-        from modelscope.hub.api import HubApi
-        from modelscope.hub.file_download import model_file_download
-    except ImportError as err:
-        raise WeightsError("The modelscope package is not installed, so weights cannot come from ModelScope.",
-                           f"pip install modelscope, or use Hugging Face: {SOURCE_ENV}=hf voxnb fetch ...") from err
-    listing = {f["Path"]: {"size": f.get("Size"), "sha256": f.get("Sha256")}
-               for f in HubApi().get_model_files(part.ms_repo, recursive=True) if f.get("Type") != "tree"}
-    target = directory / part.local if part.local else directory
-    files = part.files or tuple(listing)
-    for file in files:
-        progress(f"{part.ms_repo}/{file} ({_mb(listing.get(file, {}).get('size'))})")
-        model_file_download(part.ms_repo, file, local_dir=str(target))
-    return {part.local_path(f): listing[f] for f in files if f in listing}
-
-
-def _mb(size) -> str:
-    return f"{size / 2**20:.0f} MiB" if size else "size unknown"
-
-
 def fetch(spec: WeightsSpec, source: str | None = None, source_dir: str | Path | None = None, accept: bool = False,
           ask: Callable[[str], str] | None = None, progress: Callable[[str], None] = print) -> str:
     """Make ``spec``'s files present and verified in ``model_dir``; returns a one-line summary."""
@@ -298,25 +270,18 @@ def fetch(spec: WeightsSpec, source: str | None = None, source_dir: str | Path |
         manifest = _write_manifest(spec, directory, f"local:{source_dir}", {})
         return f"{spec.name}: {directory} ({len(manifest['files'])} files from {source_dir}, checksums recorded)"
     source = source or default_source()
+    if source not in SOURCES:
+        raise WeightsError(f"{source!r} is not a model source.", f"Use one of: {', '.join(SOURCES)}.")
+    from .hub_sources import fetch_part
+
     expected: dict[str, dict] = {}
     for part in spec.parts:
-        repo = part.ms_repo if source == "modelscope" else part.hf_repo
-        try:
-            getter = _fetch_modelscope if source == "modelscope" else _fetch_hf
-            expected.update(getter(part, directory, progress))
-        except WeightsError:
-            raise
-        except Exception as err:   # network, auth, offline mode: all end the same way for the user
-            raise WeightsError(
-                f"Could not fetch {repo} from {'ModelScope' if source == 'modelscope' else 'Hugging Face'} "
-                f"({type(err).__name__}: {str(err).splitlines()[0] if str(err) else 'no detail'}).",
-                f"Check the network (on AutoDL: source /etc/network_turbo; a mirror: HF_ENDPOINT=https://hf-mirror.com), "
-                f"try the other source ({SOURCE_ENV}={'hf' if source == 'modelscope' else 'modelscope'}), "
-                f"or place the files by hand: {by_hand(spec, source)}.") from err
+        expected.update(fetch_part(spec, part, source, directory, progress))
     manifest = _write_manifest(spec, directory, source, expected)
     checked = sum(1 for f in manifest["files"].values() if f["verified_against_hub"])
-    return (f"{spec.name}: {directory} ({len(manifest['files'])} files from {source}, "
-            f"{checked} checked against the hub's sha256, the rest by size)")
+    came = sorted({f.get("source", source) for f in manifest["files"].values()})
+    return (f"{spec.name}: {directory} ({len(manifest['files'])} files from {', '.join(came)}, "
+            f"{checked} checked against the hub's sha256, the rest by size where listed)")
 
 
 def ask_on_terminal() -> Callable[[str], str] | None:

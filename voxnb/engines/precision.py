@@ -1,0 +1,35 @@
+"""Which dtype each engine runs in, from the GPU's compute capability (None: no GPU, the CPU).
+
+One table, read by the engines when they load and by the start script's plan, so what the plan
+says is what runs. bf16 only where the card has fast bf16 (Ampere, sm_80, and newer): on a V100,
+T4 or 2080 Ti it is emulated or missing, so VoxCPM (bf16 by its config) runs in float32 there.
+"""
+from __future__ import annotations
+
+BF16_FROM = (8, 0)   # Ampere
+FP16_FROM = (7, 0)   # Volta: F5-TTS's own rule for fp16 (f5_tts.infer.utils_infer.load_checkpoint)
+
+
+def has_bf16(capability: tuple[int, int] | None) -> bool:
+    return capability is not None and tuple(capability) >= BF16_FROM
+
+
+def choose_dtype(engine: str, capability: tuple[int, int] | None) -> str:
+    """'float32', 'float16' or 'bfloat16' for ``engine`` on a card of ``capability``."""
+    if capability is None:
+        return "float32"
+    capability = tuple(capability)
+    if engine == "voxcpm":
+        return "bfloat16" if has_bf16(capability) else "float32"
+    if engine == "f5":
+        return "float16" if capability >= FP16_FROM else "float32"
+    return "float32"          # CosyVoice 3 loads fp32 unless asked (its fp16 flag); Kokoro is int8 ONNX on the CPU
+
+
+def parse_capability(text: str) -> tuple[int, int] | None:
+    """'8.6' (nvidia-smi --query-gpu=compute_cap) -> (8, 6); '' or junk -> None."""
+    try:
+        major, minor = text.strip().split(".")[:2]
+        return int(major), int(minor)
+    except ValueError:
+        return None
