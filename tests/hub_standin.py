@@ -105,9 +105,11 @@ def _handler(hub: StandinHub):
 
         def _send(self, status: int, body: bytes = b"", headers: dict | None = None, head: bool = False):
             self.send_response(status)
-            for k, v in (headers or {}).items():
+            headers = dict(headers or {})
+            length = headers.pop("Content-Length", len(body))   # once: huggingface_hub 0.x reads "158, 158" as none
+            for k, v in headers.items():
                 self.send_header(k, str(v))
-            self.send_header("Content-Length", str((headers or {}).get("Content-Length", len(body))))
+            self.send_header("Content-Length", str(length))
             self.end_headers()
             if not head:
                 self.wfile.write(body)

@@ -47,7 +47,7 @@ make_venv() {  # $1 venv dir, $2 torch pin, then extra packages; reinstalls only
 make_venv .venv 2.13.0
 .venv/bin/python -c "import voxnb, torch, onnxruntime; print('voxnb', voxnb.__version__, '| torch', torch.__version__)"
 # torch 2.8 is the newest release with a torchaudio beside it on PyPI (f5-tts and voxcpm import torchaudio)
-make_venv .venv-engines 2.8.0 "torchaudio==2.8.0" "f5-tts==1.1.22" "voxcpm==2.0.3" "modelscope>=1.22"
+make_venv .venv-engines 2.8.0 "torchaudio==2.8.0" "f5-tts==1.1.22" "voxcpm==2.0.3" "transformers>=4.51,<5" "modelscope>=1.22"
 .venv-engines/bin/python -c "import f5_tts, voxcpm, torch; print('engines env | torch', torch.__version__)"
 # CosyVoice 3 is not on PyPI: given a checkout of its source (COSYVOICE_SRC), .venv-cosyvoice holds what
 # envs/cosyvoice3 holds on a user's box (python 3.10, the checkout's own pins) and runs its tiny end-to-end test.

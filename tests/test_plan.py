@@ -63,6 +63,9 @@ def lines(out: str, prefix: str) -> list[str]:
 def test_voxcpm_model_needs_12_gb_for_voxcpm2():
     assert voxcpm_model(24.0) == "VoxCPM2" and voxcpm_model(12.0) == "VoxCPM2"
     assert voxcpm_model(11.9) == "VoxCPM1.5" and voxcpm_model(None) == "VoxCPM1.5"
+    # without bf16 (a 16 GB T4) VoxCPM runs in float32, and VoxCPM2 then needs 20 GB
+    assert voxcpm_model(15.0, (7, 5)) == "VoxCPM1.5" and voxcpm_model(24.0, (7, 5)) == "VoxCPM2"
+    assert voxcpm_model(15.0, (8, 9)) == "VoxCPM2"
 
 
 def test_driver_cuda_decides_the_wheel_tag():

@@ -10,87 +10,101 @@ from pathlib import Path
 
 
 def build_f5(root: Path) -> Path:
-    """F5-TTS: a 2-layer DiT (0.27 M parameters) in CFM, the package's vocab, a 1-layer Vocos."""
+    """F5-TTS in the hub's layout: ``F5TTS_v1_Base/`` with the package's vocab (the checkpoint's, 2545 tokens)
+    and a 2-layer DiT (0.27 M parameters, its size in ``voxnb-arch.json``: the real 336 M one is built on the
+    meta device in test_real_layouts), ``vocos/`` with the real vocos-mel-24khz config and random weights."""
     import shutil
-    from importlib.resources import files
 
     import torch
-    import yaml
-    from f5_tts.model import CFM, DiT
-    from f5_tts.model.utils import get_tokenizer
     from safetensors.torch import save_file
-    from vocos import Vocos
+
+    from voxnb.engines.f5 import arch as f5_arch
 
     torch.manual_seed(0)
     root = Path(root)
     (root / "F5TTS_v1_Base").mkdir(parents=True, exist_ok=True)
     (root / "vocos").mkdir(exist_ok=True)
-    vocos_cfg = {
-        "feature_extractor": {"class_path": "vocos.feature_extractors.MelSpectrogramFeatures",
-                              "init_args": {"sample_rate": 24000, "n_fft": 1024, "hop_length": 256, "n_mels": 100,
-                                            "padding": "center"}},
-        "backbone": {"class_path": "vocos.models.VocosBackbone",
-                     "init_args": {"input_channels": 100, "dim": 32, "intermediate_dim": 64, "num_layers": 1}},
-        "head": {"class_path": "vocos.heads.ISTFTHead",
-                 "init_args": {"dim": 32, "n_fft": 1024, "hop_length": 256, "padding": "center"}}}
-    (root / "vocos/config.yaml").write_text(yaml.safe_dump(vocos_cfg))
-    torch.save(Vocos.from_hparams(str(root / "vocos/config.yaml")).state_dict(), root / "vocos/pytorch_model.bin")
+    shutil.copyfile(f5_arch.VOCOS_CONFIG, root / "vocos/config.yaml")
+    torch.save(f5_arch.vocoder("cpu").state_dict(), root / "vocos/pytorch_model.bin")
     vocab = root / "F5TTS_v1_Base/vocab.txt"
-    shutil.copyfile(str(files("f5_tts").joinpath("infer/examples/vocab.txt")), vocab)
-    char_map, size = get_tokenizer(str(vocab), "custom")
-    arch = dict(dim=64, depth=2, heads=2, dim_head=32, ff_mult=2, text_dim=32, conv_layers=1)
-    model = CFM(transformer=DiT(**arch, text_num_embeds=size, mel_dim=100),
-                mel_spec_kwargs=dict(n_fft=1024, hop_length=256, win_length=1024, n_mel_channels=100,
-                                     target_sample_rate=24000, mel_spec_type="vocos"),
-                odeint_kwargs=dict(method="euler"), vocab_char_map=char_map)
+    shutil.copyfile(f5_arch.package_vocab(), vocab)
+    arch = dict(f5_arch.v1_base_arch(), dim=64, depth=2, heads=2, dim_head=32, text_dim=32, conv_layers=1)
+    model = f5_arch.full_size_model("cpu", arch=arch, vocab_file=vocab)
     save_file({f"ema_model.{k}": v.contiguous() for k, v in model.state_dict().items()},
               str(root / "F5TTS_v1_Base/model_1250000.safetensors"))
     (root / "voxnb-arch.json").write_text(json.dumps(arch))
     return root
 
 
+TINY_VOXCPM = dict(   # the real config.json's sizes that a tiny instance must shrink; the rest stays as shipped
+    lm_config=dict(hidden_size=128, intermediate_size=256, num_attention_heads=2, num_hidden_layers=2,
+                   num_key_value_heads=1),       # head size 64, as the real one: its rope factors fit unchanged
+    residual_lm_num_layers=1, encoder_config=dict(hidden_dim=128, ffn_dim=256, num_heads=2, num_layers=1),
+    dit_config=dict(hidden_dim=128, ffn_dim=256, num_heads=2, num_layers=1),
+    audio_vae_config=dict(encoder_dim=4, decoder_dim=32))   # device "cuda", dtype "bfloat16" stay: the adapter decides
+
+
 def build_voxcpm(root: Path) -> Path:
-    """VoxCPM 1.5 layout: config.json in VoxCPMConfig's schema, a locally trained BPE tokenizer,
-    model.safetensors and audiovae.pth (about 0.5 M parameters)."""
+    """VoxCPM 1.5 in the hub's layout: its config.json with only the sizes in TINY_VOXCPM shrunk (44.1 kHz
+    AudioVAE, patch size 4, 73,448 ids as published), the stand-in of its tokenizer with the real ids of
+    every special token, model.safetensors and audiovae.pth (about 10 M parameters, most the embedding)."""
     import torch
     from safetensors.torch import save_file
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-    from transformers import LlamaTokenizerFast
-    from voxcpm.model.voxcpm import VoxCPMConfig, VoxCPMModel
-    from voxcpm.modules.audiovae import AudioVAE, AudioVAEConfig
+
+    from voxnb.engines.voxcpm import arch as vox_arch
 
     torch.manual_seed(0)
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
-    bpe = Tokenizer(models.BPE(unk_token="<unk>"))
-    bpe.pre_tokenizer = pre_tokenizers.Metaspace()
-    bpe.decoder = decoders.Metaspace()
-    corpus = ["hello world this is a tiny tokenizer for tests", "the quick brown fox jumps over the lazy dog",
-              "你好世界，这是一个测试。我们今天去公园散步。"] * 20
-    bpe.train_from_iterator(corpus, trainers.BpeTrainer(
-        vocab_size=400, special_tokens=["<unk>", "<s>", "</s>"], initial_alphabet=list("abcdefghijklmnopqrstuvwxyz")))
-    tokenizer = LlamaTokenizerFast(tokenizer_object=bpe, bos_token="<s>", eos_token="</s>", unk_token="<unk>")
-    tokenizer.save_pretrained(root)
-    head_dim = 32
-    rope = dict(type="longrope", long_factor=[1.0] * (head_dim // 2), short_factor=[1.0] * (head_dim // 2),
-                original_max_position_embeddings=4096)
-    lm = dict(bos_token_id=1, eos_token_id=2, hidden_size=64, intermediate_size=128, max_position_embeddings=4096,
-              num_attention_heads=2, num_hidden_layers=2, num_key_value_heads=1, rms_norm_eps=1e-5, rope_scaling=rope,
-              vocab_size=max(len(tokenizer), 128), use_mup=False, scale_emb=1.0, dim_model_base=64, scale_depth=1.0,
-              rope_theta=10000.0)
-    vae = dict(encoder_dim=8, encoder_rates=[2, 5, 8, 8], latent_dim=64, decoder_dim=32, decoder_rates=[8, 8, 5, 2],
-               sample_rate=16000)
-    config = dict(architecture="voxcpm", lm_config=lm, patch_size=2, feat_dim=64, residual_lm_num_layers=1,
-                  scalar_quantization_latent_dim=32, scalar_quantization_scale=9,
-                  encoder_config=dict(hidden_dim=64, ffn_dim=128, num_heads=2, num_layers=1),
-                  dit_config=dict(hidden_dim=64, ffn_dim=128, num_heads=2, num_layers=1, cfm_config={}),
-                  audio_vae_config=vae, max_length=512, device="cpu", dtype="float32")
-    (root / "config.json").write_text(json.dumps(config))
-    audio_vae = AudioVAE(AudioVAEConfig(**vae))
-    model = VoxCPMModel(VoxCPMConfig.model_validate(config), tokenizer, audio_vae, device="cpu")
+    config = vox_arch.config()
+    for key, value in TINY_VOXCPM.items():
+        config[key] = {**config[key], **value} if isinstance(value, dict) else value
+    (root / "config.json").write_text(json.dumps(config, indent=2))
+    tokenizer = vox_arch.stand_in_tokenizer()
+    vox_arch.save_stand_in_tokenizer(root, tokenizer)
+    model = vox_arch.full_size_model("cpu", config_path=root / "config.json", tokenizer=tokenizer)
     save_file({k: v.contiguous() for k, v in model.state_dict().items() if not k.startswith("audio_vae.")},
               str(root / "model.safetensors"))
-    torch.save({"state_dict": audio_vae.state_dict()}, root / "audiovae.pth")
+    torch.save({"state_dict": model.audio_vae.state_dict()}, root / "audiovae.pth")
+    return root
+
+
+TINY_VOXCPM2 = dict(   # VoxCPM2's config.json (configs/voxcpm2.json) with only its sizes shrunk; head size
+    # (kv_channels 128), vocabulary, patch, latent and FSQ sizes, AudioVAE V2 rates (16 kHz in, 48 kHz out),
+    # device "cuda" and dtype "bfloat16" stay as shipped: the adapter decides those
+    lm_config=dict(hidden_size=64, intermediate_size=96, num_attention_heads=2, num_hidden_layers=2,
+                   num_key_value_heads=1),
+    residual_lm_num_layers=1, encoder_config=dict(hidden_dim=32, ffn_dim=48, num_heads=2, num_layers=1),
+    dit_config=dict(hidden_dim=32, ffn_dim=48, num_heads=2, num_layers=1),
+    audio_vae_config=dict(encoder_dim=4, decoder_dim=64))     # 6 decoder blocks halve 64 channels down to 1
+
+
+def build_voxcpm2(root: Path) -> Path:
+    """VoxCPM2 in the hub's layout (openbmb/VoxCPM2): its config.json with only the sizes in TINY_VOXCPM2
+    shrunk, the stand-in of its tokenizer (VoxCPM 1.5's ids: 101-104 are the audio and reference-audio
+    markers VoxCPM2 uses), model.safetensors in bf16 without the audio VAE (as the hub's) and audiovae.pth
+    in float32 (about 5 M parameters, most the embedding)."""
+    import torch
+    from safetensors.torch import save_file
+    from voxcpm.model.voxcpm2 import VoxCPM2Model, VoxCPMConfig
+    from voxcpm.modules.audiovae import AudioVAEV2
+
+    from voxnb.engines.voxcpm import arch as vox_arch
+
+    torch.manual_seed(0)
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    config = vox_arch.config(vox_arch.CONFIGS / "voxcpm2.json")
+    for key, value in TINY_VOXCPM2.items():
+        config[key] = {**config[key], **value} if isinstance(value, dict) else value
+    (root / "config.json").write_text(json.dumps(config, indent=2))
+    tokenizer = vox_arch.stand_in_tokenizer()
+    vox_arch.save_stand_in_tokenizer(root, tokenizer)
+    cfg = VoxCPMConfig.model_validate({**config, "dtype": "float32"})
+    model = VoxCPM2Model(cfg, tokenizer, AudioVAEV2(config=cfg.audio_vae_config), device="cpu")
+    save_file({k: v.to(torch.bfloat16).contiguous() for k, v in model.state_dict().items()
+               if not k.startswith("audio_vae.")}, str(root / "model.safetensors"))
+    torch.save({"state_dict": model.audio_vae.state_dict()}, root / "audiovae.pth")
     return root
 
 

@@ -80,6 +80,17 @@ def _parser() -> argparse.ArgumentParser:
                     help="refine every cloned voice first (voxnb clone --refine), with this budget (default 180)")
     bn.add_argument("--engine", default=None, help="measure this engine (f5, voxcpm, ...) on the bench's references "
                                                    "and texts instead of the CPU systems")
+    bn.add_argument("--random-weights", action="store_true",
+                    help="with --engine: build its full-size architecture from its real config with random weights "
+                         "and measure speed and memory only (parameters, load, RTF, first audio, peak RSS/VRAM, "
+                         "inspect overhead, 4 concurrent requests through the engine server); no weights needed")
+    bn.add_argument("--steps", type=int, default=None,
+                    help="with --random-weights: solver steps (F5 NFE, VoxCPM timesteps); default the engine's own")
+    bn.add_argument("--text", default=None, help="with --random-weights: the text to time (default: two sentences)")
+    bn.add_argument("--model", choices=("voxcpm1.5", "voxcpm2"), default=None,
+                    help="with --random-weights --engine voxcpm: which VoxCPM (default voxcpm1.5)")
+    bn.add_argument("--concurrent", type=int, default=4,
+                    help="with --random-weights: concurrent requests through the engine server (0: skip)")
     bn.add_argument("--watermark", action="store_true", help="measure the watermark instead: detection after "
                                                             "codecs, resampling, noise and splicing; false positives; cost")
 
@@ -91,13 +102,18 @@ def _parser() -> argparse.ArgumentParser:
     sv.add_argument("--token", default="", help="required from clients (default: $VOXNB_SERVER_TOKEN; "
                                                  "generated and printed when listening beyond loopback)")
 
-    f = sub.add_parser("fetch", help="make an engine's weights present and verified (kokoro, f5, voxcpm, whisper)")
-    f.add_argument("name", nargs="?", default=None, help="engine (default: kokoro); whisper = the reference ASR")
+    f = sub.add_parser("fetch", help="make an engine's weights present and verified "
+                                     "(kokoro, f5, voxcpm, voxcpm2, cosyvoice3, whisper)")
+    f.add_argument("name", nargs="?", default=None,
+                   help="engine (default: kokoro); voxcpm2 = voxcpm --model voxcpm2; whisper = the reference ASR")
     f.add_argument("--engine", default=None, help=argparse.SUPPRESS)   # the older spelling
     f.add_argument("--source", choices=("hf", "modelscope"), default=None,
                    help="model hub (default: ModelScope on AutoDL/PAI-DSW, else Hugging Face; HF_ENDPOINT honoured)")
     f.add_argument("--from", dest="source_dir", default=None, help="take files placed by hand in this directory")
     f.add_argument("--accept-licence", action="store_true", help="accept the weights' licence (F5-TTS: CC-BY-NC)")
+    f.add_argument("--model", choices=("auto", "voxcpm2", "voxcpm1.5"), default=None,
+                   help="voxcpm: which model's weights (default auto: VoxCPM2 on a GPU of 12 GB or more, "
+                        "VoxCPM 1.5 otherwise, on a CPU too)")
 
     cm = sub.add_parser("compare", help="one reference and text through several engines, measured side by side")
     cm.add_argument("--ref", required=True, help="reference clip to clone with every engine (needs --consent)")
@@ -270,6 +286,8 @@ def cmd_bench(args) -> int:
         figures = watermark.run(quick=args.quick, progress=lambda m: print(f"  {m}", file=sys.stderr))
         print(json.dumps(figures) if args.json else watermark.table(figures))
         return 0
+    if args.random_weights:
+        return _bench_random(args)
     if args.engine:
         return _bench_engine(args)
     systems = tuple(s.strip() for s in args.systems.split(",") if s.strip())
@@ -295,8 +313,19 @@ def cmd_fetch(args) -> int:
     from .engines.hub import ask_on_terminal
 
     name = args.name or args.engine
+    model = args.model
+    if name == "voxcpm2":       # VoxCPM2 is a model of the voxcpm engine, with weights of its own
+        if model not in (None, "voxcpm2"):
+            raise VoxnbError(f"`voxnb fetch voxcpm2` fetches VoxCPM2, not {model}.",
+                             f"Run `voxnb fetch voxcpm --model {model}`.")
+        name, model = "voxcpm", "voxcpm2"
+    if model is not None and name != "voxcpm":
+        raise VoxnbError(f"--model chooses among VoxCPM's models; {name or 'kokoro'} has one.",
+                         "Leave --model out, or use it with `voxnb fetch voxcpm`.")
     options = {"source": args.source, "source_dir": args.source_dir, "accept": args.accept_licence,
                "ask": ask_on_terminal()} if name not in (None, "kokoro") else {}
+    if name == "voxcpm":
+        options["model"] = model or "auto"
     print(fetch(name, progress=lambda msg: print(f"  {msg}", file=sys.stderr), **options))
     return 0
 
@@ -319,6 +348,18 @@ def cmd_compare(args) -> int:
                 r.result.save(Path(args.out) / f"{r.engine}.wav")
     print(json.dumps({"rows": [r.to_dict() for r in rows]}, ensure_ascii=False) if args.json else table(rows))
     return 0 if any(r.result is not None for r in rows) else 2
+
+
+def _bench_random(args) -> int:
+    from .bench import random_weights
+
+    if not args.engine:
+        raise VoxnbError("--random-weights measures one engine.", "Add --engine f5 (or voxcpm).")
+    figures = random_weights.run(args.engine, steps=args.steps, text=args.text or random_weights.TEXT,
+                                 concurrent=args.concurrent, model=args.model,
+                                 progress=lambda m: print(f"  {m}", file=sys.stderr))
+    print(json.dumps(figures) if args.json else random_weights.table(figures))
+    return 0
 
 
 def _bench_engine(args) -> int:

@@ -44,10 +44,12 @@ def _hub_engines() -> str:
     from .engines.cosyvoice3.install import source_dir
     from .engines.f5 import WEIGHTS as F5
     from .engines.voxcpm import WEIGHTS as VOXCPM
+    from .engines.voxcpm import WEIGHTS2 as VOXCPM2
     from .transcript_hub import WEIGHTS as WHISPER
 
     parts = []
-    for spec, package in ((F5, "f5_tts"), (VOXCPM, "voxcpm"), (COSYVOICE3, "cosyvoice"), (WHISPER, "transformers")):
+    for spec, package in ((F5, "f5_tts"), (VOXCPM, "voxcpm"), (VOXCPM2, "voxcpm"), (COSYVOICE3, "cosyvoice"),
+                          (WHISPER, "transformers")):
         # CosyVoice is a source checkout, importable through envs/cosyvoice3's .pth or $COSYVOICE_SRC
         installed = importlib.util.find_spec(package) is not None or (package == "cosyvoice" and source_dir())
         try:
@@ -56,7 +58,20 @@ def _hub_engines() -> str:
             weights = f"no weights (voxnb fetch {spec.name})"
         pkg = "package installed" if installed else f"{package} not in this environment (its server's, if any)"
         parts.append(f"{spec.name}: {pkg}, {weights}")
-    return "; ".join(parts)
+    return "; ".join(parts) + f"; {_voxcpm_choice()}"
+
+
+def _voxcpm_choice() -> str:
+    """Which VoxCPM model `--engine voxcpm` (model auto) would load here, and why."""
+    from .engines import voxcpm
+
+    vram = voxcpm.gpu_memory_gb()
+    capability = voxcpm.gpu_capability()
+    chosen = voxcpm.choose_model("auto", vram, capability=capability)
+    wanted = voxcpm.default_model(vram, capability)
+    note = voxcpm.why(chosen, vram) if chosen == wanted else (
+        "VoxCPM 1.5 (the GPU could run VoxCPM2, whose weights are not here: voxnb fetch voxcpm2)")
+    return f"voxcpm model auto: {note}"
 
 
 def _servers() -> str:

@@ -154,7 +154,10 @@ def test_f5_from_modelscope_takes_the_vocoder_from_hugging_face_and_the_packaged
 
 def test_the_proxy_from_the_environment_carries_the_requests(standin, monkeypatch):
     """AutoDL's network accelerator is an HTTP proxy set in the environment: the clients go through it."""
-    from huggingface_hub.utils import close_session
+    from huggingface_hub import utils as hf_utils
+
+    # 1.x keeps one httpx session (close_session); 0.x, which transformers 4 needs, has reset_sessions
+    close_session = getattr(hf_utils, "close_session", None) or hf_utils.reset_sessions
 
     monkeypatch.setenv("HF_ENDPOINT", "http://hub.invalid")     # a name that never resolves
     monkeypatch.setenv("HTTP_PROXY", standin.url)

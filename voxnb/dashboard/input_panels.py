@@ -292,14 +292,16 @@ class ControlsPanel(W.VBox):
 
     def offer_engines(self, capabilities) -> None:
         """List the engines this kernel can use, select the loaded one, and grey out the settings it lacks."""
-        from .session import engine_names
+        from .session import engine_label, engine_names
 
         self._offering = True
         try:
             names = engine_names()
             if capabilities.name not in names:
                 names.insert(0, capabilities.name)
-            self.engine.options = names
+            # the loaded engine's label names its model where it has several (voxcpm · VoxCPM2)
+            labels = [engine_label(n, capabilities) for n in names]
+            self.engine.options = names if labels == names else list(zip(labels, names))
             self.engine.value = capabilities.name
         finally:
             self._offering = False

@@ -102,12 +102,31 @@ def engine_names() -> list[str]:
         if package:
             from importlib import import_module
 
-            try:
-                hub.check(import_module(f"voxnb.engines.{name}").WEIGHTS)
-            except hub.WeightsError:
+            module = import_module(f"voxnb.engines.{name}")
+            # an engine of several models (VoxCPM 1.5 and VoxCPM2) is on offer with any of them fetched
+            specs = getattr(module, "MODELS", {"": module.WEIGHTS}).values()
+            if not any(_has_weights(hub, spec) for spec in specs):
                 continue
         names.append(name)
     return names
+
+
+def _has_weights(hub, spec) -> bool:
+    try:
+        hub.check(spec)
+        return True
+    except hub.WeightsError:
+        return False
+
+
+def engine_label(name: str, capabilities=None) -> str:
+    """The engine menu's label: its name, and for the loaded one the model it runs ('voxcpm · VoxCPM2')."""
+    if capabilities is None or capabilities.name != name or name != "voxcpm":
+        return name
+    from ..engines.voxcpm import model_title
+
+    title = model_title(capabilities.version)
+    return f"{name} · {title}" if title else name
 
 
 class Session:

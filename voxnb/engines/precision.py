@@ -26,6 +26,20 @@ def choose_dtype(engine: str, capability: tuple[int, int] | None) -> str:
     return "float32"          # CosyVoice 3 loads fp32 unless asked (its fp16 flag); Kokoro is int8 ONNX on the CPU
 
 
+# VoxCPM2 (2.3 B) is 4.6 GB of weights in bf16 and 9.2 GB in float32; with the prompt, an 8192-position
+# KV cache and the audio VAE it wants about 8 GB in bf16 (its README). Below these, VoxCPM 1.5 runs.
+VOXCPM2_MIN_GB = {"bfloat16": 12.0, "float32": 20.0}
+
+
+def voxcpm_model(vram_gb: float | None, capability: tuple[int, int] | None = None) -> str:
+    """'voxcpm2' where the GPU has the memory for it in the dtype it will run in, else 'voxcpm1.5'.
+    ``capability`` None with a ``vram_gb`` means a GPU of unknown kind: taken as bf16-capable."""
+    if vram_gb is None:
+        return "voxcpm1.5"
+    dtype = choose_dtype("voxcpm", capability) if capability is not None else "bfloat16"
+    return "voxcpm2" if vram_gb >= VOXCPM2_MIN_GB[dtype] else "voxcpm1.5"
+
+
 def parse_capability(text: str) -> tuple[int, int] | None:
     """'8.6' (nvidia-smi --query-gpu=compute_cap) -> (8, 6); '' or junk -> None."""
     try:
@@ -33,3 +47,12 @@ def parse_capability(text: str) -> tuple[int, int] | None:
         return int(major), int(minor)
     except ValueError:
         return None
+
+
+def cuda_capability(device: str) -> tuple[int, int] | None:
+    """The compute capability of a CUDA ``device`` ('cuda', 'cuda:1'); None for any other device."""
+    if not str(device).startswith("cuda"):
+        return None
+    import torch
+
+    return tuple(torch.cuda.get_device_capability(device))

@@ -23,7 +23,6 @@ ENGINE_TORCH_CU118 = "2.7.1"
 MIN_CUDA = (11, 8)        # the oldest CUDA any build here uses
 BLACKWELL = (10, 0)       # sm_100 / sm_120: kernels only in cu128 builds of torch >= 2.7
 BLACKWELL_CUDA = (12, 8)
-VOXCPM2_MIN_GB = 12       # VoxCPM2 (2B) needs about 8 GB at bf16 plus activations; VoxCPM1.5 about 6
 GPU_ENGINES = ("f5", "voxcpm", "cosyvoice3")
 
 # Disk needed, in GB: measured environments (a CUDA torch pulls 4-5 GB of NVIDIA libraries) and the
@@ -49,9 +48,10 @@ class PlanError(Exception):
     """A plan that cannot run: the message names the problem and the fix."""
 
 
-def voxcpm_model(vram_gb: float | None) -> str:
-    """VoxCPM2 where the GPU has the memory for it, VoxCPM1.5 otherwise (and on the CPU)."""
-    return "VoxCPM2" if vram_gb is not None and vram_gb >= VOXCPM2_MIN_GB else "VoxCPM1.5"
+def voxcpm_model(vram_gb: float | None, capability: tuple[int, int] | None = None) -> str:
+    """VoxCPM2 where the GPU has the memory for it in the dtype it runs in, VoxCPM1.5 otherwise (and on
+    the CPU): precision.voxcpm_model, the rule the engine's ``model="auto"`` reads too."""
+    return {"voxcpm2": "VoxCPM2", "voxcpm1.5": "VoxCPM1.5"}[_precision().voxcpm_model(vram_gb, capability)]
 
 
 def weights_name(engine: str, model: str = "") -> str:
@@ -265,7 +265,9 @@ def layout(root: Path, platform: str, engines: list[str], own: list[str], env_ki
                 if v in exports]
     # Whisper large-v3-turbo: the GPU engines' reference transcript, English or Mandarin
     for e in engines + (["whisper"] if gpu_on and any(e in GPU_ENGINES for e in engines) else []):
-        model = voxcpm_model(gpu.memory_gb if gpu_on and gpu else None) if e == "voxcpm" else ""
+        model = ""
+        if e == "voxcpm":
+            model = voxcpm_model(gpu.memory_gb, gpu.capability) if gpu_on and gpu else voxcpm_model(None)
         name = weights_name(e, model)       # hub.model_dir(name): $VOXNB_<NAME>_DIR, else the cache
         path = Path(env[f"VOXNB_{name.upper()}_DIR"]).expanduser() if env.get(f"VOXNB_{name.upper()}_DIR") else (
             cache / "kokoro" if e == "kokoro" else cache / "models" / name)

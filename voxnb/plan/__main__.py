@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from voxnb.plan import (GPU_ENGINES, VOXCPM2_MIN_GB, Build, Folder, Gpu, Layout, PlanError, _precision, builds,
+from voxnb.plan import (GPU_ENGINES, Build, Folder, Gpu, Layout, PlanError, _precision, builds,
                         by_disk, df, layout, parse_gpu, voxcpm_model, weights_name)
 
 
@@ -70,9 +70,11 @@ def show(plan: Layout, built: dict[str, Build], gpu: Gpu | None, engines: list[s
             out.append(f"dtype:       {e} {prec.choose_dtype(e, cap)} {where}")
     if "voxcpm" in engines:
         vram = gpu.memory_gb if on_gpu else None
-        out.append(f"voxcpm:      {voxcpm_model(vram)} ("
+        need = prec.VOXCPM2_MIN_GB
+        out.append(f"voxcpm:      {voxcpm_model(vram, gpu.capability if on_gpu else None)} ("
                    + (f"the GPU has {vram} GB; " if vram is not None else "no GPU; ")
-                   + f"VoxCPM2 from {VOXCPM2_MIN_GB} GB of GPU memory, VoxCPM1.5 below)")
+                   + f"VoxCPM2 from {need['bfloat16']:g} GB of GPU memory with bf16, {need['float32']:g} GB "
+                     "without, VoxCPM1.5 below)")
     e = built["engine"]
     if any(x in ("f5", "voxcpm") for x in engines):
         out.append(f"torch f5/voxcpm: torch=={e.torch}+torchaudio ({e.tag})" + (f": {e.note}" if e.note else ""))
@@ -93,7 +95,7 @@ def show(plan: Layout, built: dict[str, Build], gpu: Gpu | None, engines: list[s
     if hub and not (root / "voxnb" / "engines" / "hub_cli.py").is_file():
         out.append("sources: unknown (voxnb.engines.hub_cli missing)")
     elif hub:
-        model = voxcpm_model(gpu.memory_gb if on_gpu else None)
+        model = voxcpm_model(gpu.memory_gb, gpu.capability) if on_gpu else voxcpm_model(None)
         out += [f"sources:     {name}: {ln}" for name in hub
                 for ln in sources(root, python, weights_name(name, model if name == "voxcpm" else ""))]
     if not ok:

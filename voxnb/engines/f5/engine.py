@@ -14,10 +14,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ...errors import TextError
+from ...errors import EngineError, TextError
 from ...settings import PAUSE_SETTINGS
 from ..base import Capabilities
 from ..capture import AttentionRecorder
+from ..precision import choose_dtype, cuda_capability
 from ..zeroshot import ZeroShotEngine, require_package, seed_everything
 from . import WEIGHTS
 
@@ -37,7 +38,7 @@ class F5Engine(ZeroShotEngine):
                    "instruct": "it does not follow instructions in words (cosyvoice3 does)."}
 
     def __init__(self, model_dir: str | Path | None = None, device: str | None = None, nfe_step: int = 32,
-                 cfg_strength: float = 2.0, sway_sampling_coef: float = -1.0):
+                 cfg_strength: float = 2.0, sway_sampling_coef: float = -1.0, dtype: str | None = None):
         from .. import hub
 
         require_package("f5_tts", "f5", "f5-tts")
@@ -51,12 +52,21 @@ class F5Engine(ZeroShotEngine):
         arch_file = directory / "voxnb-arch.json"     # a test's tiny model says its own size
         arch = json.loads(arch_file.read_text()) if arch_file.is_file() else _v1_base_arch()
         self.model = load_model(DiT, arch, str(ckpt), vocab_file=str(vocab), device=self.device)
+        # the start script's plan and this load read one table (precision.py), so the plan tells what runs
+        self.dtype = dtype or choose_dtype("f5", cuda_capability(self.device))
+        if self.dtype not in ("float32", "float16"):
+            # found on a tiny model: in bfloat16, F5's 33-point ODE time grid is no longer strictly increasing
+            raise EngineError(f"F5-TTS cannot run in {self.dtype}: its solver's time steps collapse at that "
+                              "precision.", "Leave dtype unset (float16 on a GPU, float32 on the CPU) or pass "
+                              "dtype='float32'.")
+        self.model = self.model.to(getattr(torch, self.dtype))
         self.vocoder = load_vocoder(is_local=True, local_path=str(directory / "vocos"), device=self.device)
         self.steps, self.cfg, self.sway = nfe_step, cfg_strength, sway_sampling_coef
         manifest = hub.read_manifest(directory) or {}
         digest = manifest.get("files", {}).get(WEIGHTS.files()[0], {}).get("sha256", "")[:8]
         self.capabilities = Capabilities(
-            name=self.NAME, version=f"f5-tts {md.version('f5-tts')} / {ckpt.name} {digest}", languages=("en", "zh"),
+            name=self.NAME, version=f"f5-tts {md.version('f5-tts')} / {ckpt.name} {digest} / {self.dtype}",
+            languages=("en", "zh"),
             sample_rate=self.SAMPLE_RATE, styles=("neutral",), approximate_styles=(), clones=True, streams=True,
             attention=True, seeded=True, device=self.device,
             notes=f"Flow matching, {nfe_step} solver steps. Speaks in the reference's voice and delivery; "
