@@ -36,6 +36,8 @@ def standin(server, tmp_path, monkeypatch):
         monkeypatch.delenv(var, raising=False)
     # huggingface_hub reads HF_HUB_OFFLINE once, at import (tests/run.sh sets it for every other test)
     monkeypatch.setattr(hf_constants, "HF_HUB_OFFLINE", False)
+    # and 0.x mounts an offline adapter on the session it opens then, which it keeps for the process
+    reset_hf_sessions()
     try:    # modelscope >= 1.40 keeps the endpoint it first read from the environment in a default config
         import modelscope_hub.config as ms_config
         monkeypatch.setattr(ms_config, "_default_config", None)
@@ -50,6 +52,14 @@ def standin(server, tmp_path, monkeypatch):
     monkeypatch.setenv("VOXNB_F5_DIR", str(tmp_path / "f5"))
     monkeypatch.setenv("VOXNB_STANDIN_DIR", str(tmp_path / "standin"))
     yield server
+    reset_hf_sessions()     # the other tests get an offline session again
+
+
+def reset_hf_sessions():
+    from huggingface_hub import utils as hf_utils
+
+    # 1.x keeps one httpx session (close_session); 0.x, which transformers 4 needs, has reset_sessions
+    (getattr(hf_utils, "close_session", None) or hf_utils.reset_sessions)()
 
 
 def fetch(spec=F5, **options):
@@ -154,20 +164,16 @@ def test_f5_from_modelscope_takes_the_vocoder_from_hugging_face_and_the_packaged
 
 def test_the_proxy_from_the_environment_carries_the_requests(standin, monkeypatch):
     """AutoDL's network accelerator is an HTTP proxy set in the environment: the clients go through it."""
-    from huggingface_hub import utils as hf_utils
-
-    # 1.x keeps one httpx session (close_session); 0.x, which transformers 4 needs, has reset_sessions
-    close_session = getattr(hf_utils, "close_session", None) or hf_utils.reset_sessions
 
     monkeypatch.setenv("HF_ENDPOINT", "http://hub.invalid")     # a name that never resolves
     monkeypatch.setenv("HTTP_PROXY", standin.url)
     monkeypatch.delenv("NO_PROXY")
     spec = hub.WeightsSpec("standin", "Stand-in", (hub.Part("charactr/vocos-mel-24khz", None, ("config.yaml",)),))
-    close_session()      # huggingface_hub reads the proxy variables when it opens its session, as at start-up
+    reset_hf_sessions()  # huggingface_hub reads the proxy variables when it opens its session, as at start-up
     try:
         fetch(spec, source="hf")
     finally:
-        close_session()  # the next test's session goes straight to the stand-in again
+        reset_hf_sessions()  # the next test's session goes straight to the stand-in again
     assert (hub.model_dir("standin") / "config.yaml").is_file()
     assert "http://hub.invalid/charactr/vocos-mel-24khz/resolve/main/config.yaml" in [p for _, p, _ in standin.requests]
 
