@@ -54,7 +54,10 @@ make_venv .venv-engines 2.8.0 "torchaudio==2.8.0" "f5-tts==1.1.22" "voxcpm==2.0.
 CV_PY=""
 if [ -n "${COSYVOICE_SRC:-}" ]; then
   [ -f "$COSYVOICE_SRC/requirements.txt" ] || { echo "error: COSYVOICE_SRC=$COSYVOICE_SRC is not a CosyVoice checkout" >&2; exit 1; }
-  CV_PY=$(command -v python3.10 || ls "$HOME"/.pyenv/versions/3.10*/bin/python3.10 2>/dev/null | head -n 1 || true)
+  # the first python3.10 that runs: a pyenv shim is on PATH even where no 3.10 is selected, and then fails
+  for c in $(command -v python3.10) "$HOME"/.pyenv/versions/3.10*/bin/python3.10; do
+    if "$c" -V >/dev/null 2>&1; then CV_PY=$c; break; fi
+  done
   [ -n "$CV_PY" ] || { echo "error: CosyVoice 3's tests need python3.10 on PATH" >&2; exit 1; }
   cv_req=$(mktemp)
   .venv/bin/python -m voxnb.engines.cosyvoice3.install requirements "$COSYVOICE_SRC/requirements.txt" --legacy without >"$cv_req"

@@ -85,7 +85,8 @@ def _parser() -> argparse.ArgumentParser:
                          "and measure speed and memory only (parameters, load, RTF, first audio, peak RSS/VRAM, "
                          "inspect overhead, 4 concurrent requests through the engine server); no weights needed")
     bn.add_argument("--steps", type=int, default=None,
-                    help="with --random-weights: solver steps (F5 NFE, VoxCPM timesteps); default the engine's own")
+                    help="with --random-weights: solver steps (F5 NFE, VoxCPM timesteps, CosyVoice 3 flow "
+                         "steps); default the engine's own")
     bn.add_argument("--text", default=None, help="with --random-weights: the text to time (default: two sentences)")
     bn.add_argument("--model", choices=("voxcpm1.5", "voxcpm2"), default=None,
                     help="with --random-weights --engine voxcpm: which VoxCPM (default voxcpm1.5)")
@@ -354,7 +355,7 @@ def _bench_random(args) -> int:
     from .bench import random_weights
 
     if not args.engine:
-        raise VoxnbError("--random-weights measures one engine.", "Add --engine f5 (or voxcpm).")
+        raise VoxnbError("--random-weights measures one engine.", "Add --engine f5 (or voxcpm, cosyvoice3).")
     figures = random_weights.run(args.engine, steps=args.steps, text=args.text or random_weights.TEXT,
                                  concurrent=args.concurrent, model=args.model,
                                  progress=lambda m: print(f"  {m}", file=sys.stderr))

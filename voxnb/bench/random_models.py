@@ -79,7 +79,13 @@ def _write_voxcpm(root: Path, model_name: str | None = None) -> tuple[int, int]:
     return _count(model) - _count(model.audio_vae), _count(model.audio_vae)
 
 
-_WRITERS = {"f5": _write_f5, "voxcpm": _write_voxcpm}
+def _write_cosyvoice3(root: Path) -> tuple[int, int]:
+    from ..engines.cosyvoice3 import arch
+
+    return arch.write_full_size(root)
+
+
+_WRITERS = {"f5": _write_f5, "voxcpm": _write_voxcpm, "cosyvoice3": _write_cosyvoice3}
 
 
 # -- loading, steered where a random model would never stop ----------------------------------------
@@ -87,10 +93,13 @@ def load(engine: str, root: Path, steps: int | None):
     from ..engines import load_engine
 
     options = {"f5": {"nfe_step": steps} if steps else {},
-               "voxcpm": {"retry_badcase": False, **({"inference_timesteps": steps} if steps else {})}}[engine]
+               "voxcpm": {"retry_badcase": False, **({"inference_timesteps": steps} if steps else {})},
+               "cosyvoice3": {}}[engine]
     loaded = load_engine(engine, model_dir=root, **options)
     if engine == "voxcpm":
         _steer_stop(loaded)
+    elif engine == "cosyvoice3":
+        _steer_cosyvoice3(loaded, steps)
     return loaded
 
 
@@ -120,10 +129,47 @@ def _steer_stop(engine) -> None:
     engine.model.stop_head.register_forward_hook(steer)
 
 
+def _steer_cosyvoice3(engine, steps: int | None) -> None:
+    """CosyVoice 3's LM may pick a stop token (any of 200) only once the chunk has had as many speech
+    tokens (25 a second) as its text would take, and must then; ``steps`` replaces the flow's fixed 10
+    Euler steps."""
+    lm, state = engine.model.llm, {"step": 0, "target": 1}
+    generate, rate = engine._generate, engine.model.flow.input_frame_rate
+
+    def generate_steered(text_in, voice, settings, seed):
+        seconds = max(1.0, len(text_in.text) / CHARS_PER_SECOND)
+        state.update(step=0, target=max(2, round(seconds * rate)))     # one LM run per chunk
+        return generate(text_in, voice, settings, seed)
+
+    def steer(module, inputs, out):
+        state["step"] += 1
+        decided = out.clone()
+        if state["step"] > state["target"]:
+            decided.fill_(-1e4)              # finite: its repetition fallback samples from these scores
+            decided[..., lm.eos_token] = 0.0
+        else:
+            decided[..., lm.speech_token_size:] = -1e4
+        return decided
+
+    def solver_steps(module, args, kwargs):
+        return args, {**kwargs, "n_timesteps": steps}
+
+    engine._generate = generate_steered
+    lm.llm_decoder.register_forward_hook(steer)
+    if steps:
+        engine.model.flow.decoder.register_forward_pre_hook(solver_steps, with_kwargs=True)
+
+
+def _first_parameter(engine):
+    model = engine.model       # CosyVoice's model is a plain object holding llm, flow and hift
+    return next((model if hasattr(model, "parameters") else model.llm).parameters())
+
+
 def _parameters(engine) -> tuple[float, str, str]:
-    model = engine.model
-    first = next(model.parameters())
-    return _count(model) / 1e6, str(first.dtype).replace("torch.", ""), str(first.device)
+    model, first = engine.model, _first_parameter(engine)
+    # CosyVoice 3: LM + flow; HiFT is the vocoder's share
+    count = _count(model) if hasattr(model, "parameters") else _count(model.llm) + _count(model.flow)
+    return count / 1e6, str(first.dtype).replace("torch.", ""), str(first.device)
 
 
 # -- measuring ----------------------------------------------------------------------------------------
@@ -135,7 +181,7 @@ def measure(engine_name: str, root: Path, text: str, steps: int | None) -> dict:
     t0 = time.perf_counter()
     engine = load(engine_name, root, steps)
     load_s = time.perf_counter() - t0
-    cuda = torch.cuda.is_available() and str(next(engine.model.parameters()).device).startswith("cuda")
+    cuda = torch.cuda.is_available() and str(_first_parameter(engine).device).startswith("cuda")
     voice = engine.clone(str(REFERENCE_DIR / "harvard_f/harvard_01.flac"), transcript=REFERENCE_TEXT, consent=CONSENT)
     engine.synthesize(WARM_TEXT, voice, seed=0, inspect=False)     # first-call costs are not the model's speed
     if cuda:
@@ -168,6 +214,10 @@ def measure(engine_name: str, root: Path, text: str, steps: int | None) -> dict:
 
 
 def _default_steps(engine) -> int | None:
+    if engine.NAME == "cosyvoice3":
+        from ..engines.cosyvoice3.arch import FLOW_STEPS
+
+        return FLOW_STEPS
     return getattr(engine, "steps", None) or getattr(engine, "timesteps", None)
 
 
