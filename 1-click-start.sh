@@ -140,8 +140,10 @@ detect_platform() {
 }
 PLATFORM=$(detect_platform)
 case "$PLATFORM" in
-  autodl)  : "${LAB_PORT:=8889}" "${DASH_PORT:=6006}" "${HOST:=0.0.0.0}" ;;   # the data disk: see voxnb/plan
-  pai-dsw) : "${LAB_PORT:=8889}" "${DASH_PORT:=8866}" "${HOST:=0.0.0.0}" ;;
+  autodl)  : "${LAB_PORT:=8889}" "${DASH_PORT:=6006}" "${HOST:=0.0.0.0}"    # the data disk: see voxnb/plan
+           export VOXNB_MODEL_SOURCE=${VOXNB_MODEL_SOURCE:-modelscope} ;;       # the plan and the fetch agree
+  pai-dsw) : "${LAB_PORT:=8889}" "${DASH_PORT:=8866}" "${HOST:=0.0.0.0}"
+           export VOXNB_MODEL_SOURCE=${VOXNB_MODEL_SOURCE:-modelscope} ;;
   generic) : "${LAB_PORT:=8888}" "${DASH_PORT:=8866}" "${HOST:=127.0.0.1}" ;;
   *) die "VOXNB_PLATFORM must be generic, autodl or pai-dsw (got '$PLATFORM')" ;;
 esac

@@ -125,7 +125,10 @@ def test_fake_autodl_plan_puts_every_environment_cache_and_weights_on_the_data_d
     data = tmp_path / "autodl-tmp"
     data.mkdir()
     smi(tmp_path / "bin")
-    p, repo = run(tmp_path, "--plan", "--engine", "kokoro,f5,voxcpm",
+    repo = mini_repo(tmp_path)      # with the whole package: the plan asks voxnb.engines.hub_cli for the sources
+    shutil.copytree(ROOT / "voxnb", repo / "voxnb", ignore=shutil.ignore_patterns("__pycache__", "assets"),
+                    dirs_exist_ok=True)
+    p, repo = run(tmp_path, "--plan", "--engine", "kokoro,f5,voxcpm", repo=repo,
                   extra={"VOXNB_PLATFORM": "autodl", "VOXNB_DATA_DISK": str(data)})
     assert p.returncode == 0, p.stdout + p.stderr
     folders = lines(p.stdout, "folder:")
@@ -139,6 +142,12 @@ def test_fake_autodl_plan_puts_every_environment_cache_and_weights_on_the_data_d
     assert "free on" in folders[0] and lines(p.stdout, "space:")
     assert "A100" in p.stdout and "compute capability 8.0" in p.stdout
     assert not list(data.iterdir()) and not (repo / ".venv").exists() and not (repo / "envs").exists()
+    # on AutoDL the weights come from ModelScope, but F5's vocoder only from Hugging Face
+    src = " ".join(lines(p.stdout, "sources:"))
+    assert "F5TTS_v1_Base/model_1250000.safetensors <- modelscope AI-ModelScope/F5-TTS" in src
+    assert "vocos/pytorch_model.bin <- hf charactr/vocos-mel-24khz" in src
+    assert "else package:f5_tts/infer/examples/vocab.txt" in src
+    assert "voxcpm: ./ <- modelscope OpenBMB/VoxCPM2" in src      # an A100: VoxCPM2
 
 
 def test_an_environment_already_in_the_checkout_is_reused_not_moved(tmp_path):
@@ -150,7 +159,7 @@ def test_an_environment_already_in_the_checkout_is_reused_not_moved(tmp_path):
     p, _ = run(tmp_path, "--plan", "--cpu", "--engine", "f5", repo=repo,
                extra={"VOXNB_PLATFORM": "autodl", "VOXNB_DATA_DISK": str(data)})
     assert p.returncode == 0, p.stderr
-    assert f"environment f5: {repo}/envs/f5 (needs present" in p.stdout
+    assert f"environment f5: {repo}/envs/f5 (present, needs nothing more" in p.stdout
     assert f"environment .venv: {data}/voxnb-envs/.venv" in p.stdout
 
 

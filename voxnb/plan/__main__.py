@@ -25,7 +25,8 @@ def sources(root: Path, python: str, name: str) -> list[str]:
         rows, why = None, str(err)
     if rows is None:
         return [f"unknown ({why}; voxnb's environment answers once it is made)"]
-    return [f"{r.get('file')} <- {r.get('source')} {r.get('repo')} ({r.get('url')})" for r in rows]
+    return [f"{r.get('file')} <- {r.get('source')} {r.get('repo')} ({r.get('url')})"
+            + (f", else {r['fallback']}" if r.get("fallback") else "") for r in rows]
 
 
 def _gb(x: float) -> str:
@@ -85,9 +86,10 @@ def show(plan: Layout, built: dict[str, Build], gpu: Gpu | None, engines: list[s
     out.append(f"data disk:   {plan.data if plan.data else 'none (everything beside the checkout and in ~)'}")
     for f in plan.folders:
         d = disk(f.path)
-        need = _gb(f.need_gb) if f.need_gb else ("present" if "environment" in f.what or "weights" in f.what
-                                                 or "source" in f.what else "little up front")
-        out.append(f"folder:      {f.what}: {f.path} (needs {need}; {_gb(d.free_gb)} free on {d.mount})")
+        need = f"needs {_gb(f.need_gb)}" if f.need_gb else ("present, needs nothing more" if "environment" in f.what
+                                                          or "weights" in f.what or "source" in f.what
+                                                          else "needs little up front")
+        out.append(f"folder:      {f.what}: {f.path} ({need}; {_gb(d.free_gb)} free on {d.mount})")
     ok, lines = fit_lines(plan.folders, disk)
     out += [f"space:       {ln}" for ln in lines]
     hub = [x for x in engines if x != "kokoro"] + (["whisper"] if on_gpu and any(x in GPU_ENGINES for x in engines)
