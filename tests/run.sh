@@ -3,7 +3,8 @@
 # Creates .venv (or reuses it), installs CPU PyTorch, voxnb and its test extras, then runs pytest;
 # then .venv-engines (torch 2.8 + torchaudio 2.8, f5-tts, voxcpm: what the GPU engines' own
 # environments hold) and runs tests/engines there on tiny random-weight instances of those engines;
-# with COSYVOICE_SRC set (a CosyVoice checkout), .venv-cosyvoice (python 3.10) runs tests/cosyvoice3 too.
+# with COSYVOICE_SRC set (a CosyVoice checkout), .venv-cosyvoice (python 3.10) runs tests/cosyvoice3 too;
+# COSYVOICE_TORCH=2.7.1 with it runs them under the torch a Blackwell card's envs/cosyvoice3 gets instead.
 # Extra arguments go to both pytest runs, e.g. `bash tests/run.sh -k text -x`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -59,20 +60,45 @@ if [ -n "${COSYVOICE_SRC:-}" ]; then
     if "$c" -V >/dev/null 2>&1; then CV_PY=$c; break; fi
   done
   [ -n "$CV_PY" ] || { echo "error: CosyVoice 3's tests need python3.10 on PATH" >&2; exit 1; }
+  CV_ENV=.venv-cosyvoice cv_torch=() cv_ort=""
+  if [ -n "${COSYVOICE_TORCH:-}" ]; then
+    # the start script's cosy_packages on a GPU: torch and torchaudio at that release (the requirements'
+    # --torch) and the onnxruntime-gpu that voxnb.plan pairs with it, here its CPU build at the same version
+    cv_ort=$(.venv/bin/python - "$COSYVOICE_TORCH" <<'EOF'
+import sys
+from voxnb.plan import Gpu, builds
+cards = [None, Gpu("", None, (8, 6), "", (12, 4)), Gpu("", None, (8, 6), "", (11, 8)), Gpu("", None, (12, 0), "", (12, 8))]
+pairs = {b.torch: b.onnxruntime for b in (builds(g, ["cosyvoice3"])["cosyvoice3"] for g in cards)}
+if sys.argv[1] not in pairs:
+    sys.exit(f"error: COSYVOICE_TORCH={sys.argv[1]} is no torch the start script gives CosyVoice 3; "
+             f"use one of {', '.join(sorted(pairs))}")
+print(pairs[sys.argv[1]].replace("onnxruntime-gpu", "onnxruntime", 1))
+EOF
+    ) || exit 1
+    CV_ENV=.venv-cosyvoice-torch$COSYVOICE_TORCH cv_torch=(--torch "$COSYVOICE_TORCH")
+  fi
   cv_req=$(mktemp)
-  .venv/bin/python -m voxnb.engines.cosyvoice3.install requirements "$COSYVOICE_SRC/requirements.txt" --legacy without >"$cv_req"
-  cv_legacy=$(.venv/bin/python -m voxnb.engines.cosyvoice3.install requirements "$COSYVOICE_SRC/requirements.txt" --legacy only)
+  .venv/bin/python -m voxnb.engines.cosyvoice3.install requirements "$COSYVOICE_SRC/requirements.txt" --legacy without ${cv_torch[@]+"${cv_torch[@]}"} >"$cv_req"
+  cv_legacy=$(.venv/bin/python -m voxnb.engines.cosyvoice3.install requirements "$COSYVOICE_SRC/requirements.txt" --legacy only ${cv_torch[@]+"${cv_torch[@]}"})
+  [ -z "$cv_ort" ] || sed -i "s/^onnxruntime==.*/$cv_ort/" "$cv_req"
   want=$(cat pyproject.toml "$cv_req" | sha256sum | cut -c1-16)
-  [ -x .venv-cosyvoice/bin/python ] || "$CV_PY" -m venv .venv-cosyvoice
-  if [ "$(cat .venv-cosyvoice/.stamp 2>/dev/null)" != "$want" ]; then
-    : >.venv-cosyvoice/pip-install.log
-    pip_q .venv-cosyvoice --upgrade pip
-    pip_q .venv-cosyvoice -r "$cv_req"
-    pip_q .venv-cosyvoice "setuptools<81" wheel      # openai-whisper's sdist imports pkg_resources
+  [ -x "$CV_ENV/bin/python" ] || "$CV_PY" -m venv "$CV_ENV"
+  if [ "$(cat "$CV_ENV/.stamp" 2>/dev/null)" != "$want" ]; then
+    : >"$CV_ENV/pip-install.log"
+    pip_q "$CV_ENV" --upgrade pip
+    pip_q "$CV_ENV" -r "$cv_req"
+    pip_q "$CV_ENV" "setuptools<81" wheel      # openai-whisper's sdist imports pkg_resources
     # shellcheck disable=SC2086
-    pip_q .venv-cosyvoice --no-build-isolation $cv_legacy
-    pip_q .venv-cosyvoice --config-settings editable_mode=compat -e ".[cosyvoice3,test]"
-    echo "$want" >.venv-cosyvoice/.stamp
+    pip_q "$CV_ENV" --no-build-isolation $cv_legacy
+    pip_q "$CV_ENV" --config-settings editable_mode=compat -e ".[cosyvoice3,test]"
+    echo "$want" >"$CV_ENV/.stamp"
+  fi
+  if [ -n "${COSYVOICE_TORCH:-}" ]; then   # a later install must not have swapped the torch under test
+    "$CV_ENV/bin/python" -c 'import sys, torch, torchaudio, onnxruntime, transformers, whisper
+print(f"{sys.argv[2]} | torch {torch.__version__} | torchaudio {torchaudio.__version__} | onnxruntime "
+      f"{onnxruntime.__version__} | transformers {transformers.__version__} | openai-whisper {whisper.__version__}")
+sys.exit(torch.__version__.split("+")[0] != sys.argv[1] and f"error: torch {torch.__version__} in {sys.argv[2]}, not {sys.argv[1]}")' \
+      "$COSYVOICE_TORCH" "$CV_ENV"
   fi
   rm -f "$cv_req"
 fi
@@ -94,6 +120,6 @@ FILTERED=$([ $# -gt 0 ] && echo 1 || echo 0)
 run_tests .venv python -m pytest -m "not gpu" -q --ignore=tests/engines "$@"
 run_tests .venv-engines python -m pytest -m "not gpu" -q tests/engines "$@"
 if [ -n "$CV_PY" ]; then
-  run_tests .venv-cosyvoice python -m pytest -m "not gpu" -q tests/cosyvoice3 "$@"
+  run_tests "$CV_ENV" python -m pytest -m "not gpu" -q tests/cosyvoice3 "$@"
 fi
 exit $status

@@ -105,14 +105,36 @@ def test_a_kv_cache_mask_keeps_only_its_valid_keys():
 
 def test_step_rows_stay_bounded_on_long_runs():
     layer = Layer()
+    cache = torch.randn(1, 2, 30, 8)
     with AttentionRecorder([layer], keep="all") as rec:
-        layer(torch.randn(1, 2, 30, 8), torch.randn(1, 2, 30, 8), torch.randn(1, 2, 30, 8), is_causal=True)
-        for i in range(1500):                     # 1500 steps over up to 1530 keys
-            k = torch.randn(1, 2, 31 + i, 8)
-            layer(torch.randn(1, 2, 1, 8), k, k)
-        held = rec.steps[0]
-        assert len(held.rows) + len(held.pending) <= 2 * MAX_SIDE
-        assert max(r.shape[-1] for r in held.rows) <= 2 * MAX_SIDE
+        layer(torch.randn(1, 2, 30, 8), cache, cache, is_causal=True)
+        for i in range(1500):                     # 1500 steps over a cache that grows to 1530 keys
+            cache = torch.cat([cache, torch.randn(1, 2, 1, 8)], dim=2)
+            layer(torch.randn(1, 2, 1, 8), cache, cache)
+        assert rec.calls_seen == 1501 and not rec.steps[0].rows     # nothing scored during the run
+    held = rec.steps[0]
+    assert len(held.rows) + len(held.pending) <= 2 * MAX_SIDE
+    assert max(r.shape[-1] for r in held.rows) <= 2 * MAX_SIDE
+    assert not rec.pending                        # the queries and keys are let go
     maps = rec.step_maps()
     assert maps.shape[2] <= MAX_SIDE and maps.shape[3] <= MAX_SIDE
     np.testing.assert_allclose(maps[0].astype(np.float32).sum(-1), 1.0, atol=1e-2)   # rows still sum to 1
+
+
+def test_a_static_cache_is_read_only_up_to_each_steps_keys():
+    """VoxCPM's cache is one 8192-position buffer written in place, with a mask row of valid keys."""
+    torch.manual_seed(2)
+    layer, cache, want = Layer(), torch.zeros(1, 2, 64, 8), []
+    with AttentionRecorder([layer], keep="all") as rec:
+        cache[:, :, :5] = torch.randn(1, 2, 5, 8)
+        layer(torch.randn(1, 2, 5, 8), cache[:, :, :5], cache[:, :, :5], is_causal=True)
+        for pos in range(5, 9):
+            cache[:, :, pos] = torch.randn(1, 2, 8)
+            mask = (torch.arange(64) <= pos).view(1, 1, 1, -1)
+            q = torch.randn(1, 2, 1, 8)
+            want.append(naive(q, cache[:, :, :pos + 1].clone())[:, 0])
+            layer(q, cache, cache, attn_mask=mask)
+    got = rec.step_maps()
+    assert got.shape == (1, 2, 5, 9)
+    for i, w in enumerate(want):
+        np.testing.assert_allclose(got[0, :, i + 1, :w.shape[-1]], w, atol=1e-3)

@@ -13,9 +13,10 @@ What is computed is only what is kept, and it is bounded in memory:
   in blocks of queries on the model's device and pooled there to at most ``MAX_SIDE`` squared, so a
   2k-frame map never exists whole and only the pooled map crosses to the host. (Computing and
   copying every call's full map cost F5 704 maps of 60-250 MB per chunk.)
-- ``keep="all"`` (an autoregressive model's steps): a call computes only the row its step used
-  (the last query), and rows are kept in bins that double in size when there are too many steps or
-  keys, so memory stays under ``layers x heads x (2 MAX_SIDE)^2`` values whatever the length.
+- ``keep="all"`` (an autoregressive model's steps): a call keeps only the query row its step used
+  (the last one) and the number of keys it saw; on exit each layer's rows are scored in blocks against
+  its latest keys, and kept in bins that double in size when there are too many steps or keys, so
+  memory stays under ``layers x heads x (2 MAX_SIDE)^2`` values whatever the length.
 """
 from __future__ import annotations
 
@@ -61,15 +62,25 @@ class _Call:
         import torch
 
         q, k = q[:1].detach(), k[:1].detach()
-        if k.shape[-3] != q.shape[-3]:   # grouped-query attention: each key head serves several query heads
-            k = k.repeat_interleave(q.shape[-3] // k.shape[-3], dim=-3)
-        self.q, self.k, self.causal = q, k, is_causal
-        self.scale = scale if scale is not None else 1.0 / math.sqrt(q.shape[-1])
-        self.mask, self.valid = attn_mask, None
+        self.mask = attn_mask
         if attn_mask is not None:
             self.mask = attn_mask[:1] if attn_mask.dim() == 4 and attn_mask.shape[0] > 1 else attn_mask
             if self.mask.dtype == torch.bool and self.mask.shape[-2] == 1:
-                self.valid = int(self.mask.reshape(-1, self.mask.shape[-1])[0].sum())   # a KV cache's valid keys
+                # a static KV cache (VoxCPM's holds 8192 positions) with a row of valid keys: keep only those,
+                # before anything is copied or scored
+                valid = int(self.mask.reshape(-1, self.mask.shape[-1])[0].sum())
+                k, self.mask = k[..., :valid, :], self.mask[..., :valid]
+        self.q, self.k_heads, self.causal = q, k, is_causal
+        self.groups = q.shape[-3] // k.shape[-3]    # grouped-query attention: a key head serves this many
+        self.scale = scale if scale is not None else 1.0 / math.sqrt(q.shape[-1])
+        self._k = None
+
+    @property
+    def k(self):
+        """The keys with a head per query head (repeated once, when first scored)."""
+        if self._k is None:
+            self._k = self.k_heads if self.groups == 1 else self.k_heads.repeat_interleave(self.groups, dim=-3)
+        return self._k
 
     @property
     def queries(self) -> int:
@@ -89,8 +100,7 @@ class _Call:
             m = self.mask
             m = m.reshape(-1, *m.shape[-2:])[:, start:stop] if m.shape[-2] == lq else m.reshape(-1, *m.shape[-2:])
             scores = scores.masked_fill(~m, float("-inf")) if m.dtype == torch.bool else scores + m.float()
-        w = torch.softmax(scores, dim=-1)
-        return w[..., :self.valid] if self.valid is not None else w
+        return torch.softmax(scores, dim=-1)
 
     def pooled_map(self, rows: int = MAX_SIDE, cols: int = MAX_SIDE) -> np.ndarray:
         """The whole map pooled like ``pool``, computed in blocks of queries: [heads, <=rows, <=cols]."""
@@ -110,12 +120,43 @@ class _Call:
             counts = torch.bincount(row_bin, minlength=n_rows).clamp(min=1).to(out.dtype)
             return (out / counts[None, :, None]).cpu().numpy()
 
-    def last_row(self) -> np.ndarray:
-        """The row the step used: the last query's weights, [heads, keys], on the host."""
+
+
+class _StepQueries:
+    """One layer's decoding steps, kept unscored: each step's query row and how many keys it saw, and the
+    latest keys (a KV cache only grows, so step t's keys are its first ``seen[t]``). Scored once, on exit,
+    in blocks of steps: no work and no device sync per step, where 24 layers x hundreds of steps of tiny
+    calls cost VoxCPM x1.3-x3 when each was scored as it came."""
+
+    def __init__(self):
+        self.queries: list = []       # [heads, dim] each
+        self.seen: list[int] = []
+        self.last: _Call | None = None
+
+    def add(self, call: _Call) -> None:
+        if call.queries > 1:                       # a prefill starts the steps over (a retry, a new chunk)
+            self.queries, self.seen = [], []
+        self.queries.append(call.q[0, :, -1])      # the query that produced this step's hidden state
+        self.seen.append(call.k_heads.shape[-2])
+        self.last = call
+
+    def score_into(self, steps: "_StepRows") -> None:
         import torch
 
+        steps.reset()
+        if self.last is None:
+            return
         with torch.no_grad():
-            return self.rows(self.queries - 1, self.queries).squeeze(-2).cpu().numpy()
+            keys = self.last.k[0].float()                                    # [heads, keys, dim]
+            for start in range(0, len(self.queries), QUERY_BLOCK):
+                q = torch.stack(self.queries[start:start + QUERY_BLOCK]).float()    # [block, heads, dim]
+                seen = torch.tensor(self.seen[start:start + QUERY_BLOCK], device=q.device)
+                scores = torch.einsum("bhd,hkd->hbk", q, keys) * self.last.scale
+                hidden = torch.arange(keys.shape[-2], device=q.device)[None, :] >= seen[:, None]
+                w = torch.softmax(scores.masked_fill(hidden[None], float("-inf")), dim=-1).cpu().numpy()
+                for i, n in enumerate(self.seen[start:start + QUERY_BLOCK]):
+                    steps.add(w[:, i, :n])
+        self.queries, self.seen, self.last = [], [], None
 
 
 class _StepRows:
@@ -194,6 +235,7 @@ class AttentionRecorder:
         self.methods = methods
         self.last: dict[int, _Call | np.ndarray] = {}
         self.steps = {i: _StepRows() for i in range(len(self.layers))}
+        self.pending: dict[int, _StepQueries] = {}
         self.calls_seen = 0
         self._local = threading.local()
         self._wrapped: list[tuple[object, str]] = []
@@ -213,10 +255,7 @@ class AttentionRecorder:
         if self.keep == "last":
             self.last[layer] = call           # nothing computed yet: a later call may replace it
             return
-        steps = self.steps[layer]
-        if call.queries > 1:                  # a prefill starts the steps over (a retry, a new chunk)
-            steps.reset()
-        steps.add(call.last_row())
+        self.pending.setdefault(layer, _StepQueries()).add(call)
 
     def __enter__(self):
         import torch.nn.functional as F
@@ -250,8 +289,11 @@ class AttentionRecorder:
         self._local.layer = None
         if exc[0] is None:            # the kept calls are scored now, once; their tensors are let go
             self.last = {i: c.pooled_map() if isinstance(c, _Call) else c for i, c in sorted(self.last.items())}
+            for i, pending in sorted(self.pending.items()):
+                pending.score_into(self.steps[i])
         else:
             self.last.clear()
+        self.pending.clear()
         return False
 
     def last_maps(self) -> np.ndarray | None:

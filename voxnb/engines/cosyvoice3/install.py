@@ -5,7 +5,10 @@ official repository at ``COMMIT`` with its Matcha-TTS submodule, and installs th
 ``requirements(path)`` returns. Those are the repository's own pins, less what only training, serving
 or TensorRT export needs (deepspeed, tensorrt, gradio, fastapi, grpc, tensorboard; Matcha imports gdown and wget, so they stay), with these changes:
 wetext >= 0.1 (0.0.4 downloads its grammars at start-up), onnxruntime for the CPU where there is no
-GPU, and no pin on libraries voxnb also uses where inference does not depend on the release. ``python -m voxnb.engines.cosyvoice3.install requirements FILE [--gpu]`` prints them.
+GPU, and no pin on libraries voxnb also uses where inference does not depend on the release. Given another
+torch (``torch=``: 2.7.1 on Blackwell cards), torch and torchaudio are pinned to it, and so is what cannot
+stay beside it (TORCH_BOUND). ``python -m voxnb.engines.cosyvoice3.install requirements FILE [--gpu] [--torch V]``
+prints them.
 """
 from __future__ import annotations
 
@@ -31,15 +34,26 @@ REPLACE = {"wetext": "wetext>=0.1",            # 0.0.4 fetches its FSTs from a h
 # sdists whose setup.py imports pkg_resources (gone from setuptools 81): built without isolation,
 # after the rest, with setuptools < 81 in the environment
 LEGACY_BUILD = {"openai-whisper"}
+# Pins that a torch newer than CosyVoice's 2.3.1 cannot live with, from the torch release that needs the
+# change. openai-whisper 20231117 requires triton < 3, and torch >= 2.4 requires triton 3, so pip quietly
+# puts torch 2.3.1 back (no sm_120 kernels, cuDNN 8 under onnxruntime-gpu 1.22); 20240930 drops that cap,
+# and its audio.py and tokenizer.py, all that CosyVoice imports, are the same files as 20231117's.
+TORCH_BOUND = {"openai-whisper": ((2, 4), "openai-whisper==20240930")}
 
 
 def _name(line: str) -> str:
     return re.split(r"[<>=!~;\[ ]", line, maxsplit=1)[0].strip().lower()
 
 
-def requirements(path: str | Path, gpu: bool = False, legacy: bool | None = None) -> list[str]:
+def _release(version: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in re.findall(r"\d+", version.split("+")[0])[:2])
+
+
+def requirements(path: str | Path, gpu: bool = False, legacy: bool | None = None,
+                 torch: str | None = None) -> list[str]:
     """The repository's requirements.txt as an inference box needs it, one pip requirement a line.
-    ``legacy``: True = only the LEGACY_BUILD ones, False = all but those, None = all."""
+    ``legacy``: True = only the LEGACY_BUILD ones, False = all but those, None = all.
+    ``torch``: the torch (and torchaudio) release instead of the repository's pin."""
     out = []
     for raw in Path(path).read_text(encoding="utf-8").splitlines():
         line = raw.split(" #")[0].strip()
@@ -52,6 +66,10 @@ def requirements(path: str | Path, gpu: bool = False, legacy: bool | None = None
             line = line if gpu else line.replace("onnxruntime-gpu", "onnxruntime", 1)
         elif name == "onnxruntime" and "darwin" in line:
             continue                                      # the other platforms' line
+        elif torch and name in ("torch", "torchaudio"):
+            line = f"{name}=={torch}"
+        elif torch and name in TORCH_BOUND and _release(torch) >= TORCH_BOUND[name][0]:
+            line = TORCH_BOUND[name][1]
         out.append(REPLACE.get(name, name if name in UNPIN else line))
     return out
 
@@ -80,13 +98,14 @@ def main(argv: list[str] | None = None) -> int:
     req.add_argument("file", help="the checkout's requirements.txt")
     req.add_argument("--gpu", action="store_true", help="keep onnxruntime-gpu")
     req.add_argument("--legacy", choices=("only", "without"), help="only / all but the legacy-build sdists")
+    req.add_argument("--torch", help="this torch and torchaudio release instead of the checkout's pin")
     sub.add_parser("commit", help="print the pinned commit")
     args = parser.parse_args(argv)
     if args.cmd == "commit":
         print(COMMIT)
     else:
         legacy = {"only": True, "without": False}.get(args.legacy)
-        print("\n".join(requirements(args.file, gpu=args.gpu, legacy=legacy)))
+        print("\n".join(requirements(args.file, gpu=args.gpu, legacy=legacy, torch=args.torch)))
     return 0
 
 
