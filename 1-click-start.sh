@@ -460,13 +460,13 @@ cosy_python() {  # $1 dir: a Python $COSY_PYTHON environment with pip there
 cosy_packages() {  # $1 env python: CosyVoice's requirements, then voxnb; its checkout importable through a .pth
   local epy=$1 req="$RUN_DIR/cosyvoice3-requirements.txt" gpu=() torch=() site
   [ "$GPU" = none ] || gpu=(--gpu)
-  "$epy" "$COSY_INSTALL" requirements "$COSY_SRC/requirements.txt" --legacy without ${gpu[@]+"${gpu[@]}"} >"$req" \
-    || { echo "error: could not read $COSY_SRC/requirements.txt" >&2; return 1; }
   # torch, torchaudio and onnxruntime-gpu as voxnb/plan chose them (why: the comments in builds() there):
   # the CUDA 11.8 build of the pinned 2.3.1 beside onnxruntime-gpu 1.18.0, which is CUDA 11.8 + cuDNN 8 too,
-  # or 2.7.1+cu128 with onnxruntime-gpu 1.22 on Blackwell; PyPI's own torch 2.3.1 on a CPU
-  sed -i -e "s/^torch==.*/torch==$COSY_TORCH/" -e "s/^torchaudio==.*/torchaudio==$COSY_TORCH/" \
-         -e "s/^onnxruntime-gpu==.*/$COSY_ORT/" "$req"
+  # or 2.7.1+cu128 with onnxruntime-gpu 1.22 on Blackwell; PyPI's own torch 2.3.1 on a CPU. --torch also
+  # moves the pins that cannot stay beside a newer torch (install.py's TORCH_BOUND: openai-whisper).
+  "$epy" "$COSY_INSTALL" requirements "$COSY_SRC/requirements.txt" --legacy without --torch "$COSY_TORCH" ${gpu[@]+"${gpu[@]}"} >"$req" \
+    || { echo "error: could not read $COSY_SRC/requirements.txt" >&2; return 1; }
+  sed -i -e "s/^onnxruntime-gpu==.*/$COSY_ORT/" "$req"
   if [ "$COSY_TORCH_TAG" != cpu ]; then
     PY=$epy pip_q "torch==$COSY_TORCH+$COSY_TORCH_TAG" "torchaudio==$COSY_TORCH+$COSY_TORCH_TAG" \
       --extra-index-url "$PYTORCH_INDEX/$COSY_TORCH_TAG" || return 1
@@ -474,7 +474,7 @@ cosy_packages() {  # $1 env python: CosyVoice's requirements, then voxnb; its ch
   PY=$epy pip_q -r "$req" || return 1
   # openai-whisper's sdist imports pkg_resources: built without isolation, against setuptools < 81
   PY=$epy pip_q "setuptools<81" wheel || return 1
-  "$epy" "$COSY_INSTALL" requirements "$COSY_SRC/requirements.txt" --legacy only >"$req.legacy" || return 1
+  "$epy" "$COSY_INSTALL" requirements "$COSY_SRC/requirements.txt" --legacy only --torch "$COSY_TORCH" >"$req.legacy" || return 1
   [ ! -s "$req.legacy" ] || PY=$epy pip_q --no-build-isolation -r "$req.legacy" || return 1
   PY=$epy pip_q "${EDITABLE[@]}" -e "${ROOT}[cosyvoice3]" || return 1
   if [ "${#gpu[@]}" -gt 0 ] && grep -q '^onnxruntime-gpu' "$req"; then
@@ -485,6 +485,9 @@ cosy_packages() {  # $1 env python: CosyVoice's requirements, then voxnb; its ch
   printf '%s\n%s\n' "$COSY_SRC" "$COSY_SRC/third_party/Matcha-TTS" >"$site/voxnb-cosyvoice.pth"
   "$epy" -c 'import cosyvoice, matcha' >&2 \
     || { echo "error: cosyvoice or matcha does not import from $COSY_SRC in $epy" >&2; return 1; }
+  # pip replaces torch without failing where a later requirement wants another (it did for openai-whisper)
+  "$epy" -c 'import sys, torch; sys.exit(torch.__version__.split("+")[0] != sys.argv[1])' "$COSY_TORCH" \
+    || { echo "error: $epy has torch $("$epy" -c 'import torch; print(torch.__version__)' 2>&1 | tail -n1), not the planned $COSY_TORCH: a requirement pulled another in (see $PIP_LOG)" >&2; return 1; }
 }
 engine_env() {  # $1 engine: make envs/$1 with voxnb in it, register its kernel, print its python
   local name=$1 dir epy stamp want="$want_stamp-$1"
