@@ -45,14 +45,6 @@ def _tokenizer(directory: Path):
     fast.save_pretrained(directory)
 
 
-def _onnx(module, args, path: Path, names, dynamic):
-    import torch
-
-    module.eval()
-    torch.onnx.export(module, args, str(path), input_names=names[0], output_names=names[1], dynamic_axes=dynamic,
-                      opset_version=17)
-
-
 def build_cosyvoice3(root: Path, src: Path) -> Path:
     import sys
 
@@ -88,26 +80,8 @@ def build_cosyvoice3(root: Path, src: Path) -> Path:
     for name in ("llm", "flow", "hift"):
         torch.save(configs[name].state_dict(), root / f"{name}.pt")
 
-    class CamPlus(torch.nn.Module):      # (1, T, 80) fbank -> (1, 192) speaker embedding
-        def __init__(self):
-            super().__init__()
-            self.proj = torch.nn.Linear(80, 192)
+    # campplus.onnx and speech_tokenizer_v3.onnx: the small stand-ins the random-weight bench writes too
+    from voxnb.engines.cosyvoice3.arch import write_onnx_stand_ins
 
-        def forward(self, feats):
-            return self.proj(feats.mean(dim=1))
-
-    class SpeechTokenizer(torch.nn.Module):   # (1, 128, T) whisper mel at 100/s + length -> 25 token ids/s
-        def __init__(self):
-            super().__init__()
-            self.proj = torch.nn.Conv1d(128, 1, kernel_size=4, stride=4)
-
-        def forward(self, feats, feats_length):
-            x = self.proj(feats)[:, 0] + 0 * feats_length.float().sum()
-            return (torch.abs(x) * 10007).long() % 6561
-
-    _onnx(CamPlus(), (torch.randn(1, 200, 80),), root / "campplus.onnx", (["input"], ["output"]),
-          {"input": {1: "T"}})
-    _onnx(SpeechTokenizer(), (torch.randn(1, 128, 400), torch.tensor([400], dtype=torch.int32)),
-          root / "speech_tokenizer_v3.onnx", (["feats", "feats_length"], ["indices"]),
-          {"feats": {2: "T"}, "indices": {1: "N"}})
+    write_onnx_stand_ins(root)
     return root

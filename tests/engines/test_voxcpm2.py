@@ -177,7 +177,7 @@ def test_dtype_follows_the_compute_capability_not_the_config(fetched2, monkeypat
     from voxnb.engines.voxcpm import engine as module
 
     assert json.loads((fetched2 / "config.json").read_text())["dtype"] == "bfloat16"
-    monkeypatch.setattr(module, "_capability", lambda device: capability)
+    monkeypatch.setattr(module, "cuda_capability", lambda device: capability)
     engine = load_engine("voxcpm", model="voxcpm2", device="cpu", retry_badcase=False)
     want = getattr(torch, dtype)
     model = engine.model
@@ -197,7 +197,7 @@ def test_voxcpm15_dtype_is_overridden_too(tmp_path, monkeypatch):
     fetch("voxcpm", model="voxcpm1.5", source_dir=tiny, progress=lambda m: None)
     configured = json.loads((tiny / "config.json").read_text())["dtype"]
     capability, want = ((7, 5), "float32") if configured == "bfloat16" else ((8, 0), "bfloat16")
-    monkeypatch.setattr(module, "_capability", lambda device: capability)
+    monkeypatch.setattr(module, "cuda_capability", lambda device: capability)
     engine = load_engine("voxcpm", model="auto", device="cpu")
     assert engine.model_name == "voxcpm1.5" and engine.dtype == want != configured
     assert next(engine.model.base_lm.parameters()).dtype == getattr(torch, want)

@@ -37,15 +37,6 @@ F0_HOP_S = 0.01
 _LOADING = threading.Lock()     # the dtype override below swaps a module attribute while a model loads
 
 
-def _capability(device: str) -> tuple[int, int] | None:
-    """The CUDA compute capability of ``device``; None on the CPU (what precision.choose_dtype takes)."""
-    import torch
-
-    if not str(device).startswith("cuda"):
-        return None
-    return tuple(torch.cuda.get_device_capability(torch.device(device)))
-
-
 def _vram_gb(device: str) -> float | None:
     import torch
 
@@ -122,7 +113,7 @@ class VoxCPMEngine(ZeroShotEngine):
             raise EngineError(f"{directory} holds {MODELS[_architecture(directory)].title}, not {spec.title}.",
                               f"Leave model='auto' to use what is there, or fetch {spec.title}: "
                               f"`voxnb fetch voxcpm --model {self.model_name}`.")
-        self.dtype = choose_dtype("voxcpm", _capability(self.device))
+        self.dtype = choose_dtype("voxcpm", cuda_capability(self.device))
         with _runtime_dtype(self.dtype):
             pipeline = VoxCPM(str(directory), zipenhancer_model_path=None, enable_denoiser=False, optimize=False,
                               device=self.device)
