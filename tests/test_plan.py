@@ -47,8 +47,10 @@ def run(tmp_path, *args, extra=None, repo=None):
     env.update({"VOXNB_PLATFORM": "generic", "VOXNB_RUN_DIR": str(tmp_path / "run"), "HOME": str(tmp_path / "home"),
                 "PIP_NO_INDEX": "1"})
     bin_dir = tmp_path / "bin"
-    if bin_dir.is_dir():
-        env["PATH"] = f"{bin_dir}:{env['PATH']}"
+    if not (bin_dir / "df").exists():   # a plan's verdict must not hang on this machine's free space
+        fake(bin_dir, "df", 'echo "Filesystem 1024-blocks Used Available Capacity Mounted on"\n'
+                            'echo "/dev/big 1073741824 0 1073741824 0% /"\n')
+    env["PATH"] = f"{bin_dir}:{env['PATH']}"
     env.update(extra or {})
     p = subprocess.run(["bash", "1-click-start.sh", *args], cwd=repo, capture_output=True, text=True, env=env,
                        timeout=120, stdin=subprocess.DEVNULL)
