@@ -343,7 +343,7 @@ if [ "$PLAN" = 1 ]; then
   plan_py show --python "$([ -x "$PY" ] && echo "$PY" || echo "$SYS_PY")"; exit $?
 fi
 
-launcher() { "${LAUNCH_PY:-$PY}" -m voxnb.launcher "$@"; }
+launcher() { "${LAUNCH_PY:-$PY}" -m voxnb.launch.jupyter "$@"; }
 if [ "$ACTION" = status ] || [ "$ACTION" = stop ]; then
   LAUNCH_PY=$PY; [ -x "$PY" ] || LAUNCH_PY=$(find_python) || die "no Python 3.10+ found"
   cd "$ROOT"; launcher "$ACTION" --run-dir "$RUN_DIR"; exit $?
@@ -354,8 +354,8 @@ if [ "$LAUNCH" = 1 ] && [ -f "$RUN_DIR/state.json" ] && [ -x "$PY" ] && (cd "$RO
   say "voxnb is already running"; cd "$ROOT"; launcher status --run-dir "$RUN_DIR"; cli_hint; exit 0
 fi
 if [ "$LAUNCH" = 1 ] && [ ! -f "$RUN_DIR/state.json" ]; then
-  (cd "$ROOT" && "$SYS_PY" -m voxnb.launcher check-port "$LAB_PORT" --host "$HOST" --flag=--lab-port) || exit 1
-  (cd "$ROOT" && "$SYS_PY" -m voxnb.launcher check-port "$DASH_PORT" --host "$HOST" --flag=--dash-port) || exit 1
+  (cd "$ROOT" && "$SYS_PY" -m voxnb.launch.jupyter check-port "$LAB_PORT" --host "$HOST" --flag=--lab-port) || exit 1
+  (cd "$ROOT" && "$SYS_PY" -m voxnb.launch.jupyter check-port "$DASH_PORT" --host "$HOST" --flag=--dash-port) || exit 1
 fi
 
 if [ "$TURBO" = 1 ]; then

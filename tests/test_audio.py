@@ -1,4 +1,4 @@
-"""voxnb.audio: reference clips are decoded, checked, tidied, or refused with a clear message."""
+"""voxnb.reference.audio: reference clips are decoded, checked, tidied, or refused with a clear message."""
 from __future__ import annotations
 
 import struct
@@ -9,11 +9,11 @@ import soundfile as sf
 
 from audio_fixtures import (ASSETS, HARVARD_1, HARVARD_2, SHORT_1S, VK5QI_8K, chords, espeak, harmonic_buzz,
                             long_speech, noise_bursts, read, speech_16k, tone_sequence, with_silence)
-from voxnb import audio as A
-from voxnb import speechlike as SL
-from voxnb import decode as D
-from voxnb import vad as V
-from voxnb.audio import SAMPLE_RATE, BadReferenceError, load_audio, prepare_reference
+from voxnb.reference import audio as A
+from voxnb.reference import speechlike as SL
+from voxnb.reference import decode as D
+from voxnb.reference import vad as V
+from voxnb.reference.audio import SAMPLE_RATE, BadReferenceError, load_audio, prepare_reference
 
 
 def write(path, x, sr, subtype="PCM_16"):

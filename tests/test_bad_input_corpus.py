@@ -76,7 +76,7 @@ def session(engine, tmp_path_factory):
 # -- references ------------------------------------------------------------------------------
 @pytest.mark.parametrize("case, build, error, words", REFERENCE_FILES, ids=[c[0] for c in REFERENCE_FILES])
 def test_reference_file_api_cli_session(case, build, error, words, tmp_path, session, engine):
-    from voxnb.audio import prepare_reference
+    from voxnb.reference.audio import prepare_reference
 
     path = tmp_path / f"{case}.wav"
     path.write_bytes(build())
@@ -97,7 +97,7 @@ def test_reference_file_api_cli_session(case, build, error, words, tmp_path, ses
 @pytest.mark.parametrize("source, words", [(None, "file path"), (123, "file path"), ([0.1, 0.2], "file path")],
                          ids=["none", "int", "list"])
 def test_reference_wrong_types_api(source, words, engine):
-    from voxnb.audio import prepare_reference
+    from voxnb.reference.audio import prepare_reference
 
     with pytest.raises(errors.BadReferenceError, match=words):
         prepare_reference(source)
@@ -108,7 +108,7 @@ def test_reference_wrong_types_api(source, words, engine):
 @pytest.mark.parametrize("where, words", [("folder", "is a folder"), ("/dev/zero", "not a regular file"),
                                           ("missing.wav", "no such file")])
 def test_reference_paths_name_the_full_path(where, words, tmp_path):
-    from voxnb.audio import prepare_reference
+    from voxnb.reference.audio import prepare_reference
 
     path = {"folder": tmp_path, "missing.wav": tmp_path / "missing.wav"}.get(where, Path(where))
     with pytest.raises(errors.BadReferenceError, match=f"(?i){words}") as err:

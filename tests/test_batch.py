@@ -9,7 +9,7 @@ import pytest
 import soundfile as sf
 
 import voxnb
-from voxnb.batch import Line, read_manifest, read_script, run_batch
+from voxnb.runs.batch import Line, read_manifest, read_script, run_batch
 from voxnb.errors import SettingsError, TextError, VoxnbError
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "assets" / "examples" / "lines.csv"

@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from voxnb.audio import prepare_reference
+from voxnb.reference.audio import prepare_reference
 from voxnb.bench import dvector
 from voxnb.bench.references import LANGS, REFERENCE_DIR, ROLES, Speaker, reference_set
 from voxnb.errors import VoxnbError
-from voxnb.timbre import bandwidth
-from voxnb.vad import FRAME_S, detect_speech
+from voxnb.engines.kokoro.timbre import bandwidth
+from voxnb.reference.vad import FRAME_S, detect_speech
 
 SPEAKERS = reference_set()
 

@@ -27,12 +27,12 @@ def chromium_present():
 def server(tmp_path_factory):
     run = tmp_path_factory.mktemp("run")
     lab, dash = free_port(), free_port()
-    start = subprocess.run([sys.executable, "-m", "voxnb.launcher", "start", "--root", str(ROOT), "--run-dir",
+    start = subprocess.run([sys.executable, "-m", "voxnb.launch.jupyter", "start", "--root", str(ROOT), "--run-dir",
                             str(run), "--lab-port", str(lab), "--dash-port", str(dash)],
                            capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert start.returncode == 0, start.stdout + start.stderr
     yield f"http://127.0.0.1:{dash}/", run
-    subprocess.run([sys.executable, "-m", "voxnb.launcher", "stop", "--run-dir", str(run)], timeout=60, cwd=ROOT)
+    subprocess.run([sys.executable, "-m", "voxnb.launch.jupyter", "stop", "--run-dir", str(run)], timeout=60, cwd=ROOT)
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import sys
 import pytest
 import soundfile as sf
 
-from voxnb.transcript import transcribe, wer
+from voxnb.reference.transcript import transcribe, wer
 
 FIFTEEN = "Please remember to water the tomato plants in the garden before you leave for work tomorrow."
 
@@ -83,7 +83,7 @@ def test_doctor_reports_weights_and_engines():
 
 
 def test_batch_from_the_example_script(tmp_path):
-    from voxnb.batch import read_manifest
+    from voxnb.runs.batch import read_manifest
 
     script = tmp_path / "two.csv"
     script.write_text("name,text,style\na,One short line.,calm\nb,你好。,slow\n", encoding="utf-8")
@@ -147,8 +147,8 @@ def _saved_voice(directory, reference, name="narrator"):
     """A voice saved as a clone of ``reference`` would be, with its consent record; no engine involved."""
     import numpy as np
 
-    from voxnb.audio import prepare_reference
-    from voxnb.consent import record
+    from voxnb.reference.audio import prepare_reference
+    from voxnb.output.consent import record
     from voxnb.voice import Voice, VoiceLibrary
 
     ref = prepare_reference(reference)
@@ -167,7 +167,7 @@ def no_engine(monkeypatch):
 
 def test_cloning_the_same_recording_again_answers_from_the_library(tmp_path, no_engine, capsys):
     from audio_fixtures import HARVARD_1
-    from voxnb.cli import main
+    from voxnb.cli.commands import main
 
     lib = tmp_path / "lib"
     saved = _saved_voice(lib, HARVARD_1)
@@ -186,7 +186,7 @@ def test_cloning_the_same_recording_again_answers_from_the_library(tmp_path, no_
 def test_a_different_enrollment_never_replaces_a_saved_voice(tmp_path, no_engine, capsys, monkeypatch):
     from audio_fixtures import HARVARD_1, HARVARD_2
     from voxnb import engines
-    from voxnb.cli import main
+    from voxnb.cli.commands import main
     from voxnb.errors import EngineError
 
     lib = tmp_path / "lib"
@@ -234,7 +234,7 @@ class _Refiner:
 def test_clone_refine_replaces_the_saved_fast_clone(tmp_path, monkeypatch, capsys):
     from audio_fixtures import HARVARD_1
     from voxnb import engines
-    from voxnb.cli import main
+    from voxnb.cli.commands import main
     from voxnb.engines.kokoro.refine import METHOD
     from voxnb.voice import Voice
 
@@ -254,7 +254,7 @@ def test_clone_refine_replaces_the_saved_fast_clone(tmp_path, monkeypatch, capsy
 def test_clone_refine_with_an_engine_that_cannot(tmp_path, monkeypatch, capsys):
     from audio_fixtures import HARVARD_1
     from voxnb import engines
-    from voxnb.cli import main
+    from voxnb.cli.commands import main
 
     lib = tmp_path / "lib"
     saved = _saved_voice(lib, HARVARD_1)

@@ -3,7 +3,7 @@ import argparse
 
 import pytest
 
-from voxnb.cli import _parser
+from voxnb.cli.commands import _parser
 
 
 def _subcommands():

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from voxnb import provenance
+from voxnb.output import provenance
 from voxnb.errors import VoxnbError
 
 THREE = ("The river was wide and slow that morning. "
@@ -72,7 +72,7 @@ class Terminal(io.StringIO):
 
 
 def test_progress_rewrites_one_line_on_a_terminal_and_prints_lines_elsewhere():
-    from voxnb.cli_synth import Progress
+    from voxnb.cli.synth import Progress
 
     for tty in (True, False):
         stream = Terminal(tty)
@@ -94,8 +94,8 @@ def test_progress_rewrites_one_line_on_a_terminal_and_prints_lines_elsewhere():
 
 @pytest.mark.parametrize("failure", ["engine", "disk"])
 def test_a_failure_mid_stream_leaves_no_temp_file(engine, tmp_path, monkeypatch, failure):
-    import voxnb.output as output
-    from voxnb.cli_synth import stream_to_file
+    import voxnb.output.write as output
+    from voxnb.cli.synth import stream_to_file
 
     done = []
     if failure == "engine":      # Ctrl-C between chunks

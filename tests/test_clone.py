@@ -57,7 +57,7 @@ def test_silent_reference_is_refused_and_nothing_saved(engine, tmp_path):
 
 
 def test_clone_carries_a_bounded_timbre_eq_and_the_reference_bandwidth(cloned):
-    from voxnb import timbre
+    from voxnb.engines.kokoro import timbre
 
     eq = cloned.conditioning["eq_db"]
     assert eq.shape == timbre.BAND_HZ.shape and np.all(np.abs(eq) <= timbre.MAX_GAIN_DB + 1e-6) and np.any(eq)
@@ -68,7 +68,7 @@ def test_clone_carries_a_bounded_timbre_eq_and_the_reference_bandwidth(cloned):
 
 def _distance_to(reference, audio, lo=150, hi=7000):
     """Mean absolute gap (dB) between two long-term spectra inside a band, levels aligned."""
-    from voxnb import timbre
+    from voxnb.engines.kokoro import timbre
 
     f = np.fft.rfftfreq(timbre.N_FFT, 1 / 24000)
     band = (f >= lo) & (f <= hi)
@@ -79,7 +79,7 @@ def _distance_to(reference, audio, lo=150, hi=7000):
 def test_timbre_eq_brings_the_output_spectrum_to_the_reference(engine, ref_clip, cloned):
     import dataclasses
 
-    from voxnb.audio import prepare_reference
+    from voxnb.reference.audio import prepare_reference
 
     text = "Every evening the old ferry crosses the river with a handful of tired passengers."
     plain = dataclasses.replace(cloned, conditioning={"style_pack": cloned.conditioning["style_pack"]})
@@ -90,7 +90,7 @@ def test_timbre_eq_brings_the_output_spectrum_to_the_reference(engine, ref_clip,
 
 
 def test_match_channel_copies_the_reference_bandwidth(engine, cloned):
-    from voxnb import timbre
+    from voxnb.engines.kokoro import timbre
 
     text = "A phone call sounds like a phone call."
     full = engine.synthesize(text, cloned, inspect=False).audio

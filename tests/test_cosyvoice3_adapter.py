@@ -314,7 +314,7 @@ def test_other_engines_refuse_instructions(engine):
 
 
 def test_batch_lines_carry_their_instruction(engine, voice, tmp_path):
-    from voxnb.batch import read_script, run_batch
+    from voxnb.runs.batch import read_script, run_batch
 
     script = tmp_path / "lines.csv"
     script.write_text("text,instruct\n今天天气很好。,sichuan\nHello there.,\n", encoding="utf-8")
@@ -328,7 +328,7 @@ def test_batch_lines_carry_their_instruction(engine, voice, tmp_path):
 
 
 def test_cli_synth_takes_an_instruction():
-    from voxnb.cli import _parser
+    from voxnb.cli.commands import _parser
 
     args = _parser().parse_args(["synth", "--voice", "v", "--text", "t", "--out", "o.wav", "--instruct", "sichuan"])
     assert args.instruct == "sichuan"

@@ -5,12 +5,12 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from voxnb import plots
+from voxnb.output import plots
 from voxnb.dashboard import App, Session
 from voxnb.dashboard.inspect_panel import result_views
 from voxnb.engines.base import Capabilities
 from voxnb.engines.cosyvoice3.prompt import INSTRUCTIONS, STYLE_INSTRUCTIONS
-from voxnb.result import ChunkResult, Result
+from voxnb.output.result import ChunkResult, Result
 from voxnb.settings import PAUSE_SETTINGS, STYLES
 from voxnb.voice import VoiceLibrary
 

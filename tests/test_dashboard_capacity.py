@@ -36,7 +36,7 @@ def fetch(url: str, host: str | None = None, timeout: float = 120) -> tuple[int,
 def dashboard(tmp_path_factory):
     run = tmp_path_factory.mktemp("run")
     lab, dash = free_port(), free_port()
-    start = subprocess.run([sys.executable, "-m", "voxnb.launcher", "start", "--root", str(ROOT), "--run-dir",
+    start = subprocess.run([sys.executable, "-m", "voxnb.launch.jupyter", "start", "--root", str(ROOT), "--run-dir",
                             str(run), "--lab-port", str(lab), "--dash-port", str(dash), "--max-viewers", "2",
                             "--viewer-grace", str(GRACE_S)],
                            capture_output=True, text=True, timeout=300, cwd=ROOT)
@@ -44,7 +44,7 @@ def dashboard(tmp_path_factory):
         assert start.returncode == 0, start.stdout + start.stderr
         yield dash, run
     finally:
-        subprocess.run([sys.executable, "-m", "voxnb.launcher", "stop", "--run-dir", str(run)], timeout=60, cwd=ROOT)
+        subprocess.run([sys.executable, "-m", "voxnb.launch.jupyter", "stop", "--run-dir", str(run)], timeout=60, cwd=ROOT)
 
 
 # ---------------------------------------------------------------- a cap on viewers
@@ -86,7 +86,7 @@ def test_closing_a_tab_gives_its_place_back_at_once(tmp_path):
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
     assert Path(chromium).exists(), "Chromium is missing: tests/run.sh installs it (apt-get install chromium)"
     lab, dash = free_port(), free_port()
-    start = subprocess.run([sys.executable, "-m", "voxnb.launcher", "start", "--root", str(ROOT), "--run-dir",
+    start = subprocess.run([sys.executable, "-m", "voxnb.launch.jupyter", "start", "--root", str(ROOT), "--run-dir",
                             str(tmp_path), "--lab-port", str(lab), "--dash-port", str(dash), "--max-viewers", "1",
                             "--viewer-grace", "3600"],   # so only the tab's own shutdown request can free the place
                            capture_output=True, text=True, timeout=300, cwd=ROOT)
@@ -107,7 +107,7 @@ def test_closing_a_tab_gives_its_place_back_at_once(tmp_path):
             browser.close()
         assert code == 200, (tmp_path / "dashboard.log").read_text()[-3000:]
     finally:
-        subprocess.run([sys.executable, "-m", "voxnb.launcher", "stop", "--run-dir", str(tmp_path)], timeout=60,
+        subprocess.run([sys.executable, "-m", "voxnb.launch.jupyter", "stop", "--run-dir", str(tmp_path)], timeout=60,
                        cwd=ROOT)
 
 

@@ -12,7 +12,7 @@ from voxnb.dashboard import App, Session
 from voxnb.dashboard.session import MAX_UPLOAD_MB
 from voxnb.settings import SynthesisSettings
 from voxnb.voice import VoiceLibrary
-from voxnb.watermark import check_file
+from voxnb.output.watermark import check_file
 
 from conftest import REFERENCES
 
@@ -76,7 +76,7 @@ def test_check_an_unmarked_recording(take):
 
 
 def test_check_finds_a_take_spliced_into_a_recording(take, tmp_path):
-    from voxnb.decode import load_audio, resample
+    from voxnb.reference.decode import load_audio, resample
 
     session, result = take
     clean, sr, _ = load_audio(UNMARKED)

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from voxnb.errors import SettingsError, TextError, VoiceNotFoundError
-from voxnb.transcript import transcribe, wer
+from voxnb.reference.transcript import transcribe, wer
 from voxnb.voice import Voice
 
 SENTENCE = "Every morning the old fisherman walks down to the harbor and checks his small wooden boat."

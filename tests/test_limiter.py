@@ -5,8 +5,8 @@ import re
 import numpy as np
 import soundfile as sf
 
-from voxnb.limiter import CEILING, guard
-from voxnb.timbre import BAND_HZ
+from voxnb.output.limiter import CEILING, guard
+from voxnb.engines.kokoro.timbre import BAND_HZ
 from voxnb.voice import Voice
 
 SR = 24000
@@ -51,7 +51,7 @@ def test_non_finite_samples_are_silenced_and_reported():
 def test_a_voice_built_with_a_broken_eq_speaks_finite_audio_with_a_warning(engine, tmp_path, monkeypatch):
     """A Voice made in code is not read from a file, so only the final guard stands between it and the output;
     an overshooting model (stood in for by an EQ stage that adds 18 dB) is caught there too."""
-    from voxnb import timbre
+    from voxnb.engines.kokoro import timbre
 
     stock = engine.stock_voice("jf_alpha")
     broken = Voice(id="broken-eq", name="broken", engine="kokoro", method="test/1",

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from voxnb import provenance
+from voxnb.output import provenance
 from voxnb.errors import VoxnbError
-from voxnb.output import formats
-from voxnb.result import ChunkResult, Result
+from voxnb.output.write import formats
+from voxnb.output.result import ChunkResult, Result
 
 RECORD = {provenance.TAG: "test", "engine": "kokoro", "weights": "x", "created": "2026-01-02T03:04:05Z",
           "voice": {"id": "abc", "name": "v", "cloned": False, "consent": None}, "seed": 3, "settings": {},
@@ -112,7 +112,7 @@ def test_each_format_round_trips_with_its_provenance(tmp_path, ext):
 
 
 def test_failed_write_leaves_no_temp_file(tmp_path, monkeypatch):
-    import voxnb.output as output
+    import voxnb.output.write as output
 
     def broken(*a, **k):
         raise OSError(28, "No space left on device")
@@ -189,7 +189,7 @@ def test_a_folder_that_cannot_be_created_is_refused():
 
 
 def test_a_failed_take_removes_the_folders_it_created(tmp_path, monkeypatch):
-    import voxnb.output as output
+    import voxnb.output.write as output
 
     (tmp_path / "kept").mkdir()
     monkeypatch.setattr(output, "claim", lambda *a, **k: (_ for _ in ()).throw(OSError(28, "No space left")))
@@ -207,7 +207,7 @@ def test_the_message_lists_the_formats_this_installation_writes(tmp_path):
 
 
 def test_reserved_names_are_distinct_across_threads(tmp_path):
-    from voxnb.output import reserve
+    from voxnb.output.write import reserve
 
     names, start = [], threading.Barrier(8)
 

@@ -127,7 +127,7 @@ def test_fake_autodl_plan_puts_every_environment_cache_and_weights_on_the_data_d
     data = tmp_path / "autodl-tmp"
     data.mkdir()
     smi(tmp_path / "bin")
-    repo = mini_repo(tmp_path)      # with the whole package: the plan asks voxnb.engines.hub_cli for the sources
+    repo = mini_repo(tmp_path)      # with the whole package: the plan asks voxnb.weights.cli for the sources
     shutil.copytree(ROOT / "voxnb", repo / "voxnb", ignore=shutil.ignore_patterns("__pycache__", "assets"),
                     dirs_exist_ok=True)
     p, repo = run(tmp_path, "--plan", "--engine", "kokoro,f5,voxcpm", repo=repo,
@@ -215,13 +215,13 @@ def test_a_disk_too_small_refuses_before_anything_is_installed(tmp_path):
 
 def test_sources_line_without_hub_cli(tmp_path):
     p, _ = run(tmp_path, "--plan", "--cpu", "--engine", "f5")       # the copy has no hub_cli.py
-    assert p.returncode == 0 and "sources: unknown (voxnb.engines.hub_cli missing)" in p.stdout
+    assert p.returncode == 0 and "sources: unknown (voxnb.weights.cli missing)" in p.stdout
 
 
 def test_sources_come_from_hub_cli(tmp_path):
     fake(tmp_path, "python", """case "$*" in
-  "-m voxnb.engines.hub_cli sources f5 --json") echo '[{"file": "vocos/config.yaml", "source": "hf", "repo": "charactr/vocos-mel-24khz", "url": "https://hf.co/x"}]' ;;
-  *) echo "No module named voxnb.engines.hub_cli" >&2; exit 1 ;;
+  "-m voxnb.weights.cli sources f5 --json") echo '[{"file": "vocos/config.yaml", "source": "hf", "repo": "charactr/vocos-mel-24khz", "url": "https://hf.co/x"}]' ;;
+  *) echo "No module named voxnb.weights.cli" >&2; exit 1 ;;
 esac
 """)
     from voxnb.plan.__main__ import sources

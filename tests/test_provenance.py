@@ -9,9 +9,9 @@ import pytest
 import soundfile as sf
 
 import voxnb
-from voxnb import consent, provenance, watermark
-from voxnb.audio import prepare_reference
-from voxnb.decode import resample
+from voxnb.output import consent, provenance, watermark
+from voxnb.reference.audio import prepare_reference
+from voxnb.reference.decode import resample
 from voxnb.errors import ConsentRequiredError, SettingsError
 from voxnb.voice import Voice
 

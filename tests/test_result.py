@@ -3,7 +3,7 @@ import json
 import numpy as np
 import soundfile as sf
 
-from voxnb.result import ChunkResult, Result, mel_spectrogram
+from voxnb.output.result import ChunkResult, Result, mel_spectrogram
 
 
 def make_result(audio=None):

@@ -110,7 +110,7 @@ def test_served_outputs_are_marked_consent_is_kept_and_unmarked_audio_refused(re
 def test_synth_through_a_server_streams_into_the_file_with_progress(remote, server, tmp_path):
     import soundfile as sf
 
-    from voxnb import provenance
+    from voxnb.output import provenance
 
     out = tmp_path / "served.flac"
     p = subprocess.run([sys.executable, "-m", "voxnb", "synth", "--server", server[0], "--voice", "jf_alpha",

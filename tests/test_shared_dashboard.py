@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from audio_fixtures import write_huge_flac
 from net import free_port
-from voxnb import launch_engines
+from voxnb.launch import engines as launch_engines
 from test_browser import ARTIFACTS, BROWSER_ARGS, CHROMIUM, audio_duration
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,13 +50,13 @@ def maps_onnxruntime(pid: int) -> bool:
 def shared(tmp_path_factory):
     run = tmp_path_factory.mktemp("run")
     lab, dash, engine = free_port(), free_port(), free_port()
-    start = subprocess.run([sys.executable, "-m", "voxnb.launcher", "start", "--root", str(ROOT), "--run-dir",
+    start = subprocess.run([sys.executable, "-m", "voxnb.launch.jupyter", "start", "--root", str(ROOT), "--run-dir",
                             str(run), "--lab-port", str(lab), "--dash-port", str(dash), "--engines", "kokoro",
                             "--engine-port", str(engine), "--max-viewers", str(VIEWERS)],
                            capture_output=True, text=True, timeout=600, cwd=ROOT)
     assert start.returncode == 0, start.stdout + start.stderr
     yield f"http://127.0.0.1:{dash}/", json.loads((run / "state.json").read_text())
-    subprocess.run([sys.executable, "-m", "voxnb.launcher", "stop", "--run-dir", str(run)], timeout=60, cwd=ROOT)
+    subprocess.run([sys.executable, "-m", "voxnb.launch.jupyter", "stop", "--run-dir", str(run)], timeout=60, cwd=ROOT)
 
 
 def test_four_viewers_generate_at_once_with_one_model_in_memory(shared, ref_clip, tmp_path):

@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from voxnb import speaker
+from voxnb.reference import speaker
 
 PACKAGE = Path(__file__).resolve().parents[1] / "voxnb"
 # Evaluation modules may use GE2E: the benchmark, and compare (which scores engines, fits nothing).
@@ -15,7 +15,7 @@ EVALUATION = ("bench/", "compare.py")
 def test_dvector_is_unit_norm_deterministic_and_rate_blind(ref_clip):
     import soundfile as sf
 
-    from voxnb.decode import resample
+    from voxnb.reference.decode import resample
 
     audio, sr = sf.read(ref_clip, dtype="float32")
     a = speaker.embed(audio, sr)

@@ -233,7 +233,7 @@ def test_pai_dsw_dashboard_answers_through_the_lab_proxy(tmp_path):
     import json
 
     lab, dash = free_port(), free_port()
-    start = subprocess.run([sys.executable, "-m", "voxnb.launcher", "start", "--root", str(ROOT), "--run-dir",
+    start = subprocess.run([sys.executable, "-m", "voxnb.launch.jupyter", "start", "--root", str(ROOT), "--run-dir",
                             str(tmp_path), "--lab-port", str(lab), "--dash-port", str(dash), "--platform", "pai-dsw"],
                            capture_output=True, text=True, cwd=ROOT, timeout=300)
     try:
@@ -244,5 +244,5 @@ def test_pai_dsw_dashboard_answers_through_the_lab_proxy(tmp_path):
         assert code == 200 and f"/proxy/{dash}/voila/static/voila.js" in page
         assert get(f"http://127.0.0.1:{lab}/proxy/{dash}/voila/static/voila.js?token={token}")[0] == 200
     finally:
-        subprocess.run([sys.executable, "-m", "voxnb.launcher", "stop", "--run-dir", str(tmp_path)], cwd=ROOT,
+        subprocess.run([sys.executable, "-m", "voxnb.launch.jupyter", "stop", "--run-dir", str(tmp_path)], cwd=ROOT,
                        timeout=60)

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from scipy.signal import butter, resample_poly, sosfilt
 
-from voxnb import timbre
+from voxnb.engines.kokoro import timbre
 
 SR = 24000
 

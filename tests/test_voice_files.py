@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from voxnb.errors import BadVoiceFileError, VoiceNotFoundError, VoxnbError
-from voxnb.timbre import BAND_HZ
+from voxnb.engines.kokoro.timbre import BAND_HZ
 from voxnb.voice import Voice, VoiceLibrary
 
 

@@ -47,7 +47,7 @@ class Voice:
     report: Mapping = field(default_factory=dict)     # reference quality report
     transcript: str = ""                 # reference transcript, if any
     info: Mapping = field(default_factory=dict)       # how the fit went (scores, candidates)
-    consent: Mapping = field(default_factory=dict)    # voxnb.consent.record() of the enrollment; {} for stock voices
+    consent: Mapping = field(default_factory=dict)    # voxnb.output.consent.record() of the enrollment; {} for stock voices
 
     def __post_init__(self):
         frozen = {}
@@ -73,7 +73,7 @@ class Voice:
     @property
     def consent_id(self) -> str:
         """The consent record's id; "unknown" for voices cloned before voxnb kept records."""
-        from .consent import NOT_NEEDED, UNKNOWN
+        from .output.consent import NOT_NEEDED, UNKNOWN
 
         return str(self.consent.get("id") or (UNKNOWN if self.cloned else NOT_NEEDED))
 
@@ -213,10 +213,10 @@ class VoiceLibrary:
 
     def enrolled_from(self, name: str, reference_audio: np.ndarray) -> Voice | None:
         """The voice saved as ``name`` if it was enrolled from exactly this prepared reference audio
-        (voxnb.audio.prepare_reference's output), else None.  Needs no engine: the voice's consent
-        record holds the SHA-256 of the float32 audio it was enrolled from (voxnb.consent.record).
+        (voxnb.reference.audio.prepare_reference's output), else None.  Needs no engine: the voice's consent
+        record holds the SHA-256 of the float32 audio it was enrolled from (voxnb.output.consent.record).
         Voices saved before voxnb kept consent records have no digest and never match."""
-        from .consent import audio_sha256
+        from .output.consent import audio_sha256
 
         if name not in self.names():
             return None

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import BadVoiceFileError
-from .timbre import BAND_HZ
+from .engines.kokoro.timbre import BAND_HZ
 
 FORMAT = 1                      # voice.meta()["format"]; files without it predate the field and are format 1
 MAX_VALUES = 50_000_000         # a 60 s prompt at 24 kHz is 1.4 M samples; more is not a voice

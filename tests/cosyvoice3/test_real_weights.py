@@ -16,7 +16,8 @@ def engine():
     torch = pytest.importorskip("torch")
     if not torch.cuda.is_available():
         pytest.skip("no CUDA GPU on this machine")
-    from voxnb.engines import hub, load_engine
+    from voxnb.weights import hub
+    from voxnb.engines import load_engine
     from voxnb.engines.cosyvoice3 import WEIGHTS
 
     try:
@@ -27,8 +28,8 @@ def engine():
 
 
 def test_real_cosyvoice3_clones_intelligibly_and_reproducibly(engine, ref_clip):
-    from voxnb import speaker
-    from voxnb.transcript import transcribe, wer
+    from voxnb.reference import speaker
+    from voxnb.reference.transcript import transcribe, wer
 
     voice = engine.clone(ref_clip, transcript=TRANSCRIPT, consent=True)
     text = "A small boat drifted slowly across the quiet lake while the sun went down."

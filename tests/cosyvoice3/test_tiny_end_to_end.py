@@ -108,7 +108,7 @@ def test_saved_voice_and_served_engine_speak_the_same(engine, voice, result, tmp
 
 def test_no_network_and_no_modelscope_fallback(engine, tmp_path):
     from voxnb.engines import load_engine
-    from voxnb.engines.hub import WeightsError
+    from voxnb.weights.hub import WeightsError
 
     with pytest.raises(WeightsError) as err:          # a missing directory is our error, not a hub download
         load_engine("cosyvoice3", model_dir=tmp_path / "nothing", source_dir=SRC)

@@ -131,7 +131,7 @@ def test_long_reference_with_typed_transcript_is_refused_and_asr_fills_a_cut_one
 
 
 def test_fetch_from_directory_manifest_and_corruption(fetched, tiny_dirs, tmp_path, monkeypatch):
-    from voxnb.engines import hub
+    from voxnb.weights import hub
     from voxnb.engines.f5 import WEIGHTS
 
     directory = hub.check(WEIGHTS, deep=True)
@@ -152,7 +152,7 @@ def test_fetch_from_directory_manifest_and_corruption(fetched, tiny_dirs, tmp_pa
 
 
 def test_licence_is_asked_once(tiny_dirs, tmp_path, monkeypatch):
-    from voxnb.engines import hub
+    from voxnb.weights import hub
     from voxnb.engines.f5 import WEIGHTS
 
     monkeypatch.setenv("VOXNB_CACHE", str(tmp_path / "cache"))
@@ -165,7 +165,7 @@ def test_licence_is_asked_once(tiny_dirs, tmp_path, monkeypatch):
 
 
 def test_offline_fetch_names_model_source_and_the_manual_way(tmp_path, monkeypatch):
-    from voxnb.engines import hub
+    from voxnb.weights import hub
     from voxnb.engines.voxcpm import WEIGHTS
 
     monkeypatch.setenv("VOXNB_VOXCPM_DIR", str(tmp_path / "empty"))
@@ -178,7 +178,7 @@ def test_offline_fetch_names_model_source_and_the_manual_way(tmp_path, monkeypat
 
 
 def test_model_source_defaults_to_modelscope_on_china_clouds(monkeypatch):
-    from voxnb.engines import hub
+    from voxnb.weights import hub
 
     monkeypatch.delenv(hub.SOURCE_ENV, raising=False)
     monkeypatch.setenv("DSW_INSTANCE_ID", "dsw-1")
@@ -230,7 +230,7 @@ def test_served_engine_gives_the_in_kernel_result_bit_for_bit(fetched, hub_engin
 
 
 def test_compare_puts_every_engine_in_one_table(hub_engines, ref_clip):
-    from voxnb.compare import compare, table
+    from voxnb.runs.compare import compare, table
 
     rows = compare(ref_clip, "Hello there, this is a test.", dict(hub_engines),
                    transcript="The birch canoe slid on the smooth planks.", seed=1, consent=True)
@@ -243,7 +243,7 @@ def test_compare_puts_every_engine_in_one_table(hub_engines, ref_clip):
 
 
 def test_compare_keeps_going_when_one_engine_fails(hub_engines, ref_clip):
-    from voxnb.compare import compare
+    from voxnb.runs.compare import compare
 
     rows = compare(ref_clip, "你[h][ào]吗？", dict(hub_engines), transcript="The birch canoe.", measure=False,
                    consent=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from hub_standin import Faults, StandinHub
 
-from voxnb.engines import hub
+from voxnb.weights import hub
 from voxnb.engines.f5 import WEIGHTS as F5
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "hub"
@@ -179,7 +179,7 @@ def test_the_proxy_from_the_environment_carries_the_requests(standin, monkeypatc
 
 
 def test_sources_says_where_each_file_comes_from_without_heavy_imports():
-    code = ("import sys, voxnb.engines.hub_cli as c; c.main(['sources', 'f5', '--source', 'modelscope', '--json']);"
+    code = ("import sys, voxnb.weights.cli as c; c.main(['sources', 'f5', '--source', 'modelscope', '--json']);"
             "heavy = [m for m in ('torch', 'huggingface_hub', 'modelscope', 'f5_tts') if m in sys.modules];"
             "print(heavy, file=sys.stderr)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

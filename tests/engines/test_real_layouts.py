@@ -133,7 +133,8 @@ def _voxnb_fetch(name: str, source: Path, cache: Path, *extra: str) -> subproces
 
 
 def test_f5_hub_layout_fetched_and_loaded_through_the_adapter(tmp_path, monkeypatch):
-    from voxnb.engines import hub, load_engine
+    from voxnb.weights import hub
+    from voxnb.engines import load_engine
     from voxnb.engines.f5 import WEIGHTS, arch
 
     source = build_f5(tmp_path / "hub")
@@ -160,7 +161,8 @@ def test_voxcpm_hub_layout_fetched_and_loaded_through_the_adapter(tmp_path, monk
     import torch
     from safetensors.torch import load_file
 
-    from voxnb.engines import hub, load_engine
+    from voxnb.weights import hub
+    from voxnb.engines import load_engine
     from voxnb.engines.voxcpm import WEIGHTS, arch
 
     source = build_voxcpm(tmp_path / "hub")

@@ -13,12 +13,12 @@ pytestmark = pytest.mark.gpu
 def _weights_or_skip(name):
     import torch
 
-    from voxnb.engines import hub
+    from voxnb.weights import hub
 
     if not torch.cuda.is_available():
         pytest.skip("no CUDA GPU on this machine")
     module = __import__(f"voxnb.engines.{name}", fromlist=["WEIGHTS"]) if name != "whisper" else \
-        __import__("voxnb.transcript_hub", fromlist=["WEIGHTS"])
+        __import__("voxnb.reference.whisper", fromlist=["WEIGHTS"])
     try:
         hub.check(module.WEIGHTS)
     except hub.WeightsError as err:
@@ -29,7 +29,7 @@ def _weights_or_skip(name):
 def test_real_engine_clones_intelligibly_and_reproducibly(name, ref_clip):
     from voxnb.bench import ge2e as speaker   # evaluation encoder
     from voxnb.engines import load_engine
-    from voxnb.transcript import transcribe, wer
+    from voxnb.reference.transcript import transcribe, wer
 
     _weights_or_skip(name)
     engine = load_engine(name)
@@ -45,8 +45,8 @@ def test_real_engine_clones_intelligibly_and_reproducibly(name, ref_clip):
 
 
 def test_real_whisper_transcribes_the_reference(ref_clip):
-    from voxnb.audio import prepare_reference
-    from voxnb.transcript_hub import transcribe
+    from voxnb.reference.audio import prepare_reference
+    from voxnb.reference.whisper import transcribe
 
     _weights_or_skip("whisper")
     ref = prepare_reference(ref_clip)

@@ -46,7 +46,7 @@ def tiny2(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def fetched2(cache, tiny2):
-    from voxnb.cli import main
+    from voxnb.cli.commands import main
 
     assert main(["fetch", "voxcpm2", "--from", str(tiny2)]) == 0
     return cache / "models" / "voxcpm2"
@@ -98,7 +98,7 @@ def test_gpu_memory_comes_from_nvidia_smi(monkeypatch):
 
 # -- fetching -----------------------------------------------------------------------------------------
 def test_fetch_voxcpm2_takes_the_hub_layout(fetched2, tiny2):
-    from voxnb.engines import hub
+    from voxnb.weights import hub
     from voxnb.engines.voxcpm import WEIGHTS2
 
     manifest = hub.read_manifest(hub.check(WEIGHTS2, fetched2, deep=True))
@@ -108,8 +108,9 @@ def test_fetch_voxcpm2_takes_the_hub_layout(fetched2, tiny2):
 
 
 def test_fetch_model_choice(cache, tiny2, tmp_path, monkeypatch, capsys):
-    from voxnb.cli import main
-    from voxnb.engines import hub, voxcpm
+    from voxnb.cli.commands import main
+    from voxnb.weights import hub
+    from voxnb.engines import voxcpm
 
     asked = []
     monkeypatch.setattr(hub, "fetch", lambda spec, **kw: asked.append(spec.name) or f"{spec.name}: fetched")
@@ -126,7 +127,7 @@ def test_fetch_model_choice(cache, tiny2, tmp_path, monkeypatch, capsys):
 
 
 def test_fetch_from_a_directory_takes_what_it_holds(tiny2, tmp_path, monkeypatch, capsys):
-    from voxnb.cli import main
+    from voxnb.cli.commands import main
     from voxnb.engines import voxcpm
 
     tiny15 = build_voxcpm(tmp_path / "VoxCPM1.5")
@@ -160,7 +161,8 @@ def test_engine_runs_voxcpm2_and_says_so(engine2):
 
 
 def test_auto_takes_voxcpm2_only_where_the_gpu_has_the_memory(fetched2, monkeypatch):
-    from voxnb.engines import hub, load_engine
+    from voxnb.weights import hub
+    from voxnb.engines import load_engine
     from voxnb.engines.voxcpm import engine as module
 
     monkeypatch.setattr(module, "_vram_gb", lambda device: 24.0)
@@ -241,7 +243,7 @@ def test_a_voxcpm15_voice_is_refused(engine2, voice2):
 
 # -- doctor, dashboard, full size -------------------------------------------------------------------------
 def test_doctor_and_menu_know_both_models(fetched2, engine2, monkeypatch, tmp_path):
-    from voxnb import doctor
+    from voxnb.cli import doctor
     from voxnb.dashboard.app import App
     from voxnb.dashboard.session import Session, engine_names
     from voxnb.engines import voxcpm

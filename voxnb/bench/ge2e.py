@@ -3,7 +3,7 @@
 The benchmark's headline similarity is GE2E, so no fitting, selection or tuning step in voxnb
 may use it: a fit that climbs the metric it is judged by learns to fool that metric (a style
 search with GE2E as its objective raised GE2E and lowered every other measure). Fitting uses
-the d-vector (voxnb.speaker); a test holds every module outside voxnb.bench (and voxnb.compare,
+the d-vector (voxnb.reference.speaker); a test holds every module outside voxnb.bench (and voxnb.runs.compare,
 which evaluates engines the same way) to never import this one.
 
 The encoder runs on onnxruntime: resemblyzer's LSTM is exported once (the bench's setup step,
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..decode import resample
+from ..reference.decode import resample
 from ..paths import cache_dir
 
 GE2E_RATE = 16000
@@ -84,7 +84,7 @@ def _trim_long_pauses(wav: np.ndarray) -> np.ndarray:
     """Drop pauses longer than VAD_MAX_SILENCE windows, as the encoder was trained on."""
     from scipy.ndimage import binary_dilation
 
-    from ..vad import import_webrtcvad
+    from ..reference.vad import import_webrtcvad
 
     webrtcvad = import_webrtcvad()
 

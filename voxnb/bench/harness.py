@@ -9,7 +9,7 @@ also normalised per encoder on the reference set: (sim - stranger) / (same speak
 Both encoders score bandwidth as identity: five of the six reference speakers are 8 kHz phone-band
 recordings, and merely low-passing a full-band clone moves its d-vector similarity from stranger
 level to well above it. So similarity is reported twice: as is, and "in channel", with every
-system's output band-limited to the held-out clip's bandwidth first (voxnb.timbre.band_limit),
+system's output band-limited to the held-out clip's bandwidth first (voxnb.engines.kokoro.timbre.band_limit),
 which removes the bandwidth difference for all systems alike.
 """
 from __future__ import annotations
@@ -70,8 +70,8 @@ def calibrate(speakers, embed) -> dict:
 def quality(figures: dict, speakers, texts, encoders: dict, calib: dict, long_text: str = LONG_TEXT) -> dict:
     """WER, similarity, pauses and deletions over a system's outputs; similarity and WER also per
     speaker role, since the headline is on the speakers no fitting or tuning step has seen."""
-    from ..timbre import band_limit
-    from ..transcript import cer, wer
+    from ..engines.kokoro.timbre import band_limit
+    from ..reference.transcript import cer, wer
     from . import pauses
 
     role = {s.name: s.role for s in speakers}
@@ -120,9 +120,9 @@ def run(quick: bool = False, systems=SYSTEMS, progress=lambda msg: None, role: s
     ``role``: only the "tune" or "heldout" speakers (calibration always uses the whole set);
     ``refine_s``: refine every cloned voice with this budget (engine.refine) before measuring it.
     """
-    from .. import speaker as dvector   # the fitting encoder, reported beside the headline
+    from ..reference import speaker as dvector   # the fitting encoder, reported beside the headline
     from . import ge2e                  # evaluation only
-    from ..timbre import bandwidth
+    from ..engines.kokoro.timbre import bandwidth
     from .references import reference_set
 
     everyone = reference_set()

@@ -62,7 +62,7 @@ def silences(audio: np.ndarray, sample_rate: int) -> tuple[list[tuple[float, flo
 
 def _text_words(text: str) -> list[tuple[str, str]]:
     """(normalized word, kind of break after it) for the text; numbers spell out into several words."""
-    from ..transcript import normalize_text
+    from ..reference.transcript import normalize_text
 
     out = []
     for m in re.finditer(r"\S+", text):
@@ -80,7 +80,7 @@ def heard_words(audio: np.ndarray, sample_rate: int) -> list[tuple[str, float, f
     """(normalized word, start s, end s) as tiny.en hears them."""
     import librosa
 
-    from ..transcript import WHISPER_RATE, bundled_model_dir, load_whisper, normalize_text
+    from ..reference.transcript import WHISPER_RATE, bundled_model_dir, load_whisper, normalize_text
 
     audio = librosa.resample(np.asarray(audio, np.float32), orig_sr=sample_rate, target_sr=WHISPER_RATE)
     segments, _ = load_whisper(bundled_model_dir()).transcribe(
@@ -91,7 +91,7 @@ def heard_words(audio: np.ndarray, sample_rate: int) -> list[tuple[str, float, f
 
 def _joined(hyp: list[tuple[str, float, float]], ref: list[str]) -> list[tuple[str, float, float]]:
     """Heard words with split compounds joined as the text writes them (see transcript.join_compounds)."""
-    from ..transcript import join_compounds
+    from ..reference.transcript import join_compounds
 
     words = join_compounds(ref, [w for w, _, _ in hyp])
     out, i = [], 0

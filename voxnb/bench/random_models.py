@@ -10,7 +10,7 @@ import shutil
 import time
 from pathlib import Path
 
-from .random_weights import CHARS_PER_SECOND, REFERENCE_TEXT, WARM_TEXT
+from .references import CHARS_PER_SECOND, REFERENCE_TEXT, WARM_TEXT
 
 ROUNDS = 2      # inspect off / on pairs timed
 
@@ -19,7 +19,7 @@ ROUNDS = 2      # inspect off / on pairs timed
 def write(engine: str, root: Path, model: str | None = None) -> dict:
     import torch
 
-    from ..engines import hub
+    from ..weights import hub
 
     torch.manual_seed(0)
     t0 = time.perf_counter()

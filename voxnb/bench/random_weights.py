@@ -25,8 +25,6 @@ NOTE = "random weights: speed and memory only"
 ENGINES = ("f5", "voxcpm", "cosyvoice3")   # cosyvoice3: where its source is given (COSYVOICE_SRC)
 TEXT = ("The birch canoe slid on the smooth planks, and the boat drifted slowly across the quiet lake. "
         "Please send the final report to the whole team before the meeting on Thursday afternoon.")
-WARM_TEXT = "Hello there."
-CHARS_PER_SECOND = 14.0        # English read speech, for the length an untrained stop head is given
 CONCURRENT = 4
 
 
@@ -76,7 +74,7 @@ def _serve_figures(engine, root, steps, text, concurrent, progress) -> dict:
     from concurrent.futures import ThreadPoolExecutor
 
     from ..engines.remote import RemoteEngine
-    from .references import CONSENT, REFERENCE_DIR
+    from .references import CONSENT, REFERENCE_DIR, REFERENCE_TEXT, WARM_TEXT
 
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "voxnb.bench.random_weights", "serve", engine, str(root),
@@ -111,8 +109,6 @@ def _serve_figures(engine, root, steps, text, concurrent, progress) -> dict:
         except subprocess.TimeoutExpired:
             server.kill()
 
-
-REFERENCE_TEXT = "The birch canoe slid on the smooth planks. Glue the sheet to the dark blue background."
 
 
 def free_port() -> int:

@@ -40,6 +40,10 @@ _GCIN = "Debian gcin-voice 0~20170223-3"
 ROLES = ("tune", "heldout")
 LANGS = ("en", "zh")
 # what the benchmark states when it clones them: published recordings, licensed for this use
+# the random-weights bench: what its reference says, its warm-up, and how long an untrained stop head is let run
+REFERENCE_TEXT = "The birch canoe slid on the smooth planks. Glue the sheet to the dark blue background."
+WARM_TEXT = "Hello there."
+CHARS_PER_SECOND = 14.0        # English read speech
 CONSENT = "benchmark reference: a published recording licensed for redistribution (assets/reference/SOURCES.md)"
 
 # (name, gender, lang, role, bandwidth Hz, enroll file, held-out file, source)

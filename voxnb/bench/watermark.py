@@ -1,6 +1,6 @@
 """``voxnb bench --watermark``: how well voxnb's mark survives what happens to audio after it leaves voxnb.
 
-Every clip is marked, passed through each attack, and read back with ``voxnb.watermark.detect``;
+Every clip is marked, passed through each attack, and read back with ``voxnb.output.watermark.detect``;
 the detection rate is the fraction of marked clips it still calls marked. The same attacks on the
 clean clips give the false-positive rate. The clips are real speech (the reference recordings cut
 into 4-8 s pieces) and Kokoro outputs synthesized unmarked, so the clean version of each is known.
@@ -113,7 +113,7 @@ def real_clips(recordings=RECORDINGS, root=ASSETS) -> list[Clip]:
     """Each recording cut into pieces and resampled to RATE."""
     import soundfile as sf
 
-    from ..decode import resample, to_mono
+    from ..reference.decode import resample, to_mono
 
     clips = []
     for rel in recordings:
@@ -126,7 +126,7 @@ def real_clips(recordings=RECORDINGS, root=ASSETS) -> list[Clip]:
 
 def voxnb_clips(engine, voices, sentences=SENTENCES) -> list[Clip]:
     """Unmarked Kokoro outputs: voice k says sentences k and k + len(voices) (English, then Mandarin)."""
-    from ..decode import resample
+    from ..reference.decode import resample
 
     for lang in sorted({lang for lang, _ in sentences}):     # the first call of a language loads its frontend
         engine.synthesize("你好。" if lang == "zh" else "Hello.", engine.stock_voice(voices[0]), lang=lang, watermark=False)
@@ -165,7 +165,7 @@ def _noise(a, sr, partner, rng):
 
 
 def _resample_16k(a, sr, partner, rng):
-    from ..decode import resample
+    from ..reference.decode import resample
 
     return resample(a, sr, 16000), 16000, None
 
@@ -209,7 +209,7 @@ def log_spectral_distance(clean: np.ndarray, marked: np.ndarray, floor_db: float
 def intelligibility(clips: list[Clip], marked: list[np.ndarray]) -> dict | None:
     """Word error rate of tiny.en on the English Kokoro outputs, clean and marked: what the mark costs a listener
     (the only ASR here is English; tiny.en also samples at a higher temperature when unsure, so single words move)."""
-    from ..transcript import transcribe, wer
+    from ..reference.transcript import transcribe, wer
 
     pairs = [(c, m) for c, m in zip(clips, marked) if c.kind == "voxnb" and c.lang == "en"]
     if not pairs:
@@ -221,7 +221,7 @@ def intelligibility(clips: list[Clip], marked: list[np.ndarray]) -> dict | None:
 
 def _mark_all(clips: list[Clip]) -> tuple[list[np.ndarray], list[float]]:
     """Each clip marked, and the fastest of MARK_REPEATS timings of marking it (s)."""
-    from ..watermark import watermarker
+    from ..output.watermark import watermarker
 
     w = watermarker()
     w.mark(clips[0].audio[:RATE], RATE)                        # loaded and warm before anything is timed
@@ -240,7 +240,7 @@ def _mark_all(clips: list[Clip]) -> tuple[list[np.ndarray], list[float]]:
 def _attacked(name: str, clips: list[Clip], marked: list[np.ndarray]) -> tuple[dict, dict, float, float]:
     """One attack on every marked and clean clip: its row of figures, the confidences, and the time
     detection took on how many seconds of audio."""
-    from ..watermark import THRESHOLD, detect
+    from ..output.watermark import THRESHOLD, detect
 
     reals = [c for c in clips if c.kind == "real"]
     attack, kbps, found, detect_s, detected_s = ATTACKS[name], [], {"marked": [], "clean": []}, 0.0, 0.0

@@ -167,7 +167,7 @@ class App(W.VBox):
         self.output.show(s.history[-1])
         ref_mel = None
         if s.reference is not None:
-            from ..result import mel_spectrogram
+            from ..output.result import mel_spectrogram
 
             ref_mel = mel_spectrogram(s.reference.audio, s.reference.sample_rate)
         self.inspector.show(result, ref_mel)

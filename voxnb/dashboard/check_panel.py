@@ -17,7 +17,7 @@ def _text(value) -> str:
 
 
 def _consent(value, lang: str) -> str:
-    from ..consent import NOT_NEEDED, UNKNOWN
+    from ..output.consent import NOT_NEEDED, UNKNOWN
 
     words = {NOT_NEEDED: "meta_consent_not_needed", UNKNOWN: "meta_consent_unknown"}
     return escape(t(words[value], lang)) if value in words else _text(value)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ipywidgets as W
 
-from .. import plots
+from ..output import plots
 from .i18n import t
 from .input_panels import header, set_options
 

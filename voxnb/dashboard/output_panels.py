@@ -8,7 +8,7 @@ import time
 import ipywidgets as W
 import numpy as np
 
-from ..result import pause_samples
+from ..output.result import pause_samples
 from .fit import fit
 from .i18n import t
 from .input_panels import escape, header

@@ -9,7 +9,7 @@
 --allow-host NAME    also answer requests for Host NAME (repeatable; ".example.org" allows its
                      subdomains, "*" turns the check off). See voxnb.dashboard.hosts for the defaults.
 
-voxnb.launcher runs this instead of ``python -m voila``; viewers.py and hosts.py say why.
+voxnb.launch.jupyter runs this instead of ``python -m voila``; viewers.py and hosts.py say why.
 """
 from __future__ import annotations
 

@@ -92,7 +92,7 @@ def engine_names() -> list[str]:
     and weights are in this environment. Cheap: nothing is loaded."""
     import importlib.util
 
-    from ..engines import hub
+    from ..weights import hub
     from ..engines.remote import configured_servers
 
     names = list(configured_servers())
@@ -170,8 +170,8 @@ class Session:
 
     def compare(self, text: str, names: list[str], transcript: str = "", seed: int = 0, progress=None,
                 consent: bool = False):
-        """The clip in use and ``text`` through each engine in ``names``, measured alike (voxnb.compare)."""
-        from ..compare import compare
+        """The clip in use and ``text`` through each engine in ``names``, measured alike (voxnb.runs.compare)."""
+        from ..runs.compare import compare
 
         if self.reference is None:
             raise error(VoxnbError, "err_compare_no_reference")
@@ -186,7 +186,7 @@ class Session:
         """An uploaded file -> Reference (quality report included); nothing is kept but in workdir.
         A refused upload clears the clip and voice in use: the viewer chose to replace them, and a
         voice left in place would be spoken as if it came from the file they just picked."""
-        from ..audio import prepare_reference
+        from ..reference.audio import prepare_reference
 
         self.reference, self.reference_is_upload, self.reference_name, self.voice = None, False, "", None
         mb = len(content) / 2**20
@@ -206,7 +206,7 @@ class Session:
         return path
 
     def load_sample(self, label: str):
-        from ..audio import prepare_reference
+        from ..reference.audio import prepare_reference
 
         samples = sample_voices()
         if label not in samples:
@@ -267,7 +267,7 @@ class Session:
 
     def _consent(self, ticked: bool):
         """What the engine records: the viewer's ticked statement for an upload, the licence for a sample."""
-        from ..consent import STATEMENT, required
+        from ..output.consent import STATEMENT, required
 
         if not self.reference_is_upload:
             return {"statement": SAMPLE_CONSENT, "by": "voxnb"}
@@ -276,7 +276,7 @@ class Session:
         return {"statement": STATEMENT, "by": "dashboard viewer (ticked the consent box)"}
 
     def transcribe(self) -> str:
-        from ..transcript import transcribe
+        from ..reference.transcript import transcribe
 
         if self.reference is None:
             raise error(VoxnbError, "err_transcribe_no_reference")
@@ -302,7 +302,7 @@ class Session:
     def generate(self, text: str, settings: SynthesisSettings, on_stage=None, on_chunk=None):
         """Synthesise chunk by chunk; on_stage(key, **fmt) and on_chunk(ChunkResult) report progress.
         A stop request ends it after the current chunk with what was made so far."""
-        from ..result import assemble
+        from ..output.result import assemble
 
         if self.voice is None:
             raise error(VoxnbError, "err_no_voice")
@@ -341,10 +341,10 @@ class Session:
     # -- checking a file -------------------------------------------------------------------
     def check_file(self, filename: str, content: bytes) -> dict:
         """Does an uploaded file carry voxnb's watermark, and what metadata does it carry?
-        voxnb.watermark.check_file's report, naming the user's file (not its copy in workdir), plus
+        voxnb.output.watermark.check_file's report, naming the user's file (not its copy in workdir), plus
         ``duration_s`` and ``partial`` (the mark covers only some of the file: a take spliced into
         other audio). A file over MAX_UPLOAD_MB is refused unread: ``error`` says so, ``limit_mb`` is set."""
-        from ..watermark import HOP_S, check_file
+        from ..output.watermark import HOP_S, check_file
 
         name = display_name(filename)
         mb = len(content) / 2**20

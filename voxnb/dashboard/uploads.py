@@ -33,8 +33,9 @@ def take_upload(panel, item: dict) -> None:
     """ReferencePanel's upload handler: load ``item`` (a FileUpload value entry) into the session.
     A refused file leaves no clip, voice or report on show: the session has dropped them (see
     Session.load_upload) and the views must not show them as current; the report says so instead."""
+    from html import escape
+
     from .i18n import t
-    from .input_panels import escape
 
     app = panel.app
     app.set_status(None)   # a new upload: the last one's error no longer applies

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 DEFAULT = "kokoro"
 # name -> module that registers it on import (and may define fetch_weights)
 _BUILTIN = {"kokoro": "voxnb.engines.kokoro", "f5": "voxnb.engines.f5", "voxcpm": "voxnb.engines.voxcpm",
-            "cosyvoice3": "voxnb.engines.cosyvoice3", "whisper": "voxnb.transcript_hub"}
+            "cosyvoice3": "voxnb.engines.cosyvoice3", "whisper": "voxnb.reference.whisper"}
 ENGINES = ("kokoro", "f5", "voxcpm", "cosyvoice3")   # what load_engine can make; whisper is weights only
 _FACTORIES: dict[str, Callable[..., Engine]] = {}
 
@@ -71,7 +71,7 @@ def load_engine(name: str | None = None, server: str | None = None, token: str |
 
 
 def __getattr__(name: str):
-    # the interface types pull in numpy: resolved on first use, so `python -m voxnb.engines.hub_cli`
+    # the interface types pull in numpy: resolved on first use, so `python -m voxnb.weights.cli`
     # (the start script's plan) runs on a bare python3 before any environment exists
     if name in ("Capabilities", "Engine"):
         from . import base

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Iterator
 
 from ..errors import SettingsError
-from ..result import ChunkResult, Result
+from ..output.result import ChunkResult, Result
 from ..settings import PAUSE_SETTINGS, SynthesisSettings
 from ..voice import Voice
 
@@ -55,10 +55,10 @@ class Engine(ABC):
 
     def stream(self, text: str, voice: Voice, **settings) -> Iterator[ChunkResult]:
         """Yield one ChunkResult per chunk of text, as each is ready. Every chunk's audio carries
-        voxnb's watermark (see voxnb.watermark) unless ``watermark=False`` was passed, and is finite and
-        below full scale (voxnb.limiter; what the guard changed is in the chunk's warnings)."""
-        from ..limiter import guard
-        from ..watermark import mark
+        voxnb's watermark (see voxnb.output.watermark) unless ``watermark=False`` was passed, and is finite and
+        below full scale (voxnb.output.limiter; what the guard changed is in the chunk's warnings)."""
+        from ..output.limiter import guard
+        from ..output.watermark import mark
 
         parsed = self._settings(settings)
         chunks = self._stream(text, voice, parsed)
@@ -92,7 +92,7 @@ class Engine(ABC):
         and ``_resolve`` (a Voice or a stock voice name -> the Voice to speak)."""
         import time
 
-        from ..result import assemble
+        from ..output.result import assemble
 
         started = time.perf_counter()
         parsed = self._settings(settings)

@@ -15,7 +15,7 @@ from typing import Iterator
 import numpy as np
 
 from ..errors import BadReferenceError, SettingsError, TextError, VoiceNotFoundError
-from ..result import ChunkResult, pause_samples
+from ..output.result import ChunkResult, pause_samples
 from ..settings import SynthesisSettings
 from ..voice import Voice, check_name, content_hash
 from .base import Engine
@@ -123,9 +123,9 @@ class ZeroShotEngine(Engine):
         weights that `voxnb fetch whisper` brings). A clip longer than the engine uses is cut at a
         pause, and then only an ASR transcript (of the cut clip) can match it.
         """
-        from ..audio import prepare_reference
-        from ..consent import record, required
-        from ..decode import resample
+        from ..reference.audio import prepare_reference
+        from ..output.consent import record, required
+        from ..reference.decode import resample
 
         if not consent:
             raise required()
@@ -159,7 +159,7 @@ class ZeroShotEngine(Engine):
                      transcript=transcript, info={"sample_rate": self.SAMPLE_RATE, "cut": cut}, consent=stated)
 
     def _transcribe(self, audio: np.ndarray, sample_rate: int) -> str:
-        from ..transcript_hub import transcribe_reference
+        from ..reference.whisper import transcribe_reference
 
         try:
             text = transcribe_reference(audio, sample_rate).text.strip()

@@ -15,9 +15,9 @@ from voxnb.plan import (GPU_ENGINES, Build, Folder, Gpu, Layout, PlanError, _pre
 
 
 def sources(root: Path, python: str, name: str) -> list[str]:
-    """Where each weight file of ``name`` comes from, as ``voxnb.engines.hub_cli sources`` says."""
+    """Where each weight file of ``name`` comes from, as ``voxnb.weights.cli sources`` says."""
     try:
-        out = subprocess.run([python, "-m", "voxnb.engines.hub_cli", "sources", name, "--json"], cwd=root,
+        out = subprocess.run([python, "-m", "voxnb.weights.cli", "sources", name, "--json"], cwd=root,
                              capture_output=True, text=True, timeout=120)
         rows = json.loads(out.stdout) if out.returncode == 0 else None
         why = (out.stderr.strip().splitlines() or ["no output"])[-1]
@@ -95,7 +95,7 @@ def show(plan: Layout, built: dict[str, Build], gpu: Gpu | None, engines: list[s
     hub = [x for x in engines if x != "kokoro"] + (["whisper"] if on_gpu and any(x in GPU_ENGINES for x in engines)
                                                    else [])
     if hub and not (root / "voxnb" / "engines" / "hub_cli.py").is_file():
-        out.append("sources: unknown (voxnb.engines.hub_cli missing)")
+        out.append("sources: unknown (voxnb.weights.cli missing)")
     elif hub:
         model = voxcpm_model(gpu.memory_gb, gpu.capability) if on_gpu else voxcpm_model(None)
         out += [f"sources:     {name}: {ln}" for name in hub

@@ -29,13 +29,13 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from ..engines.remote import wire
 from ..errors import EngineBusyError, EngineError, SettingsError, VoxnbError
-from ..result import assemble
+from ..output.result import assemble
 from ..settings import SynthesisSettings
 from ..voice import Voice
 from .worker import EngineWorker, Job
 
 HEARTBEAT_S = 2.0          # a waiting client hears from the server this often (read timeouts stay short)
-MAX_BODY_BYTES = 64 * 2**20   # a reference file (50 MiB at most, voxnb.decode) plus its envelope
+MAX_BODY_BYTES = 64 * 2**20   # a reference file (50 MiB at most, voxnb.reference.decode) plus its envelope
 LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
 
 
@@ -271,7 +271,7 @@ def _reference(meta: dict, arrays: dict, tmp: Path):
     if source == "array":
         return arrays["data"], int(meta["sample_rate"])
     if source == "reference":
-        from ..audio import Reference, ReferenceReport
+        from ..reference.audio import Reference, ReferenceReport
 
         report = dict(meta["report"])
         report["warnings"] = tuple(report.get("warnings", ()))

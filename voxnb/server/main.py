@@ -6,7 +6,7 @@ import secrets
 import sys
 
 from ..errors import EngineError
-from ..launch_engines import TOKEN_ENV   # how the launcher hands a token over without showing it in `ps`
+from ..launch.engines import TOKEN_ENV   # how the launcher hands a token over without showing it in `ps`
 from .app import LOOPBACK, create_app
 from .worker import EngineWorker
 
@@ -17,7 +17,7 @@ def serve(engine: str | None, host: str = "127.0.0.1", port: int = 8870, max_que
     import uvicorn
 
     from ..engines import DEFAULT, load_engine
-    from ..launcher import LaunchError, check_port
+    from ..launch.jupyter import LaunchError, check_port
 
     name = engine or DEFAULT
     token = token or os.environ.get(TOKEN_ENV, "")

@@ -5,7 +5,7 @@ It is not on PyPI: the start script clones its source (``install.COMMIT``) into 
 own. Nothing here imports torch or cosyvoice; the engine module does, when an engine is made.
 """
 from .. import register
-from ..hub import Part, WeightsSpec
+from ...weights.hub import Part, WeightsSpec
 
 REPO = "FunAudioLLM/Fun-CosyVoice3-0.5B-2512"
 WEIGHTS = WeightsSpec(
@@ -26,7 +26,7 @@ register("cosyvoice3", _factory)
 
 
 def fetch_weights(progress=print, **options) -> str:
-    from .. import hub
+    from ...weights import hub
 
     return hub.fetch(WEIGHTS, progress=progress, **options)
 

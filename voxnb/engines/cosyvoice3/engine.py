@@ -60,7 +60,7 @@ class CosyVoice3Engine(ZeroShotEngine):
 
     def __init__(self, model_dir: str | Path | None = None, source_dir: str | Path | None = None,
                  fp16: bool = False):
-        from .. import hub
+        from ...weights import hub
 
         directory = hub.check(WEIGHTS, Path(model_dir) if model_dir else None)
         src = load_source(source_dir)

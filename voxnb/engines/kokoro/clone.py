@@ -1,9 +1,9 @@
 """Cloning for Kokoro: fit the style vector, pitch and timbre to a reference speaker, fast.
 
 Kokoro has no speaker encoder; a voice is a 256-d style (one row per phoneme count) plus the
-F0/energy controls voxnb adds to the graph, plus a timbre EQ (voxnb.timbre) applied to its output.
+F0/energy controls voxnb adds to the graph, plus a timbre EQ (voxnb.engines.kokoro.timbre) applied to its output.
 The fit (two model calls, ~4.5 s on 2 CPU cores):
-  1. rank the stock voices by d-vector similarity (voxnb.speaker, the fitting encoder; the benchmark's
+  1. rank the stock voices by d-vector similarity (voxnb.reference.speaker, the fitting encoder; the benchmark's
      own encoder is kept for evaluation) to the reference *in the reference's channel*:
      each stock voice's probe recording (shipped in a table) gets its own timbre EQ and the
      reference's bandwidth before it is embedded. Ranking full-band voices against a phone clip
@@ -13,7 +13,7 @@ The fit (two model calls, ~4.5 s on 2 CPU cores):
   3. synthesise the probe with each candidate, fit its EQ, and keep the one whose d-vector
      (in channel) is closest to the reference among those tiny.en hears without error.
 Pitch matching keeps F0 plausible: level and range are clipped to what a human voice does.
-The EQ is smooth (1/6 octave), bounded and only inside the reference's band (voxnb.timbre).
+The EQ is smooth (1/6 octave), bounded and only inside the reference's band (voxnb.engines.kokoro.timbre).
 voxnb.engines.kokoro.refine can then tune the style vector itself, in minutes rather than seconds.
 """
 from __future__ import annotations
@@ -24,8 +24,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ... import speaker, timbre
-from ...decode import resample
+from ...reference import speaker
+from . import timbre
+from ...reference.decode import resample
 from ...paths import cache_dir
 from ...voice import Voice, VoiceLibrary, check_name, content_hash
 
@@ -152,7 +153,7 @@ def _controls(weights, table, ref_pitch) -> dict[str, float]:
 
 def probe_wer(audio: np.ndarray) -> float:
     """Intelligibility guard: how much of the probe tiny.en fails to hear."""
-    from ...transcript import transcribe, wer
+    from ...reference.transcript import transcribe, wer
 
     return wer(PROBE, transcribe(audio, 24000, language="en").text)
 
@@ -208,9 +209,9 @@ def _enrollment_cache() -> VoiceLibrary:
 def clone_voice(engine, reference, name: str | None = None, transcript: str = "", cache: bool = True,
                 consent=None) -> Voice:
     """Enroll a reference clip (path, (audio, sr) or a prepared Reference) as a Voice value;
-    ``consent`` is the statement voxnb.consent.record() takes (refused without one)."""
-    from ...audio import prepare_reference
-    from ...consent import record, required
+    ``consent`` is the statement voxnb.output.consent.record() takes (refused without one)."""
+    from ...reference.audio import prepare_reference
+    from ...output.consent import record, required
 
     if not consent:
         raise required()
@@ -231,7 +232,7 @@ def clone_voice(engine, reference, name: str | None = None, transcript: str = ""
 
 
 if __name__ == "__main__":  # regenerate the shipped table: python -m voxnb.engines.kokoro.clone
-    from ...engines import load_engine
+    from .. import load_engine
 
     np.savez_compressed(TABLE, **build_stock_table(load_engine("kokoro")))
     print(f"wrote {TABLE}")

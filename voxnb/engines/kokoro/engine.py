@@ -5,9 +5,9 @@ import time
 from pathlib import Path
 from typing import Iterator
 
-from ... import timbre
+from . import timbre
 from ...errors import SettingsError, VoiceNotFoundError
-from ...result import ChunkResult, pause_samples
+from ...output.result import ChunkResult, pause_samples
 from ...settings import STYLES, SynthesisSettings, get_style
 from ...voice import Voice, content_hash
 from ..base import Capabilities, Engine

@@ -25,8 +25,9 @@ import time
 
 import numpy as np
 
-from ... import speaker, timbre
-from ...decode import resample
+from ...reference import speaker
+from . import timbre
+from ...reference.decode import resample
 from ...errors import CancelledError
 from ...voice import Voice, content_hash
 
@@ -172,7 +173,7 @@ def _search(objective, center, score, dims, deadline, max_steps, rng, tick):
 
 def _guard(spk: _Speaker, clone: Voice, pack: np.ndarray, eq: np.ndarray) -> tuple[bool, dict]:
     """Held-out checks of the refined pack against the fast clone: (accepted, figures)."""
-    from ...transcript import transcribe, wer
+    from ...reference.transcript import transcribe, wer
 
     tokens = spk.tokens(HELDOUT_TEXT)
     figures = {}
@@ -208,7 +209,7 @@ def refine(engine, voice: Voice, reference, *, budget_s: float = 180, max_steps:
     ``info["refine"]`` says what happened either way: steps, syntheses, seconds, d-vector
     similarities before/after on the objective and the held-out sentence, and the guard's verdict.
     """
-    from ...audio import prepare_reference
+    from ...reference.audio import prepare_reference
     from .clone import _enrollment_cache
     from .style_map import load
 

@@ -118,7 +118,8 @@ def fit_map(x: np.ndarray, y: np.ndarray, prosody: np.ndarray, groups: np.ndarra
 
 def build(engine, n_variants: int = 160, seed: int = 0, progress=lambda fraction, message: None) -> tuple[dict, dict]:
     """Synthesise the variants and fit the map: (the arrays ``MAP_FILE`` holds, the samples it was fitted on)."""
-    from ... import speaker, timbre
+    from ...reference import speaker
+    from . import timbre
     from .clone import _probe_tokens, _speak
 
     t0 = time.perf_counter()

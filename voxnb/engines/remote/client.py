@@ -16,8 +16,8 @@ from typing import Iterator
 import numpy as np
 
 from ...errors import EngineError, EngineStoppedError
-from ...launch_engines import SERVERS_ENV, TOKEN_ENV   # {name: {url, token}} the launcher gives its kernels
-from ...result import ChunkResult, Result
+from ...launch.engines import SERVERS_ENV, TOKEN_ENV   # {name: {url, token}} the launcher gives its kernels
+from ...output.result import ChunkResult, Result
 from ...voice import Voice
 from ..base import Capabilities, Engine
 from . import wire
@@ -135,7 +135,7 @@ class RemoteEngine(Engine):
         return Voice.from_bytes(response.content)
 
     def clone(self, reference, name: str | None = None, transcript: str = "", consent=None, **options) -> Voice:
-        from ...consent import for_client, required
+        from ...output.consent import for_client, required
 
         if not consent:     # refused here, before the clip travels
             raise required()
@@ -169,7 +169,7 @@ def _reference_message(reference) -> tuple[dict, dict]:
     if isinstance(reference, tuple):
         audio, sr = reference
         return {"source": "array", "sample_rate": int(sr)}, {"data": np.asarray(audio)}
-    from ...decode import MAX_FILE_BYTES, load_audio
+    from ...reference.decode import MAX_FILE_BYTES, load_audio
 
     path = Path(reference)
     if not path.is_file() or path.stat().st_size > MAX_FILE_BYTES:

@@ -16,7 +16,7 @@ from typing import Iterable, Iterator
 import numpy as np
 
 from ... import errors
-from ...result import ChunkResult, Result
+from ...output.result import ChunkResult, Result
 
 MEDIA_TYPE = "application/x-voxnb-frames"
 HEADER = struct.Struct(">Q")

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from .. import register
-from ..hub import Part, WeightsSpec
+from ...weights.hub import Part, WeightsSpec
 from ..precision import VOXCPM2_MIN_GB
 
 WEIGHTS = WeightsSpec(
@@ -76,7 +76,7 @@ def gpu_memory_gb() -> float | None:
 
 
 def weights_present(model: str) -> bool:
-    from .. import hub
+    from ...weights import hub
 
     try:
         hub.check(MODELS[model])
@@ -125,8 +125,8 @@ register("voxcpm", _factory)
 def fetch_weights(progress=print, model: str = "auto", **options) -> str:
     """One model's weights: ``model`` 'voxcpm2', 'voxcpm1.5', or 'auto' (by the GPU's memory; files
     placed by hand with ``source_dir`` by what they are)."""
-    from .. import hub
-    from ..hub import WeightsError
+    from ...weights import hub
+    from ...weights.hub import WeightsError
 
     placed = _placed(Path(options["source_dir"]).expanduser()) if options.get("source_dir") else None
     if model == "auto" and placed in MODELS:      # files placed by hand are what they are

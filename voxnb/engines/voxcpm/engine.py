@@ -94,7 +94,7 @@ class VoxCPMEngine(ZeroShotEngine):
                  inference_timesteps: int = 10, cfg_value: float = 2.0, retry_badcase: bool = True):
         """``model``: 'voxcpm2', 'voxcpm1.5' or 'auto' (VoxCPM2 on a GPU of 12 GB or more whose weights
         are fetched); ``model_dir`` (a directory of either) overrides it, its config.json says which."""
-        from .. import hub
+        from ...weights import hub
 
         require_package("voxcpm", "voxcpm", "voxcpm")
         import torch
@@ -152,7 +152,7 @@ class VoxCPMEngine(ZeroShotEngine):
     def _prompt_features(self, audio: np.ndarray, transcript: str) -> dict[str, np.ndarray]:
         import soundfile as sf
 
-        from ...decode import resample
+        from ...reference.decode import resample
 
         fd, path = tempfile.mkstemp(suffix=".wav")
         os.close(fd)

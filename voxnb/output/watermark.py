@@ -25,9 +25,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import VoxnbError
+from ..errors import VoxnbError
+from .provenance import METHOD
 
-METHOD = "perth-implicit"      # recorded in every output's metadata
 THRESHOLD = 0.5                # decoder output at or above this: marked
 VERIFIED = 0.9                 # marking reads its result back and adds another pass below this ...
 EXTRA_PASSES = 2               # ... at most this many times (a pass costs ~5 dB of SNR; rarely needed)
@@ -143,7 +143,7 @@ class Watermarker:
     def _mark_once(self, audio: np.ndarray, sample_rate: int) -> np.ndarray:
         import torch
 
-        from .decode import resample
+        from ..reference.decode import resample
 
         x = resample(audio, sample_rate, self.sample_rate).astype(np.float32)
         with torch.inference_mode():
@@ -209,8 +209,7 @@ def detect(audio: np.ndarray, sample_rate: int) -> Detection:
 
 def check_file(path) -> dict:
     """One file, as ``voxnb detect`` reports it: the mark, the metadata it carries, or why it cannot be read."""
-    from .decode import load_audio
-    from .errors import VoxnbError
+    from ..reference.decode import load_audio
     from .provenance import read
 
     path = Path(path)

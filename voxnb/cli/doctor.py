@@ -26,7 +26,7 @@ def _gpu() -> str:
 
 
 def _weights() -> str:
-    from .engines.kokoro import weights
+    from ..engines.kokoro import weights
 
     try:
         path = weights.model_path()
@@ -39,13 +39,13 @@ def _hub_engines() -> str:
     """Each hub engine: its package importable here, and its weights present (sizes checked)."""
     import importlib.util
 
-    from .engines import hub
-    from .engines.cosyvoice3 import WEIGHTS as COSYVOICE3
-    from .engines.cosyvoice3.install import source_dir
-    from .engines.f5 import WEIGHTS as F5
-    from .engines.voxcpm import WEIGHTS as VOXCPM
-    from .engines.voxcpm import WEIGHTS2 as VOXCPM2
-    from .transcript_hub import WEIGHTS as WHISPER
+    from ..weights import hub
+    from ..engines.cosyvoice3 import WEIGHTS as COSYVOICE3
+    from ..engines.cosyvoice3.install import source_dir
+    from ..engines.f5 import WEIGHTS as F5
+    from ..engines.voxcpm import WEIGHTS as VOXCPM
+    from ..engines.voxcpm import WEIGHTS2 as VOXCPM2
+    from ..reference.whisper import WEIGHTS as WHISPER
 
     parts = []
     for spec, package in ((F5, "f5_tts"), (VOXCPM, "voxcpm"), (VOXCPM2, "voxcpm"), (COSYVOICE3, "cosyvoice"),
@@ -63,7 +63,7 @@ def _hub_engines() -> str:
 
 def _voxcpm_choice() -> str:
     """Which VoxCPM model `--engine voxcpm` (model auto) would load here, and why."""
-    from .engines import voxcpm
+    from ..engines import voxcpm
 
     vram = voxcpm.gpu_memory_gb()
     capability = voxcpm.gpu_capability()
@@ -76,8 +76,8 @@ def _voxcpm_choice() -> str:
 
 def _servers() -> str:
     """Engine servers this kernel is configured for (the start script sets them) and their state."""
-    from .engines.remote import configured_servers
-    from .errors import VoxnbError
+    from ..engines.remote import configured_servers
+    from ..errors import VoxnbError
 
     servers = configured_servers()
     if not servers:
@@ -85,7 +85,7 @@ def _servers() -> str:
     lines = []
     for name, entry in servers.items():
         try:
-            from .engines.remote import RemoteEngine
+            from ..engines.remote import RemoteEngine
 
             h = RemoteEngine(entry["url"], entry.get("token")).health()
             q = h.get("queue", {})
@@ -97,9 +97,9 @@ def _servers() -> str:
 
 
 def report() -> dict:
-    from . import __version__
-    from .engines import DEFAULT, available
-    from .paths import cache_dir, voices_dir
+    from .. import __version__
+    from ..engines import DEFAULT, available
+    from ..paths import cache_dir, voices_dir
 
     try:
         import onnxruntime as ort

@@ -88,7 +88,7 @@ def default_source() -> str:
 
 
 def _repo_url(part: Part, source: str) -> str:
-    from . import hub_sources
+    from . import sources as hub_sources
 
     return hub_sources.repo_url(*hub_sources.route(part, source))
 
@@ -101,7 +101,7 @@ def sources(spec: WeightsSpec, source: str | None = None) -> list[dict]:
     ModelScope copy is 'hf' whatever is asked); ``fallback`` is the package's copy taken when the hub
     lacks the file (``package:f5_tts/infer/examples/vocab.txt``), else None. No network is used.
     """
-    from . import hub_sources
+    from . import sources as hub_sources
 
     return hub_sources.sources(spec, source or default_source())
 
@@ -272,7 +272,7 @@ def fetch(spec: WeightsSpec, source: str | None = None, source_dir: str | Path |
     source = source or default_source()
     if source not in SOURCES:
         raise WeightsError(f"{source!r} is not a model source.", f"Use one of: {', '.join(SOURCES)}.")
-    from .hub_sources import fetch_part
+    from .sources import fetch_part
 
     expected: dict[str, dict] = {}
     for part in spec.parts:

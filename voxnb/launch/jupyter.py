@@ -3,9 +3,9 @@
 Standard library only, so it also runs before the environment is complete. State (pids,
 ports, token, URLs) lives in one JSON file in the run directory; logs sit beside it.
 
-    python -m voxnb.launcher start --root . --run-dir run --lab-port 8888 --dash-port 8866
-    python -m voxnb.launcher status --run-dir run
-    python -m voxnb.launcher stop --run-dir run
+    python -m voxnb.launch.jupyter start --root . --run-dir run --lab-port 8888 --dash-port 8866
+    python -m voxnb.launch.jupyter status --run-dir run
+    python -m voxnb.launch.jupyter stop --run-dir run
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from . import launch_engines
+from . import engines as launch_engines
 
 DASHBOARD = "notebooks/dashboard.ipynb"
 WS_MAX_BYTES = 64 * 2**20     # Voila's websocket limit; a 30 s WAV or a few-MB mp3 must upload
@@ -338,7 +338,7 @@ def stop(args) -> int:
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m voxnb.launcher")
+    p = argparse.ArgumentParser(prog="python -m voxnb.launch.jupyter")
     sub = p.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("start")
     s.add_argument("--root", default=".")

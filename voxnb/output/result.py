@@ -98,7 +98,7 @@ class Result:
     seed: int
     timings: dict                # stage -> seconds
     warnings: tuple[str, ...] = ()
-    provenance: dict = field(default_factory=dict)   # voxnb.provenance.build(): generator, voice, consent, watermark
+    provenance: dict = field(default_factory=dict)   # voxnb.output.provenance.build(): generator, voice, consent, watermark
 
     @cached_property
     def mel(self) -> np.ndarray:
@@ -153,7 +153,7 @@ class Result:
         """Write the audio + JSON sidecar; the extension picks the format (.wav, .flac, .ogg, .mp3; none:
         .wav). An existing file is never replaced: a free name is chosen (take.wav -> take-1.wav) and
         returned, even when other processes or threads save to the same path at once."""
-        from .output import AudioOutput
+        from .write import AudioOutput
 
         with AudioOutput(path, self.provenance) as out:
             out.write(self.audio, self.sample_rate)
@@ -161,8 +161,8 @@ class Result:
 
 
 def write_audio(target, audio: np.ndarray, sample_rate: int, provenance: dict, format: str = "WAV") -> None:
-    """16-bit audio with the provenance embedded (see voxnb.provenance); ``target`` a path or a file object.
-    Files on disk go through Result.save (voxnb.output), which never replaces one and leaves no temp file."""
+    """16-bit audio with the provenance embedded (see voxnb.output.provenance); ``target`` a path or a file object.
+    Files on disk go through Result.save (voxnb.output.write), which never replaces one and leaves no temp file."""
     import soundfile as sf
 
     from .provenance import write_tags

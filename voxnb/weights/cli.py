@@ -1,6 +1,6 @@
 """Where an engine's weight files come from, for the start script's ``--plan``; no network, no heavy import.
 
-    python -m voxnb.engines.hub_cli sources f5 [--source modelscope] [--json]
+    python -m voxnb.weights.cli sources f5 [--source modelscope] [--json]
 
 ``--json`` prints ``hub.sources(spec, source)``: a list of ``{file, source, repo, url, fallback}``;
 without it, one line per file. NAME is a weights spec's name: f5, voxcpm, voxcpm2, cosyvoice3, whisper.
@@ -12,7 +12,8 @@ import importlib
 import json
 import sys
 
-from . import _BUILTIN, hub
+from ..engines import _BUILTIN
+from . import hub
 from ..errors import VoxnbError
 
 
@@ -33,7 +34,7 @@ def find_spec(name: str) -> hub.WeightsSpec:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m voxnb.engines.hub_cli",
+    parser = argparse.ArgumentParser(prog="python -m voxnb.weights.cli",
                                      description="Where each weight file of an engine comes from.")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("sources", help="list every weight file with its source, repository and URL")

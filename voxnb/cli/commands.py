@@ -11,16 +11,9 @@ import json
 import sys
 from pathlib import Path
 
-from .errors import VoxnbError
-from .settings import LANGUAGES
-
-
-ENGINE_HELP = "engine to use: kokoro (CPU, default), f5, voxcpm, cosyvoice3 (GPU; see voxnb doctor)"
-LANG_HELP = ("language of what stands between words (numbers, dates, symbols, punctuation); auto: the words "
-             "around it decide. Chinese characters are always read as Mandarin and Latin words as English")
-SEED_HELP = "random seed: the same seed, text, voice and settings give the same audio (Kokoro is deterministic)"
-CONSENT_HELP = ("state that you have the right to clone this voice (it is yours, or its speaker agreed); "
-                "required to clone a recording, kept with the voice and named in every output's metadata")
+from ..errors import VoxnbError
+from ..settings import LANGUAGES
+from .options import CONSENT_HELP, ENGINE_HELP, LANG_HELP, SEED_HELP
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -29,7 +22,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--voices-dir", help="voices library (default: $VOXNB_HOME/voices)")
     sub = p.add_subparsers(dest="command", required=True)
 
-    from .cli_synth import add_parser as add_synth
+    from .synth import add_parser as add_synth
 
     add_synth(sub)
 
@@ -136,16 +129,16 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _library(args):
-    from .paths import voices_dir
-    from .voice import VoiceLibrary
+    from ..paths import voices_dir
+    from ..voice import VoiceLibrary
 
     return VoiceLibrary(Path(args.voices_dir) if args.voices_dir else voices_dir())
 
 
 def _engine(args):
     """--server URL; else the start script's server for --engine NAME when there is one; else in-process."""
-    from .engines import load_engine
-    from .engines.remote import configured_servers
+    from ..engines import load_engine
+    from ..engines.remote import configured_servers
 
     entry = configured_servers().get(args.engine) if args.engine and not args.server else None
     if entry:
@@ -155,7 +148,7 @@ def _engine(args):
 
 def _need_consent(args) -> None:
     """Refuse a clone without --consent before a model is loaded."""
-    from .consent import required
+    from ..output.consent import required
 
     if getattr(args, "ref", None) and not args.consent:
         raise required(Path(args.ref).name)
@@ -175,7 +168,7 @@ def _voice(engine, args):
 
 
 def cmd_synth(args) -> int:
-    from .cli_synth import cmd_synth as synth
+    from .synth import cmd_synth as synth
 
     _need_consent(args)
     engine = _engine(args)
@@ -183,20 +176,20 @@ def cmd_synth(args) -> int:
 
 
 def cmd_clone(args) -> int:
-    from .cli_clone import cmd_clone as clone
+    from .clone import cmd_clone as clone
 
-    _need_consent(args)   # before anything, a cached answer included (see voxnb.cli_clone)
+    _need_consent(args)   # before anything, a cached answer included (see voxnb.cli.clone)
     return clone(args, _library(args), lambda: _engine(args))
 
 
 def cmd_voices(args) -> int:
-    from .cli_voices import list_stock, list_saved
+    from .voices import list_stock, list_saved
 
     return list_stock(args.engine, args.json) if args.stock else list_saved(_library(args), args.json)
 
 
 def cmd_phonemes(args) -> int:
-    from .text import phonemize
+    from ..text import phonemize
 
     chunks = phonemize(args.text, lang=args.lang)
     if args.json:
@@ -214,7 +207,7 @@ def cmd_phonemes(args) -> int:
 
 def cmd_detect(args) -> int:
     """Exit 0 when every file carries the mark, 1 when any does not, 2 when any cannot be read."""
-    from .watermark import check_file
+    from ..output.watermark import check_file
 
     entries = [check_file(f) for f in args.files]
     if args.json:
@@ -253,7 +246,7 @@ def cmd_doctor(args) -> int:
 
 
 def cmd_batch(args) -> int:
-    from .batch import read_manifest, read_script, run_batch
+    from ..runs.batch import read_manifest, read_script, run_batch
 
     lines = read_script(args.script)            # a bad row stops here, before any model is loaded
     _need_consent(args)
@@ -279,10 +272,10 @@ def cmd_batch(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    from .bench.harness import SYSTEMS, run, table
+    from ..bench.harness import SYSTEMS, run, table
 
     if args.watermark:
-        from .bench import watermark
+        from ..bench import watermark
 
         figures = watermark.run(quick=args.quick, progress=lambda m: print(f"  {m}", file=sys.stderr))
         print(json.dumps(figures) if args.json else watermark.table(figures))
@@ -303,15 +296,15 @@ def cmd_bench(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from .server import serve
+    from ..server import serve
 
     serve(args.engine, host=args.host, port=args.port, max_queue=args.max_queue, token=args.token)
     return 0
 
 
 def cmd_fetch(args) -> int:
-    from .engines import fetch
-    from .engines.hub import ask_on_terminal
+    from ..engines import fetch
+    from ..weights.hub import ask_on_terminal
 
     name = args.name or args.engine
     model = args.model
@@ -337,7 +330,7 @@ def _engines_for(names: list[str]) -> dict:
 
 
 def cmd_compare(args) -> int:
-    from .compare import compare, table
+    from ..runs.compare import compare, table
 
     names = [n.strip() for n in args.engines.split(",") if n.strip()]
     _need_consent(args)
@@ -352,7 +345,7 @@ def cmd_compare(args) -> int:
 
 
 def _bench_random(args) -> int:
-    from .bench import random_weights
+    from ..bench import random_weights
 
     if not args.engine:
         raise VoxnbError("--random-weights measures one engine.", "Add --engine f5 (or voxcpm, cosyvoice3).")
@@ -364,9 +357,9 @@ def _bench_random(args) -> int:
 
 
 def _bench_engine(args) -> int:
-    from .bench.harness import TEXTS
-    from .bench.references import CONSENT, reference_set
-    from .compare import compare, table
+    from ..bench.harness import TEXTS
+    from ..bench.references import CONSENT, reference_set
+    from ..runs.compare import compare, table
 
     engines = _engines_for([args.engine])
     rows = []

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import VoxnbError
+from ..errors import VoxnbError
 
 # extension -> (libsndfile format, subtype); MP3 only where the installed libsndfile writes it
 FORMATS = {".wav": ("WAV", "PCM_16"), ".flac": ("FLAC", "PCM_16"), ".ogg": ("OGG", "VORBIS"),

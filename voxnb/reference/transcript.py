@@ -124,7 +124,7 @@ def normalize_text(text: str) -> str:
 
 
 def _spelled(digits: str) -> str:
-    from .text.normalize import _cardinal
+    from ..text.normalize import _cardinal
 
     return re.sub(r"[^a-z]+", " ", _cardinal(digits)).strip()
 

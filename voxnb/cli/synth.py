@@ -2,7 +2,7 @@
 
 Each chunk goes to the output as soon as the engine yields it and is then let go, so memory stays flat
 however long the text (a 20,000-character text once held every chunk and its maps: 2.5 GB). The file
-is a hidden temp file until the last chunk, then claimed under a free name (voxnb.output).
+is a hidden temp file until the last chunk, then claimed under a free name (voxnb.output.write).
 """
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from .cli import CONSENT_HELP, ENGINE_HELP, LANG_HELP, SEED_HELP
-from .settings import LANGUAGES, SPEED_RANGE, STYLES
+from .options import CONSENT_HELP, ENGINE_HELP, LANG_HELP, SEED_HELP
+from ..settings import LANGUAGES, SPEED_RANGE, STYLES
 
 OUT_HELP = ("output file; its extension picks the format: .wav (also when there is none), .flac, .ogg, .mp3. "
             "A JSON sidecar is written beside it; an existing file is never replaced (take-1.wav, ...)")
@@ -78,11 +78,11 @@ def stream_to_file(engine, text: str, voice, settings: dict, path, progress=None
     """Synthesize ``text`` straight into ``path``: (the path written, a Result without audio, seconds of audio).
 
     The audio equals ``engine.synthesize(text, voice, **settings).audio``: the same chunks joined by the same
-    pauses (voxnb.result.with_pauses). ``progress(done, total, audio_s, elapsed_s)`` is called after each chunk.
-    Whatever fails, no temp file is left (voxnb.output.AudioOutput).
+    pauses (voxnb.output.result.with_pauses). ``progress(done, total, audio_s, elapsed_s)`` is called after each chunk.
+    Whatever fails, no temp file is left (voxnb.output.write.AudioOutput).
     """
-    from .output import AudioOutput
-    from .result import finish, provenance_record, with_pauses
+    from ..output.write import AudioOutput
+    from ..output.result import finish, provenance_record, with_pauses
 
     started = time.perf_counter()
     parsed, voice = _prepared(engine, {**settings, "inspect": False}, voice)   # maps are what grows with the text
@@ -108,8 +108,8 @@ def _prepared(engine, settings: dict, voice):
     """(validated settings, the Voice to speak). An engine in this process checks both itself; an engine
     server's client validates the settings here (the server checks them again) and fetches a stock voice
     by name, so the file's provenance is built before its first sample, as for a local engine."""
-    from .settings import SynthesisSettings
-    from .voice import Voice
+    from ..settings import SynthesisSettings
+    from ..voice import Voice
 
     if hasattr(engine, "_resolve"):
         return engine._settings(settings), engine._resolve(voice)

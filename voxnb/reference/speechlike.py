@@ -81,12 +81,12 @@ class SpeechFeatures:
 
 
 def measure(audio: np.ndarray, sample_rate: int, mask: np.ndarray | None = None) -> SpeechFeatures:
-    """Measure ``audio`` (mono float); ``mask`` is voxnb.vad's speech mask (30 ms frames), None for all."""
+    """Measure ``audio`` (mono float); ``mask`` is voxnb.reference.vad's speech mask (30 ms frames), None for all."""
     from scipy.fft import dct
     from scipy.ndimage import maximum_filter1d
 
-    from voxnb.decode import resample
-    from voxnb.vad import FRAME_S
+    from voxnb.reference.decode import resample
+    from voxnb.reference.vad import FRAME_S
 
     x = resample(np.asarray(audio, np.float32), sample_rate, RATE)
     n = 1 + (x.size - FRAME) // HOP if x.size >= FRAME else 0

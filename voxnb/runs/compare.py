@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import VoxnbError
-from .result import Result, assemble
-from .settings import SynthesisSettings
+from ..errors import VoxnbError
+from ..output.result import Result, assemble
+from ..settings import SynthesisSettings
 
 
 @dataclass(frozen=True, eq=False)
@@ -58,10 +58,10 @@ def compare(reference, text: str, engines: dict, transcript: str = "", seed: int
             progress=lambda msg: None, consent=None) -> list[Row]:
     """``engines``: name -> Engine (in-kernel or remote). ``reference``: a path, (audio, sr) or Reference;
     ``consent`` as ``Engine.clone`` takes it (every engine clones the reference)."""
-    from .audio import prepare_reference
-    from .transcript import cer, wer
-    from .text.split import detect_language
-    from .bench import ge2e as speaker   # evaluation: GE2E, the encoder no fit may use
+    from ..reference.audio import prepare_reference
+    from ..reference.transcript import cer, wer
+    from ..text.split import detect_language
+    from ..bench import ge2e as speaker   # evaluation: GE2E, the encoder no fit may use
 
     ref = reference if hasattr(reference, "report") else prepare_reference(reference)
     ref_embedding = speaker.embed(ref.audio, ref.sample_rate) if measure else None
@@ -76,7 +76,7 @@ def compare(reference, text: str, engines: dict, transcript: str = "", seed: int
             continue
         row = Row(name, result, first_audio_s=first, metric="CER" if chinese else "WER")
         if measure and len(result.audio) > 0:
-            from .transcript_hub import transcribe_reference
+            from ..reference.whisper import transcribe_reference
 
             progress(f"{name}: measuring")
             try:

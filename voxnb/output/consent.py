@@ -14,7 +14,7 @@ from typing import Mapping
 
 import numpy as np
 
-from .errors import ConsentRequiredError
+from ..errors import ConsentRequiredError
 
 STATEMENT = "I have the right to clone this voice"
 UNKNOWN = "unknown"          # a voice enrolled before voxnb kept consent records

@@ -12,8 +12,9 @@ import json
 import time
 from pathlib import Path
 
-from . import __version__
-from .watermark import METHOD
+from .. import __version__
+
+METHOD = "perth-implicit"      # the watermark's method, recorded in every output's metadata
 
 TAG = "voxnb"          # first key of the embedded record, how readers recognise it
 SOFTWARE = f"voxnb {__version__}"

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
-from .errors import SettingsError, TextError, VoiceNotFoundError, VoxnbError
-from .output import reserve, unwritable
-from .settings import SynthesisSettings
-from .voice import Voice
+from ..errors import SettingsError, TextError, VoiceNotFoundError, VoxnbError
+from ..output.write import reserve, unwritable
+from ..settings import SynthesisSettings
+from ..voice import Voice
 
 COLUMNS = ("text", "name", "style", "speed", "seed", "voice", "instruct")
 MANIFEST_COLUMNS = ("row", "name", "file", "text", "voice_id", "style", "speed", "seed", "duration_s", "rtf", "error")

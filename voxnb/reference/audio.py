@@ -16,10 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
-from voxnb.decode import ACCEPTED, SAMPLE_RATE, check_header_duration, load_audio, resample, to_mono
+from voxnb.reference.decode import ACCEPTED, SAMPLE_RATE, check_header_duration, load_audio, resample, to_mono
 from voxnb.errors import BadReferenceError
-from voxnb.speechlike import measure as measure_speechlike
-from voxnb.vad import FRAME_S, detect_speech, frame_db, frame_len
+from voxnb.reference.speechlike import measure as measure_speechlike
+from voxnb.reference.vad import FRAME_S, detect_speech, frame_db, frame_len
 
 MIN_SPEECH_S = 3.0  # less speech than this is refused
 MAX_SPEECH_S = 30.0  # a longer clip is cut to a window of WINDOW_S
@@ -82,7 +82,7 @@ def prepare_reference(source) -> Reference:
 
     decode -> mix to mono -> resample to 24 kHz -> remove a DC offset -> VAD -> trim -> cut long
     clips to the best 10-15 s window -> refuse what does not sound like human speech
-    (voxnb.speechlike) -> loudness-normalise.  Deterministic.
+    (voxnb.reference.speechlike) -> loudness-normalise.  Deterministic.
     """
     if isinstance(source, tuple):
         data, sr, channels = _from_array(source)

@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 import sys
 
-from .errors import VoxnbError
-from .voice import VoiceLibrary
+from ..errors import VoxnbError
+from ..voice import VoiceLibrary
 
 
 def list_saved(library: VoiceLibrary, as_json: bool) -> int:
@@ -28,8 +28,8 @@ def list_saved(library: VoiceLibrary, as_json: bool) -> int:
 
 def list_stock(engine: str | None, as_json: bool) -> int:
     """The voices an engine ships with, from its table: no model is loaded."""
-    from .engines import DEFAULT, ENGINES
-    from .engines.kokoro.weights import STOCK_VOICES
+    from ..engines import DEFAULT, ENGINES
+    from ..engines.kokoro.weights import STOCK_VOICES
 
     engine = engine or DEFAULT
     if engine not in ENGINES:

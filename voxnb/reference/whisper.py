@@ -1,7 +1,7 @@
 """Whisper large-v3-turbo through transformers: the reference transcript in English or Mandarin.
 
 Fetched with the GPU engines' weights (`voxnb fetch whisper`); where it is absent the CPU tiny.en
-model (English only) in ``voxnb.transcript`` is used instead. Like every hub model it is loaded
+model (English only) in ``voxnb.reference.transcript`` is used instead. Like every hub model it is loaded
 from a local directory only.
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ import functools
 
 import numpy as np
 
-from .engines.hub import Part, WeightsSpec
+from ..weights.hub import Part, WeightsSpec
 from .transcript import WHISPER_RATE, Transcript
 
 WEIGHTS = WeightsSpec(
@@ -21,13 +21,13 @@ WEIGHTS = WeightsSpec(
 
 
 def fetch_weights(progress=print, **options) -> str:
-    from .engines import hub
+    from ..weights import hub
 
     return hub.fetch(WEIGHTS, progress=progress, **options)
 
 
 def available() -> bool:
-    from .engines import hub
+    from ..weights import hub
 
     try:
         hub.check(WEIGHTS)
@@ -41,7 +41,7 @@ def _pipeline():
     import torch
     from transformers import pipeline
 
-    from .engines import hub
+    from ..weights import hub
 
     directory = hub.check(WEIGHTS)
     cuda = torch.cuda.is_available()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from voxnb.decode import SAMPLE_RATE, resample
+from voxnb.reference.decode import SAMPLE_RATE, resample
 
 
 VAD_RATE = 16000  # webrtcvad works at 8/16/32/48 kHz; 16 kHz is its best-tested rate

@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from .errors import BadVoiceFileError, VoxnbError
-from .voice import Voice, VoiceLibrary, check_name
+from ..errors import BadVoiceFileError, VoxnbError
+from ..voice import Voice, VoiceLibrary, check_name
 
 
 def cmd_clone(args, library: VoiceLibrary, make_engine: Callable) -> int:
@@ -34,8 +34,8 @@ def cmd_clone(args, library: VoiceLibrary, make_engine: Callable) -> int:
     engine = make_engine()
     transcript = args.transcript
     if args.transcribe and not transcript:
-        from .audio import prepare_reference
-        from .transcript import transcribe
+        from ..reference.audio import prepare_reference
+        from ..reference.transcript import transcribe
 
         ref = prepare_reference(args.ref)
         transcript = transcribe(ref.audio, ref.sample_rate, language="en").text
@@ -50,7 +50,7 @@ def cmd_clone(args, library: VoiceLibrary, make_engine: Callable) -> int:
 
 
 def _refined_method() -> str:
-    from .engines.kokoro.refine import METHOD
+    from ..engines.kokoro.refine import METHOD
 
     return METHOD
 
@@ -81,8 +81,8 @@ def _already_enrolled(args, library: VoiceLibrary, make_engine: Callable) -> Voi
     Same enrollment: same prepared reference audio (prepare_reference needs no engine), same
     engine, and the same transcript when one is given.
     """
-    from .audio import prepare_reference
-    from .engines import DEFAULT
+    from ..reference.audio import prepare_reference
+    from ..engines import DEFAULT
 
     ref = prepare_reference(args.ref)
     fix = "Choose another name, or pass --overwrite to replace the saved voice."

@@ -1,0 +1,1 @@
+"""Starting JupyterLab, the Voila dashboard and the engine servers."""

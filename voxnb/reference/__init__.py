@@ -1,0 +1,1 @@
+"""Reference audio on its way in: decode, checks, voice activity, speaker embedding, transcript."""

@@ -1,0 +1,1 @@
+"""Work made of many takes: comparing engines, batches."""
