@@ -7,9 +7,25 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 unset VIRTUAL_ENV  # another activated venv would make Jupyter list that venv's kernels instead of ours
 TORCH_VERSION=2.13.0
-# the engines' PyTorch builds (f5/voxcpm: 2.8 with torchaudio; CosyVoice 3: its pin, or 2.7.1 on Blackwell),
-# where each folder goes and whether it fits are decided by voxnb/plan (python3 -m voxnb.plan)
+# The engines and how each is installed come from their specs (voxnb/engines/<name>/spec.py, read with
+# `python3 -m voxnb.engines ...`); their PyTorch builds (the shared 2.8 with torchaudio, or an engine's own
+# pins), where each folder goes and whether it fits are decided by voxnb/plan (python3 -m voxnb.plan).
 PYTORCH_INDEX=${VOXNB_PYTORCH_INDEX:-https://download.pytorch.org/whl}
+
+find_python() {
+  local c
+  for c in python3.12 python3.11 python3.10 python3; do
+    if command -v "$c" >/dev/null 2>&1 && "$c" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
+      command -v "$c"; return 0
+    fi
+  done
+  return 1
+}
+engines_py() {  # what the engines' specs say, read with the system Python (no environment needed)
+  local py=${SYS_PY:-}
+  [ -n "$py" ] || py=$(find_python) || { echo "error: no Python 3.10 or newer found" >&2; return 1; }
+  (cd "$ROOT" && PYTHONPATH="$ROOT" "$py" -m voxnb.engines "$@")
+}
 
 usage() {
   cat <<'EOF'
@@ -20,12 +36,10 @@ and the Voila dashboard in the background, then prints their URLs.
 
 Options:
   --cpu              ignore any GPU: install the CPU build of PyTorch
-  --engine NAMES     engines to serve, comma-separated: kokoro (CPU), f5, voxcpm and cosyvoice3 (GPU:
-                     zero-shot cloning from a reference clip) (default: kokoro). Each gets its weights
-                     fetched and verified and one server process that every viewer and kernel shares;
-                     f5 and voxcpm live in environments of their own (envs/<engine>, PyTorch 2.8),
-                     cosyvoice3 in envs/cosyvoice3 with Python 3.10 and its source cloned from GitHub at
-                     a pinned commit (PyTorch 2.3.1, as its requirements pin)
+EOF
+  # the engines, as their specs describe them
+  engines_py usage 2>/dev/null || echo "  --engine NAMES     engines to serve, comma-separated (python3 -m voxnb.engines list names them)"
+  cat <<'EOF'
   --cosyvoice-src DIR  use this CosyVoice checkout (with its Matcha-TTS submodule) instead of cloning one;
                      for boxes that cannot reach GitHub (also: COSYVOICE_SRC=DIR)
   --accept-licence   accept the engine weights' licences without being asked (F5-TTS: CC-BY-NC 4.0)
@@ -72,9 +86,9 @@ cli_hint() {  # the environment is not on PATH in the user's shell: say how to r
   echo "Voices and outputs: \$VOXNB_HOME (${VOXNB_HOME:-~/voxnb-data})"
 }
 
-ACCEPT=0; MODEL_SOURCE=""; CPU=0; ENGINE=kokoro; LAB_PORT=""; DASH_PORT=""; HOST=""; LAUNCH=1; ACTION=start
+ACCEPT=0; MODEL_SOURCE=""; CPU=0; ENGINE=""; LAB_PORT=""; DASH_PORT=""; HOST=""; LAUNCH=1; ACTION=start
 ENGINE_ENV=shared; ENGINE_PORT=8870; MAX_QUEUE=8; MAX_VIEWERS=0; ALLOW_HOSTS=()
-TURBO=0; PIP_INDEX=""; HF_ENDPOINT_ARG=""; FORCE_VENV=0; PLAN=0; COSY_SRC_ARG=${COSYVOICE_SRC:-}
+TURBO=0; PIP_INDEX=""; HF_ENDPOINT_ARG=""; FORCE_VENV=0; PLAN=0; SRC_ARG=${COSYVOICE_SRC:-}
 while [ $# -gt 0 ]; do
   case "$1" in
     --cpu) CPU=1 ;;
@@ -95,7 +109,7 @@ while [ $# -gt 0 ]; do
     --network-turbo) TURBO=1 ;;
     --pip-index) PIP_INDEX=${2:?--pip-index needs a URL}; shift ;;
     --hf-endpoint) HF_ENDPOINT_ARG=${2:?--hf-endpoint needs a URL}; shift ;;
-    --cosyvoice-src) COSY_SRC_ARG=${2:?--cosyvoice-src needs a directory}; shift ;;
+    --cosyvoice-src) SRC_ARG=${2:?--cosyvoice-src needs a directory}; shift ;;
     --venv) FORCE_VENV=1 ;;
     --plan) PLAN=1 ;;
     -h|--help) usage; exit 0 ;;
@@ -112,23 +126,30 @@ case "$ENGINE_ENV" in shared|own) ;; *) die "--engine-env must be shared or own 
 case "$MODEL_SOURCE" in ""|hf|modelscope) ;; *) die "--model-source must be hf or modelscope (got '$MODEL_SOURCE')" ;; esac
 [ -z "$MODEL_SOURCE" ] || export VOXNB_MODEL_SOURCE=$MODEL_SOURCE
 
-# ---- engines ---------------------------------------------------------------------------------
-KNOWN_ENGINES="kokoro f5 voxcpm cosyvoice3"
-# weights from a model hub, in an environment of their own: f5 and voxcpm with torch 2.8 + torchaudio,
-# cosyvoice3 with Python 3.10 and its source's own pins (see "CosyVoice 3" below)
-HUB_ENGINES=" f5 voxcpm cosyvoice3 "
+# ---- engines: what each is and how it installs, from its spec ------------------------------------
+SYS_PY=$(find_python) || die "no Python 3.10 or newer found. Install one (apt-get install python3 python3-venv) or conda, then run this again."
+KNOWN_ENGINES=$(engines_py list | tr '\n' ' ') || die "could not read the engines' specs (python3 -m voxnb.engines list, above)"
+KNOWN_ENGINES=${KNOWN_ENGINES% }
+[ -n "$ENGINE" ] || ENGINE=${KNOWN_ENGINES%% *}     # the default engine comes first
 IFS=, read -r -a ENGINES <<< "$ENGINE"
 [ "${#ENGINES[@]}" -gt 0 ] || die "--engine needs at least one name (available: $KNOWN_ENGINES)"
 for e in "${ENGINES[@]}"; do
   [[ " $KNOWN_ENGINES " == *" $e "* ]] || die "unknown engine '$e' (available: ${KNOWN_ENGINES// /, })"
 done
-is_hub() { [[ "$HUB_ENGINES" == *" $1 "* ]]; }
+engine_vars=$(engines_py install "${ENGINES[@]}") || die "could not read how to install $ENGINE (python3 -m voxnb.engines install, above)"
+eval "$engine_vars"    # ENGINE_<TITLE|DEVICE|ENV|EXTRA|PYTHON|INSTALLER|SOURCE>_<engine>
+engine_info() { local v="ENGINE_$1_$2"; echo "${!v-}"; }    # $1 field, $2 engine
 own_env() {  # does engine $1 get an environment of its own? (pins that clash with voxnb's own force it)
-  case "$1" in
-    kokoro) [ "$ENGINE_ENV" = own ] ;;
+  case "$(engine_info ENV "$1")" in
+    main) [ "$ENGINE_ENV" = own ] ;;
     *) true ;;
   esac
 }
+MAIN_EXTRAS=""   # the pyproject extras of the engines that live in voxnb's own environment
+for e in "${ENGINES[@]}"; do
+  x=$(engine_info EXTRA "$e")
+  if [ -n "$x" ] && ! own_env "$e"; then MAIN_EXTRAS="${MAIN_EXTRAS:+$MAIN_EXTRAS,}$x"; fi
+done
 
 # ---- platform -------------------------------------------------------------------------------
 detect_platform() {
@@ -167,22 +188,12 @@ if [ "$CPU" = 0 ] && command -v nvidia-smi >/dev/null 2>&1; then
     echo "warning: nvidia-smi is present but failed; using the CPU build of PyTorch." >&2
   fi
 fi
-find_python() {
-  local c
-  for c in python3.12 python3.11 python3.10 python3; do
-    if command -v "$c" >/dev/null 2>&1 && "$c" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
-      command -v "$c"; return 0
-    fi
-  done
-  return 1
-}
-SYS_PY=$(find_python) || die "no Python 3.10 or newer found. Install one (apt-get install python3 python3-venv) or conda, then run this again."
 if [ "$FORCE_VENV" = 0 ] && command -v conda >/dev/null 2>&1; then ENV_KIND=conda; else ENV_KIND=venv; fi
 OWN=()
 for e in "${ENGINES[@]}"; do if own_env "$e"; then OWN+=("$e"); fi; done
 PLAN_ARGS=(--root "$ROOT" --platform "$PLATFORM" --engines "$ENGINE" --env-kind "$ENV_KIND"
            --own "$(IFS=,; echo "${OWN[*]}")" --gpu-query "$GPU_QUERY" --driver-cuda "$DRIVER_CUDA"
-           --cosyvoice-src "$COSY_SRC_ARG")
+           --source-dir "$SRC_ARG")
 # --status and --stop only need to find the environment: an old driver must not stand in their way
 if [ "$CPU" = 1 ] || [ "$ACTION" != start ]; then PLAN_ARGS+=(--cpu); fi
 plan_py() {  # $1 shell|show|check: voxnb/plan with the system Python (no environment needed)
@@ -190,7 +201,7 @@ plan_py() {  # $1 shell|show|check: voxnb/plan with the system Python (no enviro
   (cd "$ROOT" && PYTHONPATH="$ROOT" "$SYS_PY" -m voxnb.plan "$action" "${PLAN_ARGS[@]}" "$@")
 }
 plan_vars=$(plan_py shell) || exit 1
-eval "$plan_vars"    # TORCH_TAG, ENGINE_TORCH_*, COSY_TORCH*, COSY_ORT, ENV_DIR, DATA_DISK, ENGINE_DIR_<engine>
+eval "$plan_vars"    # TORCH_TAG, ENGINE_TORCH_*, OWN_TORCH*_<engine>, OWN_ORT_<engine>, ENV_DIR, DATA_DISK, ENGINE_DIR_<engine>
 if [ -n "$DATA_DISK" ]; then   # caches, weights, voices and outputs on the data disk, for every process started here
   export VOXNB_HOME VOXNB_CACHE PIP_CACHE_DIR HF_HOME MODELSCOPE_CACHE UV_CACHE_DIR
   [ -z "${CONDA_PKGS_DIRS:-}" ] || export CONDA_PKGS_DIRS
@@ -203,12 +214,14 @@ if [ "$ENGINE_TORCH_TAG" = cpu ]; then ENGINE_TORCH_INDEX=""; else ENGINE_TORCH_
 engine_dir() { local v="ENGINE_DIR_$1"; echo "${!v:-$ROOT/envs/$1}"; }
 PY="$ENV_DIR/bin/python"
 
-# ---- CosyVoice 3: Python 3.10 and a pinned checkout of its source (it is not on PyPI) -------------
-# voxnb.engines.cosyvoice3.install says where the source comes from and at which commit; it is run as a
-# file, so no voxnb import is needed (voxnb's environment may not exist yet).
-COSY_INSTALL="$ROOT/voxnb/engines/cosyvoice3/install.py"
-COSY_URL=""; COSY_COMMIT=""; COSY_PYTHON=""; COSY_SRC=""
+# ---- an engine built from its source (not on PyPI): its own Python and a pinned checkout -------------
+# The engine's installer module (its spec's Install.installer) says where the source comes from, at which
+# commit, what a usable checkout holds and what must then import; it is read and run as a file, so no voxnb
+# import is needed (voxnb's environment may not exist yet). --cosyvoice-src / COSYVOICE_SRC give a checkout.
+SRC_ENGINE=""; SRC_TITLE=""; SRC_INSTALL=""; SRC_URL=""; SRC_COMMIT=""; SRC_PYTHON=""; SRC=""
+SRC_PIN=""; SRC_CHECKOUT=""; SRC_PATHS=""; SRC_IMPORTS=""; SRC_APT=""; SRC_TORCH=""; SRC_TORCH_TAG=""; SRC_ORT=""
 wants_engine() { [[ " ${ENGINES[*]} " == *" $1 "* ]]; }
+from_source() { [ -n "$(engine_info INSTALLER "$1")" ]; }
 cache_root() {  # voxnb.paths.cache_dir(): $VOXNB_CACHE, else AutoDL's data disk, else ~/.cache/voxnb
   local c=${VOXNB_CACHE:-}
   if [ -z "$c" ]; then
@@ -216,41 +229,49 @@ cache_root() {  # voxnb.paths.cache_dir(): $VOXNB_CACHE, else AutoDL's data disk
   fi
   echo "${c/#\~/$HOME}"
 }
-cosy_meta() {  # sets COSY_URL, COSY_COMMIT, COSY_PYTHON from the install module
-  local py=$PY meta
-  [ -x "$py" ] || py=$(find_python) || die "no Python 3.10 or newer found to read $COSY_INSTALL"
-  meta=$("$py" -c 'import runpy, sys; g = runpy.run_path(sys.argv[1]); print(g["REPO_URL"], g["COMMIT"], g["PYTHON"])' \
-         "$COSY_INSTALL") || die "could not read CosyVoice's pinned commit from $COSY_INSTALL"
-  read -r COSY_URL COSY_COMMIT COSY_PYTHON <<< "$meta"
+src_load() {  # $1 engine: SRC_* from its spec, the plan's PyTorch pins for it and its installer's pins
+  local py=$PY meta v
+  SRC_ENGINE=$1; SRC_TITLE=$(engine_info TITLE "$1"); SRC_INSTALL=$(engine_info INSTALLER "$1")
+  SRC_PYTHON=$(engine_info PYTHON "$1")
+  v="OWN_TORCH_$1"; SRC_TORCH=${!v-}; v="OWN_TORCH_TAG_$1"; SRC_TORCH_TAG=${!v-}; v="OWN_ORT_$1"; SRC_ORT=${!v-}
+  v="SRC_DIR_$1"; SRC=${!v-}
+  [ -x "$py" ] || py=$(find_python) || die "no Python 3.10 or newer found to read $SRC_INSTALL"
+  meta=$("$py" -c 'import runpy, sys; g = runpy.run_path(sys.argv[1])
+for k in ("REPO_URL", "COMMIT", "TORCH_PIN"): print(g.get(k, ""))
+for k in ("CHECKOUT", "PATHS", "IMPORTS", "APT"): print(" ".join(g.get(k, ())))' "$SRC_INSTALL") \
+    || die "could not read $SRC_TITLE's pinned commit from $SRC_INSTALL"
+  { read -r SRC_URL; read -r SRC_COMMIT; read -r SRC_PIN; read -r SRC_CHECKOUT; read -r SRC_PATHS; read -r SRC_IMPORTS
+    read -r SRC_APT; } <<< "$meta"
 }
-cosy_src_missing() {  # $1 dir: print what a usable checkout lacks; nothing if it is one
+src_missing() {  # $1 dir: print what a usable checkout lacks; nothing if it is one
   local f
-  for f in cosyvoice/cli/cosyvoice.py third_party/Matcha-TTS/matcha; do
+  for f in $SRC_CHECKOUT; do
     [ -e "$1/$f" ] || { echo "$f"; return 0; }
   done
 }
-cosy_manual() {  # how to fetch the source by hand where GitHub is reachable
-  echo "  git clone --recursive $COSY_URL CosyVoice && cd CosyVoice && git checkout $COSY_COMMIT && git submodule update --init --recursive"
+src_manual() {  # how to fetch the source by hand where GitHub is reachable
+  local name; name=$(engine_info SOURCE "$SRC_ENGINE")
+  echo "  git clone --recursive $SRC_URL $name && cd $name && git checkout $SRC_COMMIT && git submodule update --init --recursive"
   echo "then copy that folder to this machine and run again with --cosyvoice-src DIR (or COSYVOICE_SRC=DIR)."
 }
-find_py310() {  # a Python $COSY_PYTHON that can make a venv: on PATH, or pyenv's
+find_py310() {  # a Python $SRC_PYTHON that can make a venv: on PATH, or pyenv's
   local c
-  for c in "$(command -v "python$COSY_PYTHON" 2>/dev/null || true)" "$HOME"/.pyenv/versions/"$COSY_PYTHON".*/bin/python"$COSY_PYTHON"; do
-    if [ -n "$c" ] && [ -x "$c" ] && "$c" -c 'import sys, venv, ensurepip; sys.exit(sys.version_info[:2] != tuple(map(int, sys.argv[1].split("."))))' "$COSY_PYTHON" >/dev/null 2>&1; then
+  for c in "$(command -v "python$SRC_PYTHON" 2>/dev/null || true)" "$HOME"/.pyenv/versions/"$SRC_PYTHON".*/bin/python"$SRC_PYTHON"; do
+    if [ -n "$c" ] && [ -x "$c" ] && "$c" -c 'import sys, venv, ensurepip; sys.exit(sys.version_info[:2] != tuple(map(int, sys.argv[1].split("."))))' "$SRC_PYTHON" >/dev/null 2>&1; then
       echo "$c"; return 0
     fi
   done
   return 1
 }
-cosy_python_plan() {  # how envs/cosyvoice3 gets its Python, in words
+src_python_plan() {  # how envs/<engine> gets its Python, in words
   local py310
-  if [ "$ENV_KIND" = conda ]; then echo "conda create python=$COSY_PYTHON"
+  if [ "$ENV_KIND" = conda ]; then echo "conda create python=$SRC_PYTHON"
   elif py310=$(find_py310); then echo "venv from $py310"
-  elif command -v uv >/dev/null 2>&1 || [ -x "$ENV_DIR/bin/uv" ]; then echo "uv venv --python $COSY_PYTHON"
-  else echo "uv venv --python $COSY_PYTHON, uv installed into voxnb's environment"
+  elif command -v uv >/dev/null 2>&1 || [ -x "$ENV_DIR/bin/uv" ]; then echo "uv venv --python $SRC_PYTHON"
+  else echo "uv venv --python $SRC_PYTHON, uv installed into voxnb's environment"
   fi
 }
-cosy_git() {  # git, through AutoDL's proxy when it has one (as fetch_weights does for the hub)
+src_git() {  # git, through AutoDL's proxy when it has one (as fetch_weights does for the hub)
   if [ "$PLATFORM" = autodl ] && [ -f /etc/network_turbo ] && [ "$TURBO" = 0 ]; then
     # shellcheck disable=SC1091
     (source /etc/network_turbo >/dev/null 2>&1; git "$@")
@@ -258,57 +279,58 @@ cosy_git() {  # git, through AutoDL's proxy when it has one (as fetch_weights do
     git "$@"
   fi
 }
-cosy_source() {  # $1 dir: CosyVoice at $COSY_COMMIT with its submodules there, cloned or reused
+src_source() {  # $1 dir: the source at $SRC_COMMIT with its submodules there, cloned or reused
   local dir=$1 tmp head
   command -v git >/dev/null 2>&1 \
-    || die "git is needed to fetch CosyVoice's source (apt-get install git), or pass a checkout with --cosyvoice-src DIR"
+    || die "git is needed to fetch $SRC_TITLE's source (apt-get install git), or pass a checkout with --cosyvoice-src DIR"
   if [ -e "$dir/.git" ]; then
     head=$(git -C "$dir" rev-parse HEAD 2>/dev/null || true)
-    if [ "$head" = "$COSY_COMMIT" ] && [ -z "$(cosy_src_missing "$dir")" ]; then
-      say "CosyVoice source at ${COSY_COMMIT:0:7} ($dir)"; return 0
+    if [ "$head" = "$SRC_COMMIT" ] && [ -z "$(src_missing "$dir")" ]; then
+      say "$SRC_TITLE source at ${SRC_COMMIT:0:7} ($dir)"; return 0
     fi
-    say "moving CosyVoice's source to ${COSY_COMMIT:0:7} ($dir)"
-    if ! { { git -C "$dir" cat-file -e "$COSY_COMMIT^{commit}" 2>/dev/null || cosy_git -C "$dir" fetch -q origin; } \
-           && git -C "$dir" checkout -q --force "$COSY_COMMIT" \
-           && cosy_git -C "$dir" submodule update -q --init --recursive --force; }; then
-      die "could not update $dir to $COSY_COMMIT from $COSY_URL (offline, or GitHub blocked?). Fetch it by hand:
-$(cosy_manual)"
+    say "moving $SRC_TITLE's source to ${SRC_COMMIT:0:7} ($dir)"
+    if ! { { git -C "$dir" cat-file -e "$SRC_COMMIT^{commit}" 2>/dev/null || src_git -C "$dir" fetch -q origin; } \
+           && git -C "$dir" checkout -q --force "$SRC_COMMIT" \
+           && src_git -C "$dir" submodule update -q --init --recursive --force; }; then
+      die "could not update $dir to $SRC_COMMIT from $SRC_URL (offline, or GitHub blocked?). Fetch it by hand:
+$(src_manual)"
     fi
   elif [ -e "$dir" ] && [ -n "$(ls -A "$dir" 2>/dev/null)" ]; then
-    die "$dir is in the way: not a git checkout of CosyVoice. Move it away, or pass it with --cosyvoice-src DIR if it is one."
+    die "$dir is in the way: not a git checkout of $SRC_TITLE. Move it away, or pass it with --cosyvoice-src DIR if it is one."
   else
-    say "cloning CosyVoice's source at ${COSY_COMMIT:0:7} into $dir"
+    say "cloning $SRC_TITLE's source at ${SRC_COMMIT:0:7} into $dir"
     tmp="$dir.partial"; rm -rf "$tmp"; mkdir -p "$(dirname "$dir")"
-    if ! { cosy_git clone -q "$COSY_URL" "$tmp" && git -C "$tmp" checkout -q "$COSY_COMMIT" \
-           && cosy_git -C "$tmp" submodule update -q --init --recursive; }; then
+    if ! { src_git clone -q "$SRC_URL" "$tmp" && git -C "$tmp" checkout -q "$SRC_COMMIT" \
+           && src_git -C "$tmp" submodule update -q --init --recursive; }; then
       rm -rf "$tmp"
-      die "could not clone $COSY_URL (offline, or GitHub blocked?). CosyVoice is not on PyPI; on AutoDL try --network-turbo, or fetch it where GitHub is reachable:
-$(cosy_manual)"
+      die "could not clone $SRC_URL (offline, or GitHub blocked?). $SRC_TITLE is not on PyPI; on AutoDL try --network-turbo, or fetch it where GitHub is reachable:
+$(src_manual)"
     fi
     rm -rf "$dir"; mv "$tmp" "$dir"
   fi
-  local missing; missing=$(cosy_src_missing "$dir")
-  [ -z "$missing" ] || die "$dir at $COSY_COMMIT has no $missing; remove the folder and run again"
+  local missing; missing=$(src_missing "$dir")
+  [ -z "$missing" ] || die "$dir at $SRC_COMMIT has no $missing; remove the folder and run again"
 }
-cosy_preflight() {  # before any long install: the source is there (or given) and the commit known
-  cosy_meta
-  if [ -n "$COSY_SRC_ARG" ]; then
-    [ -d "$COSY_SRC_ARG" ] || die "--cosyvoice-src / COSYVOICE_SRC: '$COSY_SRC_ARG' is not a directory. Give a CosyVoice checkout with its Matcha-TTS submodule, or leave both unset to clone one:
-$(cosy_manual)"
-    COSY_SRC=$(cd "$COSY_SRC_ARG" && pwd)
-    local missing; missing=$(cosy_src_missing "$COSY_SRC")
-    [ -z "$missing" ] || die "--cosyvoice-src / COSYVOICE_SRC: $COSY_SRC is not a CosyVoice checkout with its submodules (no $missing). Fetch one with:
-$(cosy_manual)"
-    local head; head=$(git -C "$COSY_SRC" rev-parse HEAD 2>/dev/null || true)
-    if [ -n "$head" ] && [ "$head" != "$COSY_COMMIT" ]; then
-      echo "warning: $COSY_SRC is at ${head:0:7}, not the pinned ${COSY_COMMIT:0:7}; using it as it is." >&2
+src_preflight() {  # $1 engine, before any long install: its source is there (or given) and the commit known
+  src_load "$1"
+  if [ -n "$SRC_ARG" ]; then
+    [ -d "$SRC_ARG" ] || die "--cosyvoice-src / COSYVOICE_SRC: '$SRC_ARG' is not a directory. Give a $SRC_TITLE checkout with its submodules, or leave both unset to clone one:
+$(src_manual)"
+    SRC=$(cd "$SRC_ARG" && pwd)
+    local missing; missing=$(src_missing "$SRC")
+    [ -z "$missing" ] || die "--cosyvoice-src / COSYVOICE_SRC: $SRC is not a $SRC_TITLE checkout with its submodules (no $missing). Fetch one with:
+$(src_manual)"
+    local head; head=$(git -C "$SRC" rev-parse HEAD 2>/dev/null || true)
+    if [ -n "$head" ] && [ "$head" != "$SRC_COMMIT" ]; then
+      echo "warning: $SRC is at ${head:0:7}, not the pinned ${SRC_COMMIT:0:7}; using it as it is." >&2
     fi
-    say "CosyVoice source: $COSY_SRC (given)"
+    say "$SRC_TITLE source: $SRC (given)"
   else
-    COSY_SRC="$(cache_root)/src/CosyVoice"
-    cosy_source "$COSY_SRC"
+    SRC="$(cache_root)/src/$(engine_info SOURCE "$1")"
+    src_source "$SRC"
   fi
-  say "CosyVoice 3's environment: Python $COSY_PYTHON ($(cosy_python_plan))"
+  printf -v "SRC_DIR_$1" '%s' "$SRC"
+  say "$SRC_TITLE's environment: Python $SRC_PYTHON ($(src_python_plan))"
 }
 
 if [ "$PLAN" = 1 ]; then
@@ -318,23 +340,23 @@ if [ "$PLAN" = 1 ]; then
   echo "environment: $ENV_KIND at $ENV_DIR"
   for e in "${ENGINES[@]}"; do
     if own_env "$e"; then where="own environment $(engine_dir "$e")"; else where="voxnb's environment"; fi
-    if [ "$e" = cosyvoice3 ]; then
-      cosy_meta
-      if [ -n "$COSY_SRC_ARG" ]; then src=$COSY_SRC_ARG; state="given"
-        [ -z "$(cosy_src_missing "$src")" ] || state="given, but not a CosyVoice checkout with its submodules"
-      else src="$(cache_root)/src/CosyVoice"; state="to clone from $COSY_URL"
-        [ "$(git -C "$src" rev-parse HEAD 2>/dev/null || true)" != "$COSY_COMMIT" ] || state="present"
+    if from_source "$e"; then
+      src_load "$e"
+      if [ -n "$SRC_ARG" ]; then src=$SRC_ARG; state="given"
+        [ -z "$(src_missing "$src")" ] || state="given, but not a $SRC_TITLE checkout with its submodules"
+      else src="$(cache_root)/src/$(engine_info SOURCE "$e")"; state="to clone from $SRC_URL"
+        [ "$(git -C "$src" rev-parse HEAD 2>/dev/null || true)" != "$SRC_COMMIT" ] || state="present"
       fi
       torch_pin=$(sed -n 's/^torch==\([^ ;]*\).*/\1/p' "$src/requirements.txt" 2>/dev/null | head -n1 || true)
-      if [ "$COSY_TORCH" = "${torch_pin:-2.3.1}" ]; then torch_pin="torch==$COSY_TORCH+torchaudio ($COSY_TORCH_TAG) as its requirements.txt pins"
-      else torch_pin="torch==$COSY_TORCH+torchaudio ($COSY_TORCH_TAG) instead of its requirements.txt's ${torch_pin:-2.3.1}"; fi
-      where="$where, Python $COSY_PYTHON ($(cosy_python_plan)), $torch_pin, $COSY_ORT"
+      if [ "$SRC_TORCH" = "${torch_pin:-$SRC_PIN}" ]; then torch_pin="torch==$SRC_TORCH+torchaudio ($SRC_TORCH_TAG) as its requirements.txt pins"
+      else torch_pin="torch==$SRC_TORCH+torchaudio ($SRC_TORCH_TAG) instead of its requirements.txt's ${torch_pin:-$SRC_PIN}"; fi
+      where="$where, Python $SRC_PYTHON ($(src_python_plan)), $torch_pin, $SRC_ORT"
       where="$where, weights from ${VOXNB_MODEL_SOURCE:-the default hub}"
       echo "engine:      $e ($where)"
-      echo "cosyvoice:   source at commit $COSY_COMMIT in $src ($state)"
+      echo "source:      $e at commit $SRC_COMMIT in $src ($state)"
       continue
     fi
-    if is_hub "$e"; then where="$where, torch==$ENGINE_TORCH_VERSION+torchaudio ($ENGINE_TORCH_TAG), weights from ${VOXNB_MODEL_SOURCE:-the default hub}"; fi
+    if [ "$(engine_info ENV "$e")" = engines ]; then where="$where, torch==$ENGINE_TORCH_VERSION+torchaudio ($ENGINE_TORCH_TAG), weights from ${VOXNB_MODEL_SOURCE:-the default hub}"; fi
     echo "engine:      $e ($where)"
   done
   echo "engine port: $ENGINE_PORT (loopback), queue limit $MAX_QUEUE"
@@ -371,13 +393,15 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1
 plan_py check || exit 1
 # CosyVoice's source and Python come first: a box that cannot reach GitHub learns it in seconds, not
 # after voxnb's environment has been installed
-if wants_engine cosyvoice3; then cosy_preflight; fi
+for e in "${ENGINES[@]}"; do if from_source "$e"; then src_preflight "$e"; fi; done
 
 
 
 # Reinstall only when what decides the environment changed.
 STAMP="$ENV_DIR/.voxnb-stamp"
 want_stamp=$(cat "$ROOT/pyproject.toml" "$ROOT/environment.yml" | sha256sum | cut -c1-16)-$TORCH_TAG-compat
+MAIN_TARGET=$ROOT; main_stamp=$want_stamp    # voxnb, with the extras of the engines that share its environment
+if [ -n "$MAIN_EXTRAS" ]; then MAIN_TARGET="${ROOT}[$MAIN_EXTRAS]"; main_stamp="$want_stamp-$MAIN_EXTRAS"; fi
 # A plain path entry, not an import hook: with the hook, `python` started in the folder that holds
 # this checkout (git clone into ~ makes ~/voxnb) imports the checkout as an empty namespace package.
 EDITABLE=(--config-settings editable_mode=compat)
@@ -393,7 +417,7 @@ link_into_checkout() {  # $1 env dir on the data disk, $2 its usual place in the
 }
 mkdir -p "$(dirname "$ENV_DIR")"
 [ -z "$DATA_DISK" ] || [ -n "${VOXNB_ENV_DIR:-}" ] || link_into_checkout "$ENV_DIR" "$ROOT/$(basename "$ENV_DIR")"
-if [ -x "$PY" ] && [ "$(cat "$STAMP" 2>/dev/null)" = "$want_stamp" ]; then
+if [ -x "$PY" ] && [ "$(cat "$STAMP" 2>/dev/null)" = "$main_stamp" ]; then
   say "environment up to date ($ENV_KIND at $ENV_DIR)"
 else
   say "platform $PLATFORM, GPU: $GPU, PyTorch $TORCH_VERSION ($TORCH_TAG)"
@@ -407,6 +431,7 @@ else
     fi
     unset PIP_EXTRA_INDEX_URL
     pip_q --no-deps "${EDITABLE[@]}" -e "$ROOT" || die "pip install -e . failed"
+    [ -z "$MAIN_EXTRAS" ] || pip_q "${EDITABLE[@]}" -e "$MAIN_TARGET" || die "pip install -e .[$MAIN_EXTRAS] failed"
   else
     [ -x "$PY" ] || "$SYS_PY" -m venv "$ENV_DIR" || die "could not create a venv at $ENV_DIR (Debian/Ubuntu: apt-get install python3-venv)"
     pip_q --upgrade pip || true
@@ -415,79 +440,82 @@ else
     else
       pip_q "torch==$TORCH_VERSION" || die "installing PyTorch failed"
     fi
-    pip_q "${EDITABLE[@]}" -e "$ROOT" || die "pip install -e . failed (see above)"
+    pip_q "${EDITABLE[@]}" -e "$MAIN_TARGET" || die "pip install -e . failed (see above)"
   fi
   "$PY" -m ipykernel install --sys-prefix --name voxnb --display-name "voxnb (Python)" >/dev/null \
     || die "registering the Jupyter kernel failed"
-  echo "$want_stamp" > "$STAMP"
+  echo "$main_stamp" > "$STAMP"
 fi
 
 # ---- engine environments and weights ------------------------------------------------------------
 ENGINE_ARGS=()
-cosy_sox() {  # CosyVoice wants sox; install it where we may, else say so and go on
-  command -v sox >/dev/null 2>&1 && return 0
+src_apt() {  # the system packages the installer names (CosyVoice: sox); installed where we may, else said
+  local first=${SRC_APT%% *}
+  [ -n "$SRC_APT" ] || return 0
+  command -v "$first" >/dev/null 2>&1 && return 0
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    say "installing sox (for CosyVoice)" >&2
-    if { DEBIAN_FRONTEND=noninteractive apt-get install -y -q sox libsox-dev \
-         || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q sox libsox-dev; }; } >>"$PIP_LOG" 2>&1; then
+    say "installing $SRC_APT (for $SRC_TITLE)" >&2
+    # shellcheck disable=SC2086
+    if { DEBIAN_FRONTEND=noninteractive apt-get install -y -q $SRC_APT \
+         || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $SRC_APT; }; } >>"$PIP_LOG" 2>&1; then
       return 0
     fi
   fi
-  echo "warning: sox not installed; CosyVoice runs without it (apt-get install sox libsox-dev)" >&2
+  echo "warning: $first not installed; $SRC_TITLE runs without it (apt-get install $SRC_APT)" >&2
 }
-cosy_uv() {  # print a uv: on PATH, in voxnb's environment, or installed there now
+src_uv() {  # print a uv: on PATH, in voxnb's environment, or installed there now
   command -v uv 2>/dev/null && return 0
   [ -x "$ENV_DIR/bin/uv" ] || pip_q uv >&2 || return 1
   echo "$ENV_DIR/bin/uv"
 }
-cosy_python() {  # $1 dir: a Python $COSY_PYTHON environment with pip there
+src_python() {  # $1 dir: a Python $SRC_PYTHON environment with pip there
   local dir=$1 epy="$1/bin/python" py310 uv
-  if [ -x "$epy" ] && ! "$epy" -c 'import sys; sys.exit(sys.version_info[:2] != tuple(map(int, sys.argv[1].split("."))))' "$COSY_PYTHON"; then
-    echo "$dir is not Python $COSY_PYTHON: making it again" >&2; rm -rf "$dir"
+  if [ -x "$epy" ] && ! "$epy" -c 'import sys; sys.exit(sys.version_info[:2] != tuple(map(int, sys.argv[1].split("."))))' "$SRC_PYTHON"; then
+    echo "$dir is not Python $SRC_PYTHON: making it again" >&2; rm -rf "$dir"
   fi
   [ -x "$epy" ] && return 0
   if [ "$ENV_KIND" = conda ]; then
-    conda create -y -q -p "$dir" "python=$COSY_PYTHON" pip >&2 && return 0
-    echo "error: conda create -p $dir python=$COSY_PYTHON failed (see above)" >&2; return 1
+    conda create -y -q -p "$dir" "python=$SRC_PYTHON" pip >&2 && return 0
+    echo "error: conda create -p $dir python=$SRC_PYTHON failed (see above)" >&2; return 1
   fi
   if py310=$(find_py310) && "$py310" -m venv "$dir" >&2; then return 0; fi
   rm -rf "$dir"
-  if uv=$(cosy_uv) && "$uv" venv -q --seed --python "$COSY_PYTHON" "$dir" >&2; then return 0; fi
+  if uv=$(src_uv) && "$uv" venv -q --seed --python "$SRC_PYTHON" "$dir" >&2; then return 0; fi
   rm -rf "$dir"
-  echo "error: CosyVoice 3 needs Python $COSY_PYTHON and none could be made here (no conda, no python$COSY_PYTHON with venv, and uv could not download one: it fetches Python from GitHub, or from UV_PYTHON_INSTALL_MIRROR). Install conda (AutoDL and PAI-DSW images have it), or Python $COSY_PYTHON with venv: apt-get install python$COSY_PYTHON-venv (Ubuntu 22.04), or from the deadsnakes PPA on other Ubuntu releases; then run this again." >&2
+  echo "error: $SRC_TITLE needs Python $SRC_PYTHON and none could be made here (no conda, no python$SRC_PYTHON with venv, and uv could not download one: it fetches Python from GitHub, or from UV_PYTHON_INSTALL_MIRROR). Install conda (AutoDL and PAI-DSW images have it), or Python $SRC_PYTHON with venv: apt-get install python$SRC_PYTHON-venv (Ubuntu 22.04), or from the deadsnakes PPA on other Ubuntu releases; then run this again." >&2
   return 1
 }
-cosy_packages() {  # $1 env python: CosyVoice's requirements, then voxnb; its checkout importable through a .pth
-  local epy=$1 req="$RUN_DIR/cosyvoice3-requirements.txt" gpu=() torch=() site
+src_packages() {  # $1 env python: the checkout's requirements, then voxnb; the checkout importable through a .pth
+  local epy=$1 req="$RUN_DIR/$SRC_ENGINE-requirements.txt" gpu=() torch=() site p
   [ "$GPU" = none ] || gpu=(--gpu)
-  # torch, torchaudio and onnxruntime-gpu as voxnb/plan chose them (why: the comments in builds() there):
-  # the CUDA 11.8 build of the pinned 2.3.1 beside onnxruntime-gpu 1.18.0, which is CUDA 11.8 + cuDNN 8 too,
-  # or 2.7.1+cu128 with onnxruntime-gpu 1.22 on Blackwell; PyPI's own torch 2.3.1 on a CPU. --torch also
-  # moves the pins that cannot stay beside a newer torch (install.py's TORCH_BOUND: openai-whisper).
-  "$epy" "$COSY_INSTALL" requirements "$COSY_SRC/requirements.txt" --legacy without --torch "$COSY_TORCH" ${gpu[@]+"${gpu[@]}"} >"$req" \
-    || { echo "error: could not read $COSY_SRC/requirements.txt" >&2; return 1; }
-  sed -i -e "s/^onnxruntime-gpu==.*/$COSY_ORT/" "$req"
-  if [ "$COSY_TORCH_TAG" != cpu ]; then
-    PY=$epy pip_q "torch==$COSY_TORCH+$COSY_TORCH_TAG" "torchaudio==$COSY_TORCH+$COSY_TORCH_TAG" \
-      --extra-index-url "$PYTORCH_INDEX/$COSY_TORCH_TAG" || return 1
+  # torch, torchaudio and onnxruntime-gpu as voxnb/plan chose them with the spec's Install.torch hook (why:
+  # the comments there; CosyVoice: the CUDA 11.8 build of its pinned 2.3.1 beside onnxruntime-gpu 1.18.0, or
+  # 2.7.1+cu128 with onnxruntime-gpu 1.22 on Blackwell). --torch also moves the pins that cannot stay beside
+  # a newer torch (the installer's TORCH_BOUND).
+  "$epy" "$SRC_INSTALL" requirements "$SRC/requirements.txt" --legacy without --torch "$SRC_TORCH" ${gpu[@]+"${gpu[@]}"} >"$req" \
+    || { echo "error: could not read $SRC/requirements.txt" >&2; return 1; }
+  sed -i -e "s/^onnxruntime-gpu==.*/$SRC_ORT/" "$req"
+  if [ "$SRC_TORCH_TAG" != cpu ]; then
+    PY=$epy pip_q "torch==$SRC_TORCH+$SRC_TORCH_TAG" "torchaudio==$SRC_TORCH+$SRC_TORCH_TAG" \
+      --extra-index-url "$PYTORCH_INDEX/$SRC_TORCH_TAG" || return 1
   fi
   PY=$epy pip_q -r "$req" || return 1
   # openai-whisper's sdist imports pkg_resources: built without isolation, against setuptools < 81
   PY=$epy pip_q "setuptools<81" wheel || return 1
-  "$epy" "$COSY_INSTALL" requirements "$COSY_SRC/requirements.txt" --legacy only --torch "$COSY_TORCH" >"$req.legacy" || return 1
+  "$epy" "$SRC_INSTALL" requirements "$SRC/requirements.txt" --legacy only --torch "$SRC_TORCH" >"$req.legacy" || return 1
   [ ! -s "$req.legacy" ] || PY=$epy pip_q --no-build-isolation -r "$req.legacy" || return 1
-  PY=$epy pip_q "${EDITABLE[@]}" -e "${ROOT}[cosyvoice3]" || return 1
+  PY=$epy pip_q "${EDITABLE[@]}" -e "${ROOT}[$(engine_info EXTRA "$SRC_ENGINE")]" || return 1
   if [ "${#gpu[@]}" -gt 0 ] && grep -q '^onnxruntime-gpu' "$req"; then
     # voxnb's onnxruntime (CPU) shares the onnxruntime package's files: put the GPU build's back on top
     PY=$epy pip_q --force-reinstall --no-deps "$(grep '^onnxruntime-gpu' "$req" | head -n1)" || return 1
   fi
   site=$("$epy" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])') || return 1
-  printf '%s\n%s\n' "$COSY_SRC" "$COSY_SRC/third_party/Matcha-TTS" >"$site/voxnb-cosyvoice.pth"
-  "$epy" -c 'import cosyvoice, matcha' >&2 \
-    || { echo "error: cosyvoice or matcha does not import from $COSY_SRC in $epy" >&2; return 1; }
+  for p in $SRC_PATHS; do if [ "$p" = . ]; then echo "$SRC"; else echo "$SRC/$p"; fi; done >"$site/voxnb-$SRC_ENGINE.pth"
+  [ -z "$SRC_IMPORTS" ] || "$epy" -c 'import importlib, sys; [importlib.import_module(m) for m in sys.argv[1:]]' $SRC_IMPORTS >&2 \
+    || { echo "error: $SRC_IMPORTS do not import from $SRC in $epy" >&2; return 1; }
   # pip replaces torch without failing where a later requirement wants another (it did for openai-whisper)
-  "$epy" -c 'import sys, torch; sys.exit(torch.__version__.split("+")[0] != sys.argv[1])' "$COSY_TORCH" \
-    || { echo "error: $epy has torch $("$epy" -c 'import torch; print(torch.__version__)' 2>&1 | tail -n1), not the planned $COSY_TORCH: a requirement pulled another in (see $PIP_LOG)" >&2; return 1; }
+  "$epy" -c 'import sys, torch; sys.exit(torch.__version__.split("+")[0] != sys.argv[1])' "$SRC_TORCH" \
+    || { echo "error: $epy has torch $("$epy" -c 'import torch; print(torch.__version__)' 2>&1 | tail -n1), not the planned $SRC_TORCH: a requirement pulled another in (see $PIP_LOG)" >&2; return 1; }
 }
 engine_env() {  # $1 engine: make envs/$1 with voxnb in it, register its kernel, print its python
   local name=$1 dir epy stamp want="$want_stamp-$1"
@@ -495,15 +523,16 @@ engine_env() {  # $1 engine: make envs/$1 with voxnb in it, register its kernel,
   mkdir -p "$(dirname "$dir")"
   [ -z "$DATA_DISK" ] || link_into_checkout "$dir" "$ROOT/envs/$name"
   # a CPU torch left by an older script on a GPU box is replaced
-  if [ "$name" != cosyvoice3 ] && is_hub "$name"; then want="$want-$ENGINE_TORCH_VERSION-$ENGINE_TORCH_TAG"; fi
-  if [ "$name" = cosyvoice3 ]; then   # a new pin, another checkout or its requirements: install again
-    want="$want-${COSY_COMMIT:0:12}-$( { echo "$COSY_SRC $GPU $COSY_TORCH $COSY_TORCH_TAG $COSY_ORT"; cat "$COSY_SRC/requirements.txt"; } | sha256sum | cut -c1-8)"
+  if [ "$(engine_info ENV "$name")" = engines ]; then want="$want-$ENGINE_TORCH_VERSION-$ENGINE_TORCH_TAG"; fi
+  if from_source "$name"; then   # a new pin, another checkout or its requirements: install again
+    src_load "$name"
+    want="$want-${SRC_COMMIT:0:12}-$( { echo "$SRC $GPU $SRC_TORCH $SRC_TORCH_TAG $SRC_ORT"; cat "$SRC/requirements.txt"; } | sha256sum | cut -c1-8)"
   fi
   if [ -x "$epy" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then echo "$epy"; return 0; fi
   say "environment for the $name engine ($dir)" >&2
-  if [ "$name" = cosyvoice3 ]; then
-    cosy_sox
-    cosy_python "$dir" || return 1
+  if from_source "$name"; then
+    src_apt
+    src_python "$dir" || return 1
   elif [ "$ENV_KIND" = conda ]; then
     [ -x "$epy" ] || conda create -y -q -p "$dir" "python=$("$PY" -c 'import sys; print("%d.%d" % sys.version_info[:2])')" pip >&2 \
       || { echo "error: conda create for $name failed" >&2; return 1; }
@@ -511,14 +540,15 @@ engine_env() {  # $1 engine: make envs/$1 with voxnb in it, register its kernel,
     [ -x "$epy" ] || "$SYS_PY" -m venv "$dir" >&2 || { echo "error: could not create a venv at $dir" >&2; return 1; }
   fi
   PY=$epy pip_q --upgrade pip || true
-  if [ "$name" = cosyvoice3 ]; then
-    cosy_packages "$epy" || return 1
+  if from_source "$name"; then
+    src_packages "$epy" || return 1
   else
-    local torch=("torch==$TORCH_VERSION") index=$TORCH_INDEX target=$ROOT
-    if is_hub "$name"; then
+    local torch=("torch==$TORCH_VERSION") index=$TORCH_INDEX target=$ROOT extra
+    extra=$(engine_info EXTRA "$name")
+    [ -z "$extra" ] || target="${ROOT}[$extra]"     # the engine's package(s) and modelscope
+    if [ "$(engine_info ENV "$name")" = engines ]; then
       torch=("torch==$ENGINE_TORCH_VERSION" "torchaudio==$ENGINE_TORCH_VERSION"); index=$ENGINE_TORCH_INDEX
       if [ "$ENGINE_TORCH_TAG" != cpu ]; then torch=("${torch[@]/%/+$ENGINE_TORCH_TAG}"); fi  # never a CPU wheel by mistake
-      target="${ROOT}[$name]"       # the engine's package (f5-tts, voxcpm) and modelscope
     fi
     if [ -n "$index" ]; then
       PY=$epy pip_q "${torch[@]}" --extra-index-url "$index" || return 1
@@ -550,7 +580,7 @@ for e in "${ENGINES[@]}"; do
   if own_env "$e"; then EPY=$(engine_env "$e") || die "setting up the $e engine's environment failed (log: $PIP_LOG)"; fi
   say "engine weights ($e)"
   fetch_weights "$EPY" "$e" || die "fetching the $e weights failed (see above)"
-  if is_hub "$e" && [ "$GPU" != none ] && [ "$ASR_DONE" = 0 ]; then
+  if [ "$(engine_info DEVICE "$e")" = cuda ] && [ "$GPU" != none ] && [ "$ASR_DONE" = 0 ]; then
     # the reference transcript these engines need, in English or Mandarin (the CPU tiny.en is English only)
     say "reference ASR weights (Whisper large-v3-turbo)"
     fetch_weights "$EPY" whisper || echo "warning: no Whisper weights; transcripts fall back to English-only tiny.en (type Mandarin ones)" >&2

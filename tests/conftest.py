@@ -48,3 +48,12 @@ def engine():
 @pytest.fixture(scope="session")
 def cloned(engine, ref_clip):
     return engine.clone(ref_clip, name="ref-speaker", consent=True)
+
+
+@pytest.fixture
+def session(engine, tmp_path):
+    """A dashboard viewer's Session over the shared engine, its voices and uploads in tmp_path."""
+    from voxnb.dashboard import Session
+    from voxnb.voice import VoiceLibrary
+
+    return Session(engine_factory=lambda: engine, library=VoiceLibrary(tmp_path / "voices"), workdir=tmp_path / "w")

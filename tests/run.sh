@@ -62,7 +62,7 @@ if [ -n "${COSYVOICE_SRC:-}" ]; then
   [ -n "$CV_PY" ] || { echo "error: CosyVoice 3's tests need python3.10 on PATH" >&2; exit 1; }
   CV_ENV=.venv-cosyvoice cv_torch=() cv_ort=""
   if [ -n "${COSYVOICE_TORCH:-}" ]; then
-    # the start script's cosy_packages on a GPU: torch and torchaudio at that release (the requirements'
+    # the start script's src_packages on a GPU: torch and torchaudio at that release (the requirements'
     # --torch) and the onnxruntime-gpu that voxnb.plan pairs with it, here its CPU build at the same version
     cv_ort=$(.venv/bin/python - "$COSYVOICE_TORCH" <<'EOF'
 import sys

@@ -7,7 +7,7 @@ import pytest
 import soundfile as sf
 
 from voxnb.reference.audio import prepare_reference
-from voxnb.bench import dvector
+from voxnb.reference import speaker as dvector
 from voxnb.bench.references import LANGS, REFERENCE_DIR, ROLES, Speaker, reference_set
 from voxnb.errors import VoxnbError
 from voxnb.engines.kokoro.timbre import bandwidth

@@ -3,6 +3,7 @@
 Upload a reference, tick consent, type, Generate; then the player must hold audio of a
 plausible length and all four inspect views must render. Screenshots land in tests/artifacts/.
 """
+import re
 import shutil
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from net import free_port, get
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+TYPED = "Hello from the browser. This voice was cloned from an uploaded clip."
 BROWSER_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--disable-gpu", "--no-first-run"]
 
@@ -61,7 +63,7 @@ def test_upload_consent_generate_listen_and_inspect(page, server, ref_clip):
     chooser.value.set_files(str(ref_clip))
     page.wait_for_selector(".voxnb-report")
     page.check(".voxnb-consent input[type=checkbox]")
-    page.fill(".voxnb-text textarea", "Hello from the browser. This voice was cloned from an uploaded clip.")
+    page.fill(".voxnb-text textarea", TYPED)
     page.wait_for_selector(".voxnb-phonemes code")                     # phoneme preview, no synthesis
     page.click("button.voxnb-generate")
     page.wait_for_function("() => document.querySelector('.voxnb-status').innerText.includes('Done')")
@@ -82,6 +84,14 @@ def test_language_switch_changes_labels(page):
     page.wait_for_function("() => document.querySelector('button.voxnb-generate').innerText.includes('生成')")
     assert "我有权克隆这个声音" in page.inner_text(".voxnb-consent")
     page.screenshot(path=str(ARTIFACTS / "dashboard-zh.png"), full_page=True)
+    # after a take: status, notes, report, history, settings and tabs, none of it an English phrase
+    # (what the viewer typed aside, and the phonemes, which are IPA)
+    shown = page.inner_text(".voxnb-app").replace(TYPED[:60], "")
+    for phonemes in page.locator(".voxnb-app code").all_inner_texts():
+        shown = shown.replace(phonemes, "")
+    assert "#1 ·" in shown and "种子" in shown            # the take's history row, in Chinese
+    english = re.findall(r"[A-Za-z]{2,}(?:[ ,;:'’]+[A-Za-z]{2,}){2,}", shown)
+    assert english == [], shown
     page.locator(".voxnb-lang button", has_text="English").click()
 
 

@@ -262,3 +262,14 @@ def test_clone_refine_with_an_engine_that_cannot(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(engines, "load_engine", lambda *a, **k: _Refiner(refines=False))
     assert main(["--voices-dir", str(lib), "clone", str(HARVARD_1), "--name", "narrator", "--consent", "--refine"]) == 2
     assert "cannot refine" in capsys.readouterr().err and saved.read_bytes() == before
+
+
+def test_synth_json_carries_the_notes_stderr_gets(tmp_path):
+    out = tmp_path / "n.wav"
+    p = run("synth", "--voice", "jf_alpha", "--text", "Hello there 😀 مرحبا.", "--out", str(out), "--json")
+    assert p.returncode == 0, p.stderr
+    info = json.loads(p.stdout)            # still exactly one JSON object on stdout
+    notes = [line[len("note: "):] for line in p.stderr.splitlines() if line.startswith("note: ")]
+    assert notes and info["warnings"] == notes
+    assert any("😀" in n for n in info["warnings"])
+    assert json.loads(out.with_suffix(".json").read_text())["warnings"] == notes

@@ -3,35 +3,17 @@ import time
 
 import numpy as np
 import pytest
+from dashboard_helpers import all_widgets, wait
 
 from voxnb.dashboard import App, Session
 from voxnb.dashboard.i18n import STRINGS
 from voxnb.dashboard.session import MAX_UPLOAD_MB
 from voxnb.errors import BadReferenceError, VoxnbError
 from voxnb.settings import SynthesisSettings
-from voxnb.voice import VoiceLibrary
 
 CLASSES = ["voxnb-ref-upload", "voxnb-consent", "voxnb-text", "voxnb-style", "voxnb-speed", "voxnb-seed",
            "voxnb-generate", "voxnb-status", "voxnb-audio", "voxnb-mel", "voxnb-alignment", "voxnb-attention",
            "voxnb-f0", "voxnb-history", "voxnb-lang", "voxnb-channel"]
-
-
-@pytest.fixture
-def session(engine, tmp_path):
-    return Session(engine_factory=lambda: engine, library=VoiceLibrary(tmp_path / "voices"), workdir=tmp_path / "w")
-
-
-def wait(app, seconds=120):
-    deadline = time.time() + seconds
-    while app._busy.locked() and time.time() < deadline:
-        time.sleep(0.2)
-    assert not app._busy.locked(), "generation did not finish"
-
-
-def all_widgets(w):
-    yield w
-    for c in getattr(w, "children", ()):
-        yield from all_widgets(c)
 
 
 def test_every_language_has_every_string():
@@ -169,3 +151,20 @@ def test_enrollment_explains_the_fit_and_suggests_channel_matching_for_phone_cli
     assert 3.5 <= float(status.split(" kHz")[0].split()[-1]) <= 4.2           # the reference's bandwidth
     app.lang_button.value = "zh"
     assert "电话频宽" in app.reference.status.value
+
+
+def test_one_player_after_a_streamed_generation(session):
+    app = App(session=session, warm=False)
+    session.voice = session.engine.stock_voice("jf_tebukuro")
+    app.text.text.value = "The first sentence streams. A second one follows it."
+    players = (app.output.live, app.output.audio)
+    shown = lambda: [p for p in players if p.layout.display != "none"]
+    assert shown() == [app.output.audio]
+    app.generate()
+    wait(app)
+    assert "Done" in app.status.value, app.status.value
+    assert len(shown()) == 1            # the live player plays the streamed chunks out, alone
+    deadline = time.time() + 30
+    while shown() != [app.output.audio] and time.time() < deadline:
+        time.sleep(0.2)
+    assert shown() == [app.output.audio] and app.output.audio.value == session.history[-1].wav

@@ -1,23 +1,21 @@
 """The dashboard in Chinese says everything in Chinese; stale clips and errors do not linger; labels fit."""
 import io
 import re
-import time
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
 import soundfile as sf
 from audio_fixtures import tone_sequence
+from dashboard_helpers import upload, wait
 
-from voxnb.dashboard import App, Session
+from voxnb.dashboard import App
 from voxnb.dashboard.fit import BUTTONS, button_px, walk
-from voxnb.dashboard.messages_zh import message, progress, refine_reason, warning
+from voxnb.messages import Msg, message, progress, refine_reason, warning
 from voxnb.dashboard.session import MAX_UPLOAD_MB
 from voxnb.dashboard.uploads import display_name
 from voxnb.text import MAX_TEXT_CHARS
 from voxnb.errors import (BadReferenceError, CancelledError, ConsentRequiredError, EngineError, MarkupError,
                           SettingsError, TextError, VoiceNotFoundError, VoxnbError)
-from voxnb.voice import VoiceLibrary
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 2000
 
@@ -42,22 +40,6 @@ def wav(audio, sr=24000) -> bytes:
     buf = io.BytesIO()
     sf.write(buf, audio, sr, format="WAV", subtype="PCM_16")
     return buf.getvalue()
-
-
-@pytest.fixture
-def session(engine, tmp_path):
-    return Session(engine_factory=lambda: engine, library=VoiceLibrary(tmp_path / "voices"), workdir=tmp_path / "w")
-
-
-def wait(app, seconds=120):
-    deadline = time.time() + seconds
-    while app._busy.locked() and time.time() < deadline:
-        time.sleep(0.2)
-    assert not app._busy.locked()
-
-
-def upload(app, name, content):
-    app.reference._on_upload(SimpleNamespace(new=[{"name": name, "content": content}]))
 
 
 def short_clip(ref_clip) -> bytes:
@@ -150,22 +132,21 @@ def test_an_error_is_redrawn_in_the_new_language(session):
 
 
 ZH_CASES = [
-    BadReferenceError("notes.wav is a text file, not audio.", "Upload a WAV, FLAC, OGG or MP3 recording of 3-30 s of speech."),
-    BadReferenceError("No speech found in the clip a.wav: it is pure silence.", "Record 3-30 s of one person speaking."),
-    BadReferenceError("Only 1.2 s of speech in the clip a.wav, need at least 3 s.", "Record a longer clip: 5-15 s."),
-    BadReferenceError("The clip a.wav does not sound like human speech: it is made of pure tones.", "Upload a recording of a person speaking"),
+    BadReferenceError(key="reference.audio", name="notes.wav", not_audio=Msg("notes.file.text")),
+    BadReferenceError(key="reference.speech_found_clip_pure", name="a.wav"),
+    BadReferenceError(key="reference.only_s_speech_clip2", speech_s=1.2, name="a.wav", min_speech_s=3),
+    BadReferenceError(key="reference.clip_does_sound_like", name="a.wav", reason=Msg("notes.pure_tones")),
     BadReferenceError("Some brand new wording nobody has seen yet.", "And a new fix too."),
-    TextError("The text is empty.", "Type something to say, e.g. 'Hello there.'"),
-    TextError("The text is 12,000 characters; the limit is 10,000.", "Split it."),
-    MarkupError("A '[' is never closed.", "Close it with ']': use [ji3] or [M][AY0]", 5),
+    TextError(key="text.text_empty"),
+    TextError(key="text.text_characters_limit", n=12000, max_text_chars=10000),
+    MarkupError(key="text.never_closed", position=5, hint=Msg("text.markup_hint", tags=["[breath]"])),
     MarkupError("A wholly reworded markup complaint.", "Something else entirely.", 7),
-    SettingsError("Speed 9 is out of range.", "Use a value from 0.5 to 2 (1.0 is normal)."),
+    SettingsError(key="settings.speed_out_range", speed=9, lo=0.5, hi=2),
     SettingsError("A reworded settings problem here.", "Fix it somehow."),
     EngineError("The engine weights are missing from disk.", "Download them again."),
-    ConsentRequiredError("Cloning a voice from an uploaded clip needs your statement that you have the right to clone it.",
-                         "Pass consent=True."),
+    ConsentRequiredError(key="consent.cloning_voice_needs_your", what=Msg("consent.uploaded_clip")),
     ConsentRequiredError("Reworded consent wording here.", "Tick the box."),
-    VoiceNotFoundError("No saved voice is called 'bob'.", "Pick one of the saved voices."),
+    VoiceNotFoundError(key="voice.saved_voice_called", name_or_id="bob", known=[], damaged=""),
     VoiceNotFoundError("Reworded: that voice is gone.", "Pick another one."),
     CancelledError("Refining was cancelled by the caller.", "Nothing was kept."),
     VoxnbError("Something unexpected and in English.", "Do something about it."),
@@ -191,8 +172,16 @@ def test_translation_keeps_names_numbers_and_positions():
 
 
 def test_progress_and_refine_reasons_translate():
-    lines = ["timbre: 12 syntheses, best 0.812", "checking on a held-out sentence", "kokoro: cloning and speaking",
-             "kept the fast clone: held-out d-vector similarity dropped; median F0 moved from 120 to 180 Hz"]
+    from voxnb.messages import either
+
+    # as refine and compare send them: messages by key, whose English is the line as it was
+    lines = [Msg("refine.progress", stage=Msg("refine.stage.timbre"), n=12, best=0.812), Msg("refine.checking"),
+             Msg("notes.cmp_cloning", name="kokoro"),
+             Msg("refine.kept_fast_clone", reason=either([Msg("refine.dvector_dropped"),
+                                                          Msg("refine.f0_moved", before=120, after=180)], "semi"))]
+    assert lines == ["timbre: 12 syntheses, best 0.812", "checking on a held-out sentence",
+                     "kokoro: cloning and speaking",
+                     "kept the fast clone: held-out d-vector similarity dropped; median F0 moved from 120 to 180 Hz"]
     for line in lines:
         assert progress(line, "en") == line
         zh = progress(line, "zh")

@@ -9,18 +9,25 @@ from pathlib import Path
 import pytest
 
 from voxnb import plan
-from voxnb.plan import Disk, builds, cuda_tag, data_disk, parse_gpu, voxcpm_model
+from voxnb.plan import Disk, builds, cuda_tag, data_disk, parse_gpu
 
 ROOT = Path(__file__).resolve().parents[1]
-FILES = ("1-click-start.sh", "pyproject.toml", "environment.yml", "voxnb/__init__.py", "voxnb/plan/__init__.py",
-         "voxnb/plan/__main__.py", "voxnb/engines/precision.py", "voxnb/engines/cosyvoice3/install.py")
+FILES = ("1-click-start.sh", "pyproject.toml", "environment.yml")
+
+
+def voxcpm_model(vram_gb, capability=None):
+    """The model the plan picks for the engine with two, by the name the plan prints for it."""
+    return plan.model_label(plan.auto_model(plan.spec("voxcpm"), vram_gb, capability))
 
 
 def mini_repo(base: Path) -> Path:
+    """The script and the package it reads before any install (the engines' specs, the plan), less the
+    weights fetcher (voxnb/weights/hub.py), which only the sources lines need."""
     repo = base / "repo"
     for f in FILES:
         (repo / f).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / f, repo / f)
+    shutil.copytree(ROOT / "voxnb", repo / "voxnb", ignore=shutil.ignore_patterns("__pycache__", "assets", "hub.py"))
     return repo
 
 
@@ -127,7 +134,7 @@ def test_fake_autodl_plan_puts_every_environment_cache_and_weights_on_the_data_d
     data = tmp_path / "autodl-tmp"
     data.mkdir()
     smi(tmp_path / "bin")
-    repo = mini_repo(tmp_path)      # with the whole package: the plan asks voxnb.weights.cli for the sources
+    repo = mini_repo(tmp_path)      # with the whole package: the plan asks voxnb.engines for the sources
     shutil.copytree(ROOT / "voxnb", repo / "voxnb", ignore=shutil.ignore_patterns("__pycache__", "assets"),
                     dirs_exist_ok=True)
     p, repo = run(tmp_path, "--plan", "--engine", "kokoro,f5,voxcpm", repo=repo,
@@ -214,14 +221,14 @@ def test_a_disk_too_small_refuses_before_anything_is_installed(tmp_path):
 
 
 def test_sources_line_without_hub_cli(tmp_path):
-    p, _ = run(tmp_path, "--plan", "--cpu", "--engine", "f5")       # the copy has no hub_cli.py
-    assert p.returncode == 0 and "sources: unknown (voxnb.weights.cli missing)" in p.stdout
+    p, _ = run(tmp_path, "--plan", "--cpu", "--engine", "f5")       # the copy has no weights/hub.py
+    assert p.returncode == 0 and "sources: unknown (voxnb.weights.hub missing)" in p.stdout
 
 
 def test_sources_come_from_hub_cli(tmp_path):
     fake(tmp_path, "python", """case "$*" in
-  "-m voxnb.weights.cli sources f5 --json") echo '[{"file": "vocos/config.yaml", "source": "hf", "repo": "charactr/vocos-mel-24khz", "url": "https://hf.co/x"}]' ;;
-  *) echo "No module named voxnb.weights.cli" >&2; exit 1 ;;
+  "-m voxnb.engines sources f5 --json") echo '[{"file": "vocos/config.yaml", "source": "hf", "repo": "charactr/vocos-mel-24khz", "url": "https://hf.co/x"}]' ;;
+  *) echo "No module named voxnb.engines" >&2; exit 1 ;;
 esac
 """)
     from voxnb.plan.__main__ import sources

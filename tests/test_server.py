@@ -297,3 +297,47 @@ def test_connect_without_a_server_says_how_to_start_one(monkeypatch):
     port = free_port()
     with pytest.raises(errors.EngineStoppedError, match="Restart it with"):
         voxnb.load_engine("kokoro", server=f"http://127.0.0.1:{port}")
+
+
+def test_the_phoneme_preview_comes_from_the_server_with_its_notes_in_both_languages(remote, server):
+    from voxnb.text import phonemize
+
+    text = "你好，世界。Hello there 😀 [h][ào] and [M][AY0][N][UW1][T]."
+    got, want = remote.phonemize(text), phonemize(text)
+    assert got == want and got[0].warnings
+    note = got[0].warnings[0]
+    assert note.render("en") == want[0].warnings[0] and "未朗读" in note.render("zh")
+    # a synthesis's notes cross the wire with their key too
+    result = remote.synthesize("Hello there 😀.", "jf_tebukuro")
+    assert result.warnings and "未朗读" in result.warnings[0].render("zh")
+    for bad in ({"text": None}, {"text": "hi", "lang": 3}, {"text": ["a"]}):
+        with pytest.raises(errors.TextError, match="must be strings"):
+            remote._json("POST", "/phonemize", bad)
+    with pytest.raises(errors.TextError, match="'fr'"):
+        remote.phonemize("hi", lang="fr")
+
+
+def test_a_served_viewer_loads_no_lexicon_and_no_heavy_library(server, ref_clip, tmp_path):
+    """What keeps a dashboard viewer's kernel light: the engine server phonemizes, voxnb's numpy mel
+    draws, and nothing imports torch, librosa or the G2P lexicons."""
+    code = f"""
+import json, os, sys, time
+os.environ["VOXNB_SERVERS"] = json.dumps({{"kokoro": {{"url": {server[0]!r}}}}})
+from voxnb.dashboard import App, Session
+from voxnb.voice import VoiceLibrary
+s = Session(library=VoiceLibrary({str(tmp_path / 'v')!r}), workdir={str(tmp_path / 'w')!r})
+app = App(session=s, warm=False)
+s.load_upload("ref.flac", open({str(ref_clip)!r}, "rb").read())
+s.enroll(consent=True)
+app.text.text.value = "你好，世界。Hello from a viewer. A second sentence follows it."
+app.text.update_preview()
+app.generate()
+while app._busy.locked():
+    time.sleep(0.2)
+print(app.status.value)
+print(sorted(m for m in ("torch", "librosa", "numba", "hibari", "jieba", "pypinyin") if m in sys.modules))
+"""
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr[-3000:]
+    status, loaded = p.stdout.strip().splitlines()[-2:]
+    assert "Done" in status and loaded == "[]", p.stdout

@@ -18,10 +18,10 @@ from test_browser import ARTIFACTS, BROWSER_ARGS, CHROMIUM, audio_duration
 
 ROOT = Path(__file__).resolve().parents[1]
 VIEWERS = 4
-# A dashboard kernel that talks to a server holds ipywidgets, numpy, soundfile, the text frontend and
-# librosa (reference report, mel views): measured here 78 MB after the page loads, 378 MB after an
-# upload and the phoneme preview, 410-430 MB after a take. One that loads Kokoro itself measured
-# 249 / 573 / 1137 MB at the same points, so this bound tells the two apart with room for noise.
+# A dashboard kernel that talks to a server holds ipywidgets, numpy, soundfile and matplotlib; the
+# server phonemizes its previews and its mels are numpy (no lexicon, librosa or torch): measured here
+# 225-232 MB after an upload, a preview and a take (465-468 MB before the server phonemized). One that
+# loads Kokoro itself measured 249 / 573 / 1137 MB, so this bound tells the two apart with room for noise.
 KERNEL_WITHOUT_WEIGHTS_MB = 520
 TEXTS = ["One short line.",
          "Two lines this time. The second one is a little longer than the first.",

@@ -9,7 +9,7 @@ from voxnb.reference import speaker
 
 PACKAGE = Path(__file__).resolve().parents[1] / "voxnb"
 # Evaluation modules may use GE2E: the benchmark, and compare (which scores engines, fits nothing).
-EVALUATION = ("bench/", "compare.py")
+EVALUATION = ("bench/", "runs/compare.py")
 
 
 def test_dvector_is_unit_norm_deterministic_and_rate_blind(ref_clip):

@@ -24,7 +24,7 @@ def mini_repo(base: Path) -> Path:
     for f in ("1-click-start.sh", "pyproject.toml", "environment.yml"):
         (repo / f).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / f, repo / f)
-    # the plan (voxnb.plan, voxnb.weights.cli) runs from the checkout with the system python3
+    # the engines' specs and the plan (python3 -m voxnb.engines, voxnb.plan) run from the checkout with the system python3
     shutil.copytree(ROOT / "voxnb", repo / "voxnb", ignore=shutil.ignore_patterns("__pycache__", "assets"),
                     dirs_exist_ok=True)
     return repo

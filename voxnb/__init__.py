@@ -68,7 +68,8 @@ MOVED = {
     "plots": "output.plots", "timbre": "engines.kokoro.timbre", "cli_synth": "cli.synth", "cli_clone": "cli.clone",
     "cli_voices": "cli.voices", "doctor": "cli.doctor", "compare": "runs.compare", "batch": "runs.batch",
     "launcher": "launch.jupyter", "launch_engines": "launch.engines", "engines.hub": "weights.hub",
-    "engines.hub_sources": "weights.sources", "engines.hub_cli": "weights.cli",
+    "engines.hub_sources": "weights.sources", "engines.hub_cli": "engines.__main__",
+    "weights.cli": "engines.__main__",
 }
 
 

@@ -58,9 +58,7 @@ def home_dir() -> Path:
     path = _base("VOXNB_HOME", "voxnb", _default_home(), create=False)
     root = source_root()
     if root is not None and (path.resolve() == root or root in path.resolve().parents):
-        raise VoxnbError(f"VOXNB_HOME is {path}, inside voxnb's own source folder {root}: voices and outputs "
-                         "would mix with the code and be lost with the checkout.",
-                         f"Set VOXNB_HOME to a folder outside it, e.g. export VOXNB_HOME={DEFAULT_HOME}.")
+        raise VoxnbError(key="paths.voxnb_home_inside_voxnb", path=path, root=root, default_home=DEFAULT_HOME)
     path.mkdir(parents=True, exist_ok=True)
     return path
 

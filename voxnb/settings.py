@@ -45,7 +45,10 @@ def get_style(name: str) -> Style:
     try:
         return STYLES[name]
     except KeyError:
-        raise SettingsError(f"Unknown style {name!r}.", f"Choose one of: {', '.join(STYLES)}.") from None
+        from .messages import Both
+
+        styles = [Both(n, f"{s.label_zh} ({n})") for n, s in STYLES.items()]
+        raise SettingsError(key="settings.unknown_style", name=name, styles=styles) from None
 
 
 @dataclass(frozen=True)
@@ -71,31 +74,28 @@ class SynthesisSettings:
         get_style(self.style)
         lo, hi = SPEED_RANGE
         if isinstance(self.speed, bool) or not isinstance(self.speed, (int, float)):
-            raise SettingsError(f"Speed {self.speed!r} is not a number.", f"Use a value from {lo} to {hi} (1.0 is normal).")
+            raise SettingsError(key="settings.speed_number", speed=self.speed, lo=lo, hi=hi)
         if not lo <= float(self.speed) <= hi:
-            raise SettingsError(f"Speed {self.speed!r} is out of range.", f"Use a value from {lo} to {hi} (1.0 is normal).")
+            raise SettingsError(key="settings.speed_out_range", speed=self.speed, lo=lo, hi=hi)
         lo, hi = SEED_RANGE
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or not lo <= self.seed <= hi:
-            raise SettingsError(f"Seed {self.seed!r} is not valid.", f"Use a whole number from {lo} to {hi}.")
+            raise SettingsError(key="settings.seed_valid", seed=self.seed, lo=lo, hi=hi)
         if self.lang not in LANGUAGES:
-            raise SettingsError(f"Unknown language {self.lang!r}.", f"Use one of: {', '.join(LANGUAGES)}.")
+            raise SettingsError(key="settings.unknown_language", languages=LANGUAGES, lang_name=self.lang)
         lo, hi = PAUSE_RANGE
         for kind in PAUSES:
             value = getattr(self, f"{kind}_pause")
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= float(value) <= hi:
-                raise SettingsError(f"{kind.capitalize()} pause {value!r} s is out of range.", f"Use {lo} to {hi} s.")
+                raise SettingsError(key="settings.pause_s_out_range", value=value, lo=lo, hi=hi,
+                                    kind=kind.capitalize())
         if not isinstance(self.inspect, bool):
-            raise SettingsError(f"inspect must be True or False, not {self.inspect!r}.",
-                                "Pass inspect=False to leave out the attention maps (long texts), else leave it out.")
+            raise SettingsError(key="settings.inspect_must_true_false", inspect=self.inspect)
         if not isinstance(self.match_channel, bool):
-            raise SettingsError(f"match_channel must be True or False, not {self.match_channel!r}.",
-                                "Pass match_channel=True to copy the reference's bandwidth, else leave it out.")
+            raise SettingsError(key="settings.match_channel_must_true", match_channel=self.match_channel)
         if not isinstance(self.instruct, str):
-            raise SettingsError(f"instruct must be text, not {type(self.instruct).__name__}.",
-                                "Pass a preset name (e.g. 'sichuan') or an instruction in words, or leave it out.")
+            raise SettingsError(key="settings.instruct_must_text", type=type(self.instruct).__name__)
         if not isinstance(self.watermark, bool):
-            raise SettingsError(f"watermark must be True or False, not {self.watermark!r}.",
-                                "Leave it out: voxnb marks every output. watermark=False is for your own analysis only.")
+            raise SettingsError(key="settings.watermark_must_true_false", watermark=self.watermark)
         return replace(self, speed=float(self.speed), **{f"{k}_pause": float(getattr(self, f"{k}_pause")) for k in PAUSES})
 
     def pause(self, boundary: str) -> float:

@@ -102,8 +102,7 @@ class Voice:
                 meta = json.loads(str(z["meta"]))
                 cond = {k[2:]: z[k] for k in z.files if k.startswith("c_")}
         except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile, zlib.error) as err:
-            raise BadVoiceFileError(f"{name} is not a voxnb voice file.",
-                                    "Pick a .voice.npz file saved by voxnb.", name) from err
+            raise BadVoiceFileError(key="voice.voxnb_voice_file", where=name, name=name) from err
         check_meta(meta, name)
         check_conditioning(meta["engine"], cond, name)
         return cls(meta["id"], meta["name"], meta["engine"], meta["method"], cond, meta.get("controls", {}),
@@ -138,11 +137,9 @@ class Voice:
         try:
             data = path.read_bytes()
         except FileNotFoundError:
-            raise VoiceNotFoundError(f"There is no voice file at {where}.",
-                                     "Check the path, or load a saved voice by name: voxnb voices lists them.") from None
+            raise VoiceNotFoundError(key="voice.there_voice_file", where=where) from None
         except OSError as err:
-            raise BadVoiceFileError(f"{where} cannot be read as a voice file ({err.strerror or err}).",
-                                    "Pick a .voice.npz file saved by voxnb.", where) from None
+            raise BadVoiceFileError(key="voice.cannot_read_file", where=where, reason=err.strerror or str(err)) from None
         return cls.from_bytes(data, where)
 
 
@@ -154,8 +151,7 @@ def _is_path(text: str) -> bool:
 
 def check_name(name: str) -> str:
     if not isinstance(name, str) or not _NAME_RE.match(name) or name.strip(". ") != name:
-        raise VoxnbError(f"{name!r} is not a usable voice name.",
-                         "Use 1-64 letters, digits, Chinese characters, spaces, '-', '_' or '.'.")
+        raise VoxnbError(key="voice.usable_voice_name", name=name)
     return name
 
 
@@ -180,12 +176,9 @@ class VoiceLibrary:
             try:
                 existing = Voice.load(path)
             except BadVoiceFileError as err:   # kept: the user may still restore it
-                raise VoxnbError(f"A voice file is already saved as {voice.name!r}, and it is damaged: {err.problem}",
-                                 "Choose another name, or replace the damaged file (overwrite=True, "
-                                 "voxnb clone --overwrite).") from None
+                raise VoxnbError(key="voice.saved_file_damaged", name=voice.name, problem=err.problem_msg()) from None
             if existing.id != voice.id:
-                raise VoxnbError(f"A different voice is already saved as {voice.name!r}.",
-                                 "Choose another name, or delete the old voice first.")
+                raise VoxnbError(key="voice.different_voice_already_saved", name=voice.name)
         return voice.save(path)
 
     def scan(self) -> tuple[dict[str, Voice], list[BadVoiceFileError]]:
@@ -206,10 +199,11 @@ class VoiceLibrary:
         for v in voices.values():
             if v.id == name_or_id:
                 return v
-        known = ", ".join(voices) or "none saved yet"
-        damaged = f" Damaged files skipped: {', '.join(p.where for p in problems)}." if problems else ""
-        raise VoiceNotFoundError(f"No saved voice is called {name_or_id!r}.",
-                                 f"Saved voices: {known}.{damaged} Clone one with `voxnb clone REF --name NAME --consent`.")
+        from .messages import Msg
+
+        known = list(voices) or Msg("voice.none_saved_yet")
+        damaged = Msg("voice.damaged_skipped", files=[p.where for p in problems]) if problems else ""
+        raise VoiceNotFoundError(key="voice.saved_voice_called", name_or_id=name_or_id, known=known, damaged=damaged)
 
     def enrolled_from(self, name: str, reference_audio: np.ndarray) -> Voice | None:
         """The voice saved as ``name`` if it was enrolled from exactly this prepared reference audio

@@ -1,17 +1,18 @@
 """What a voice file may hold: every array and control is checked when a voice is read, so a damaged or
 hand-edited file is refused with its path and the fix instead of speaking as a full-scale blast.
 
-The ranges are wide sanity bounds around what cloning and refining produce (voxnb.engines.kokoro.clone
-clips pitch to 0.7-1.45 and the EQ to +-12 dB); a file outside them was not made by voxnb.
+The rules for an engine's arrays are the engine's: its spec declares them (``EngineSpec.voice_arrays``,
+wide sanity bounds around what its cloning produces) and the engine registry hands them here through
+``declare``, so this module, below the engines, never imports one. Standard library only at import:
+engine specs use ``Array``, and the start script reads specs with a bare python3.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-
-import numpy as np
+from typing import Callable, Mapping
 
 from .errors import BadVoiceFileError
-from .engines.kokoro.timbre import BAND_HZ
 
 FORMAT = 1                      # voice.meta()["format"]; files without it predate the field and are format 1
 MAX_VALUES = 50_000_000         # a 60 s prompt at 24 kHz is 1.4 M samples; more is not a voice
@@ -34,20 +35,24 @@ class Array:
         return f"a {dims} {'float' if self.kind == 'f' else 'integer'} array{last}, values {self.low:g} to {self.high:g}"
 
 
-_PROMPT_AUDIO = Array("f", (1,), low=-4.0, high=4.0)   # prepared reference audio (peak-normalised)
-CONDITIONING = {
-    # one 256-value style row per token count; Kokoro's own packs are (510, 256) or (510, 1, 256)
-    "kokoro": {"style_pack": Array("f", (2, 3), last=256, rows=((256,), (1, 256)), low=-100, high=100),
-               "eq_db": Array("f", (1,), last=len(BAND_HZ), low=-24.0, high=24.0, optional=True)},
-    "f5": {"prompt_audio": _PROMPT_AUDIO, "prompt_mel": Array("f", (2,), low=-100, high=100),
-           "prompt_rms": Array("f", (0,), low=0.0, high=4.0)},
-    "voxcpm": {"prompt_audio": _PROMPT_AUDIO, "prompt_feat": Array("f", (2, 3), low=-1e3, high=1e3)},
-    "cosyvoice3": {"prompt_audio": _PROMPT_AUDIO, "prompt_feat": Array("f", (2,), low=-100, high=100),
-                   "prompt_tokens": Array("iu", (1,), low=0, high=1e6), "embedding": Array("f", (1,), low=-1e3, high=1e3)},
-}
+PROMPT_AUDIO = Array("f", (1,), low=-4.0, high=4.0)   # prepared reference audio (peak-normalised)
 CONTROLS = {"f0_level": (0.25, 4.0), "f0_range": (0.0, 5.0), "energy_shift": (-3.0, 3.0),
             "bandwidth_hz": (500.0, 48000.0)}
 TEXT_FIELDS = ("id", "name", "engine", "method")
+
+
+def _unknown(engine: str) -> Mapping[str, Array]:
+    return {}
+
+
+_lookup: Callable[[str], Mapping[str, Array]] = _unknown
+
+
+def declare(lookup: Callable[[str], Mapping[str, Array]]) -> None:
+    """Where an engine's array rules come from (engine name -> {array: Array}); the engine registry
+    sets it when it is imported, so a voice read by any code that can speak it is checked in full."""
+    global _lookup
+    _lookup = lookup
 
 
 def check_meta(meta, where: str) -> None:
@@ -58,8 +63,7 @@ def check_meta(meta, where: str) -> None:
     if not isinstance(fmt, int) or isinstance(fmt, bool) or fmt < 1:
         raise bad(where, f"its format version {fmt!r} is not one voxnb writes")
     if fmt > FORMAT:
-        raise BadVoiceFileError(f"{where} is a format {fmt} voice file; this voxnb reads format {FORMAT}.",
-                                "Update voxnb (git pull, then bash 1-click-start.sh) to use it.", where)
+        raise BadVoiceFileError(key="voice.format_voice_file_voxnb", where=where, fmt=fmt, format=FORMAT)
     for key in TEXT_FIELDS:
         if not isinstance(meta.get(key), str) or not meta[key].strip():
             raise bad(where, f"its {key!r} is missing or not text")
@@ -69,7 +73,7 @@ def check_meta(meta, where: str) -> None:
     if not isinstance(meta.get("transcript", ""), str):
         raise bad(where, "its transcript is not text")
     for key, value in meta.get("controls", {}).items():
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             raise bad(where, f"its control {key!r} is {value!r}, not a number")
         if key in CONTROLS and not CONTROLS[key][0] <= value <= CONTROLS[key][1]:
             low, high = CONTROLS[key]
@@ -79,7 +83,9 @@ def check_meta(meta, where: str) -> None:
 def check_conditioning(engine: str, conditioning: dict, where: str) -> None:
     """The engine's arrays: present, of the expected type and shape, finite and in range. Arrays of an
     engine this voxnb does not know still have to be finite numbers."""
-    spec = CONDITIONING.get(engine, {})
+    import numpy as np
+
+    spec = _lookup(engine)
     for key, rule in spec.items():
         if key not in conditioning and not rule.optional:
             raise bad(where, f"it has no {key!r} array, which a {engine} voice needs")
@@ -105,6 +111,4 @@ def check_conditioning(engine: str, conditioning: dict, where: str) -> None:
 
 
 def bad(where: str, what: str) -> BadVoiceFileError:
-    return BadVoiceFileError(f"{where} is damaged: {what}.",
-                             "Clone the voice again from its reference clip (or restore the file from a backup); "
-                             "voxnb does not use a voice file it cannot trust.", where)
+    return BadVoiceFileError(key="voice.damaged", where=where, what=what)

@@ -179,7 +179,7 @@ def test_the_proxy_from_the_environment_carries_the_requests(standin, monkeypatc
 
 
 def test_sources_says_where_each_file_comes_from_without_heavy_imports():
-    code = ("import sys, voxnb.weights.cli as c; c.main(['sources', 'f5', '--source', 'modelscope', '--json']);"
+    code = ("import sys, voxnb.engines.__main__ as c; c.main(['sources', 'f5', '--source', 'modelscope', '--json']);"
             "heavy = [m for m in ('torch', 'huggingface_hub', 'modelscope', 'f5_tts') if m in sys.modules];"
             "print(heavy, file=sys.stderr)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

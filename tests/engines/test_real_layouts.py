@@ -13,8 +13,6 @@ import sys
 from math import prod
 from pathlib import Path
 
-import pytest
-
 from tiny_engines import TINY_VOXCPM, build_f5, build_voxcpm
 
 F5_DIT_LAYOUT = {"dim": 1024, "depth": 22, "heads": 16, "ff_mult": 2, "text_dim": 512, "conv_layers": 4}

@@ -19,9 +19,6 @@ import numpy as np
 FRAME_S, HOP_S = 0.025, 0.010
 SILENCE_DB = -40.0      # below the take's loud level (95th percentile of frames): room tone, not speech
 MIN_PAUSE_S = 0.08      # shorter dips are stop closures inside words
-# goals (issue 13): seconds
-GOALS = {"lead": (0.0, 0.15), "tail": (0.0, 0.15), "comma": (0.1, 0.45), "clause": (0.1, 0.45),
-         "sentence": (0.25, 0.7), "none": (0.0, 0.5)}
 
 
 @dataclass

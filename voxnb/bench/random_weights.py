@@ -22,7 +22,6 @@ import time
 from pathlib import Path
 
 NOTE = "random weights: speed and memory only"
-ENGINES = ("f5", "voxcpm", "cosyvoice3")   # cosyvoice3: where its source is given (COSYVOICE_SRC)
 TEXT = ("The birch canoe slid on the smooth planks, and the boat drifted slowly across the quiet lake. "
         "Please send the final report to the whole team before the meeting on Thursday afternoon.")
 CONCURRENT = 4
@@ -33,19 +32,22 @@ def run(engine: str, steps: int | None = None, text: str = TEXT, concurrent: int
     """Every figure for ``engine``: write random weights, measure in-process, then served."""
     from ..errors import EngineError
 
-    if engine not in ENGINES:
-        raise EngineError(f"--random-weights knows {', '.join(ENGINES)}, not {engine!r}.",
-                          "Pick one of those engines.")
-    if engine == "cosyvoice3":        # not on PyPI: a missing source is named before anything is written
-        from ..engines.cosyvoice3.engine import load_source
+    from ..engines import registry
+    from .random_models import hooks
 
-        load_source()
+    known = registry.benched()     # the engines whose specs name a random-weights module
+    if engine not in known:
+        raise EngineError(key="bench.random_weights_knows", engines=known, engine=engine)
+    several = [m.name for m in registry.spec(engine).models] if len(registry.spec(engine).models) > 1 else []
+    if model and model not in several:
+        raise EngineError(key="bench.model_not_of_engine" if several else "bench.model_not_of_engine_one",
+                          model=model, engine=engine, models=several)
+    bench = hooks(engine)
+    if hasattr(bench, "prepare"):     # e.g. a source checkout that must be there: named before anything is written
+        bench.prepare()
     root = Path(tempfile.mkdtemp(prefix=f"voxnb-random-{engine}-"))
     try:
         progress(f"{engine}: writing full-size random weights into {root} ({NOTE})")
-        if model and engine != "voxcpm":
-            raise EngineError(f"--model is VoxCPM's (voxcpm1.5 or voxcpm2); {engine} has one model.",
-                              "Leave --model out.")
         made = _child(["write", engine, str(root), *(["--model", model] if model else [])], progress)
         progress(f"{engine}: {made['params_m']:.1f} M parameters written in {made['write_s']:.0f} s; measuring")
         figures = _child(["measure", engine, str(root), "--text", text, *(_steps(steps))], progress)
@@ -77,12 +79,14 @@ def _serve_figures(engine, root, steps, text, concurrent, progress) -> dict:
     from .references import CONSENT, REFERENCE_DIR, REFERENCE_TEXT, WARM_TEXT
 
     port = free_port()
+    # its log in a file, not a pipe: nobody reads a pipe while requests run, and a full one blocks the server
+    log = tempfile.TemporaryFile("w+")
     server = subprocess.Popen([sys.executable, "-m", "voxnb.bench.random_weights", "serve", engine, str(root),
-                               "--port", str(port), *_steps(steps)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               "--port", str(port), *_steps(steps)], stdout=subprocess.DEVNULL, stderr=log,
                               text=True, env={**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"})
     try:
         url = f"http://127.0.0.1:{port}"
-        remote = _wait_ready(url, server)
+        remote = _wait_ready(url, server, log)
         voice = remote.clone(str(REFERENCE_DIR / "harvard_f/harvard_01.flac"), transcript=REFERENCE_TEXT,
                              consent=CONSENT)
         remote.synthesize(WARM_TEXT, voice, seed=0, inspect=False)
@@ -108,6 +112,7 @@ def _serve_figures(engine, root, steps, text, concurrent, progress) -> dict:
             server.wait(30)
         except subprocess.TimeoutExpired:
             server.kill()
+        log.close()
 
 
 
@@ -119,13 +124,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait_ready(url: str, server: subprocess.Popen, timeout: float = 1800):
+def _wait_ready(url: str, server: subprocess.Popen, log, timeout: float = 1800):
     from ..engines.remote import RemoteEngine
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError(f"the bench's engine server stopped:\n{server.stderr.read()[-4000:]}")
+            log.seek(0)
+            raise RuntimeError(f"the bench's engine server stopped:\n{log.read()[-4000:]}")
         try:
             return RemoteEngine(url)     # answers once the engine is loaded
         except Exception:   # noqa: BLE001 - still loading, or not listening yet
@@ -169,12 +175,12 @@ def _main(argv: list[str]) -> int:
 
     p = argparse.ArgumentParser(prog="python -m voxnb.bench.random_weights")
     p.add_argument("step", choices=("write", "measure", "serve"))
-    p.add_argument("engine", choices=ENGINES)
+    p.add_argument("engine")
     p.add_argument("dir")
     p.add_argument("--steps", type=int, default=None)
     p.add_argument("--text", default=TEXT)
     p.add_argument("--port", type=int, default=0)
-    p.add_argument("--model", choices=("voxcpm1.5", "voxcpm2"), default=None)
+    p.add_argument("--model", default=None)
     a = p.parse_args(argv)
     from . import random_models
 

@@ -82,6 +82,5 @@ def reference_set(root: Path = REFERENCE_DIR, *, role: str | None = None) -> lis
                 if role is None or rl == role]
     missing = [str(p) for s in speakers for p in (s.enroll, s.heldout) if not p.is_file()]
     if missing:
-        raise VoxnbError(f"Benchmark reference clips missing from {root}: {', '.join(missing)}.",
-                         "They ship with the repository in assets/reference/; restore them from git.")
+        raise VoxnbError(key="bench.benchmark_reference_clips_missing", root=root, missing=missing)
     return speakers

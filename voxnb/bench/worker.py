@@ -166,6 +166,7 @@ def run(system: str, job: dict) -> dict:
             sf.write(path, np.clip(audio, -1, 1), sys_2.sample_rate)
             outputs.append({"speaker": speaker, "text": i, "wav": str(path)})
     figures["rtf_2_threads"] = seconds / audio_s
+    figures["synth_s_2_threads"] = seconds     # the same texts and voices for every system
     voice = sys_2.voice(job, next(iter(job["speakers"])))
     audio, figures["long_text_s"] = _timed(lambda: sys_2.speak(job["long_text"], voice))
     path = workdir / "long.wav"   # its pauses between sentences are measured too

@@ -58,8 +58,7 @@ def _refined_method() -> str:
 def _refine(args, engine, voice: Voice) -> Voice:
     """``voice`` refined against the reference, with progress on stderr; Ctrl-C stops it."""
     if not getattr(engine.capabilities, "refines", False):
-        raise VoxnbError(f"The {engine.capabilities.name} engine cannot refine a voice.",
-                         "Leave out --refine, or clone with the kokoro engine.")
+        raise VoxnbError(key="cli.engine_cannot_refine_voice", name=engine.capabilities.name)
 
     def progress(fraction: float, message: str) -> None:
         print(f"\rrefining {fraction:4.0%}  {message[:60]:60}", end="", file=sys.stderr, flush=True)
@@ -85,26 +84,23 @@ def _already_enrolled(args, library: VoiceLibrary, make_engine: Callable) -> Voi
     from ..engines import DEFAULT
 
     ref = prepare_reference(args.ref)
-    fix = "Choose another name, or pass --overwrite to replace the saved voice."
     try:
         saved = Voice.load(library.path(args.name))
     except BadVoiceFileError as err:
-        raise VoxnbError(err.problem, fix) from None
+        raise VoxnbError(key="cli.saved_voice_unreadable", problem=err.problem_msg()) from None
     clip = Path(args.ref).name
     if library.enrolled_from(args.name, ref.audio) is None:
         if not saved.consent.get("reference_sha256"):
-            raise VoxnbError(f"A voice is already saved as {args.name!r}; it was enrolled before voxnb kept consent "
-                             f"records, so voxnb cannot tell whether it came from {clip}.", fix)
-        raise VoxnbError(f"A different voice is already saved as {args.name!r}: it was enrolled from other audio "
-                         f"than {clip}.", fix)
+            raise VoxnbError(key="cli.saved_before_consent_records", name=args.name, clip=clip)
+        raise VoxnbError(key="cli.saved_from_other_audio", name=args.name, clip=clip)
     # a --server without --engine: ask the server which engine it runs (it holds the model; nothing loads here)
     wanted = args.engine or (make_engine().capabilities.name if args.server else DEFAULT)
     if wanted != saved.engine:
-        raise VoxnbError(f"The voice saved as {args.name!r} was enrolled from {clip} with the {saved.engine} "
-                         f"engine, not {wanted}.", fix)
+        raise VoxnbError(key="cli.saved_with_other_engine", name=args.name, clip=clip, engine=saved.engine,
+                         wanted=wanted)
     if args.transcript.strip() and args.transcript.strip() != saved.transcript.strip():
-        raise VoxnbError(f"The voice saved as {args.name!r} was enrolled from {clip} with another transcript "
-                         f"({saved.transcript!r}).", fix)
+        raise VoxnbError(key="cli.saved_with_other_transcript", name=args.name, clip=clip,
+                         transcript=saved.transcript)
     return saved
 
 

@@ -6,14 +6,13 @@ With --json, stdout carries exactly one JSON object and nothing else.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
 from pathlib import Path
 
 from ..errors import VoxnbError
 from ..settings import LANGUAGES
-from .options import CONSENT_HELP, ENGINE_HELP, LANG_HELP, SEED_HELP
+from .options import CONSENT_HELP, LANG_HELP, SEED_HELP, engine_help
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -21,6 +20,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--debug", action="store_true", help="show tracebacks")
     p.add_argument("--voices-dir", help="voices library (default: $VOXNB_HOME/voices)")
     sub = p.add_subparsers(dest="command", required=True)
+    from ..engines import DEFAULT, registry, specs
+
+    engines = specs()   # every help and default below that names engines reads their specs
+    gpu = [n for n, s in engines.items() if s.device != "cpu"]
+    # engines of several models: each model's name is also a fetch name (``voxnb fetch <model>``)
+    models = [m.name for s in engines.values() if len(s.models) > 1 for m in s.models]
+    fetchable = [*engines, *models, *registry.WEIGHTS_ONLY]
 
     from .synth import add_parser as add_synth
 
@@ -37,13 +43,13 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--refine", action="store_true", help="then tune the voice's style to the reference (Kokoro; "
                    "minutes, cached; kept only if a held-out check says it is closer and as clear)")
     c.add_argument("--refine-budget", type=float, default=180, metavar="S", help="seconds refinement may take")
-    c.add_argument("--engine", default=None, help=ENGINE_HELP)
+    c.add_argument("--engine", default=None, help=engine_help())
     c.add_argument("--server", default=None, help="use the engine of a `voxnb serve` at this URL")
     c.add_argument("--json", action="store_true", help="print one JSON object describing the saved voice")
 
     v = sub.add_parser("voices", help="list saved voices (--stock: the voices an engine ships with)")
     v.add_argument("--stock", action="store_true", help="list the engine's stock voices instead (usable as --voice NAME)")
-    v.add_argument("--engine", default=None, help="with --stock: " + ENGINE_HELP)
+    v.add_argument("--engine", default=None, help=engine_help("with --stock: engine"))
     v.add_argument("--json", action="store_true", help="print one JSON object: the voices and their folder")
 
     ph = sub.add_parser("phonemes", help="show what will be spoken, without loading a model")
@@ -58,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     who.add_argument("--voice", help="a saved voice name or id, or a stock voice")
     b.add_argument("--out", required=True, help="output folder (existing files are never replaced)")
     b.add_argument("--consent", action="store_true", help=CONSENT_HELP)
-    b.add_argument("--engine", default=None, help=ENGINE_HELP)
+    b.add_argument("--engine", default=None, help=engine_help())
     b.add_argument("--server", default=None, help="use the engine of a `voxnb serve` at this URL")
     b.add_argument("--json", action="store_true", help="print one JSON object describing the batch")
 
@@ -71,8 +77,8 @@ def _parser() -> argparse.ArgumentParser:
                     help="only these reference speakers (heldout: never used by any fitting step)")
     bn.add_argument("--refine", type=float, nargs="?", const=180.0, default=None, metavar="SECONDS",
                     help="refine every cloned voice first (voxnb clone --refine), with this budget (default 180)")
-    bn.add_argument("--engine", default=None, help="measure this engine (f5, voxcpm, ...) on the bench's references "
-                                                   "and texts instead of the CPU systems")
+    bn.add_argument("--engine", default=None, help=f"measure this engine ({', '.join(gpu)}) on the bench's "
+                                                   "references and texts instead of the CPU systems")
     bn.add_argument("--random-weights", action="store_true",
                     help="with --engine: build its full-size architecture from its real config with random weights "
                          "and measure speed and memory only (parameters, load, RTF, first audio, peak RSS/VRAM, "
@@ -81,38 +87,40 @@ def _parser() -> argparse.ArgumentParser:
                     help="with --random-weights: solver steps (F5 NFE, VoxCPM timesteps, CosyVoice 3 flow "
                          "steps); default the engine's own")
     bn.add_argument("--text", default=None, help="with --random-weights: the text to time (default: two sentences)")
-    bn.add_argument("--model", choices=("voxcpm1.5", "voxcpm2"), default=None,
-                    help="with --random-weights --engine voxcpm: which VoxCPM (default voxcpm1.5)")
+    bn.add_argument("--model", choices=models, default=None,
+                    help="with --random-weights, an engine of several models: which (default its smallest)")
     bn.add_argument("--concurrent", type=int, default=4,
                     help="with --random-weights: concurrent requests through the engine server (0: skip)")
     bn.add_argument("--watermark", action="store_true", help="measure the watermark instead: detection after "
                                                             "codecs, resampling, noise and splicing; false positives; cost")
 
     sv = sub.add_parser("serve", help="load one engine once and serve it to every kernel and dashboard viewer")
-    sv.add_argument("--engine", default=None, help="engine to load (default: kokoro)")
+    sv.add_argument("--engine", default=None, help=engine_help("engine to load"))
     sv.add_argument("--host", default="127.0.0.1", help="listen address; other than loopback needs a token")
     sv.add_argument("--port", type=int, default=8870, help="TCP port (default 8870)")
     sv.add_argument("--max-queue", type=int, default=8, help="requests that may wait; one more is refused at once")
     sv.add_argument("--token", default="", help="required from clients (default: $VOXNB_SERVER_TOKEN; "
                                                  "generated and printed when listening beyond loopback)")
 
-    f = sub.add_parser("fetch", help="make an engine's weights present and verified "
-                                     "(kokoro, f5, voxcpm, voxcpm2, cosyvoice3, whisper)")
+    f = sub.add_parser("fetch", help=f"make an engine's weights present and verified ({', '.join(fetchable)})")
     f.add_argument("name", nargs="?", default=None,
-                   help="engine (default: kokoro); voxcpm2 = voxcpm --model voxcpm2; whisper = the reference ASR")
+                   help=f"engine (default: {DEFAULT}); a model's name fetches that model of its engine "
+                        f"({', '.join(models) or 'none here'}); {', '.join(registry.WEIGHTS_ONLY)} = the reference ASR")
     f.add_argument("--engine", default=None, help=argparse.SUPPRESS)   # the older spelling
     f.add_argument("--source", choices=("hf", "modelscope"), default=None,
                    help="model hub (default: ModelScope on AutoDL/PAI-DSW, else Hugging Face; HF_ENDPOINT honoured)")
     f.add_argument("--from", dest="source_dir", default=None, help="take files placed by hand in this directory")
     f.add_argument("--accept-licence", action="store_true", help="accept the weights' licence (F5-TTS: CC-BY-NC)")
-    f.add_argument("--model", choices=("auto", "voxcpm2", "voxcpm1.5"), default=None,
-                   help="voxcpm: which model's weights (default auto: VoxCPM2 on a GPU of 12 GB or more, "
-                        "VoxCPM 1.5 otherwise, on a CPU too)")
+    f.add_argument("--model", choices=("auto", *models), default=None,
+                   help="an engine of several models: which model's weights (default auto: the largest the GPU "
+                        "has the memory for, the smallest otherwise, on a CPU too)")
 
     cm = sub.add_parser("compare", help="one reference and text through several engines, measured side by side")
     cm.add_argument("--ref", required=True, help="reference clip to clone with every engine (needs --consent)")
     cm.add_argument("--text", required=True, help="what every engine says")
-    cm.add_argument("--engines", default="kokoro,f5,voxcpm", help="comma-separated; each in-kernel or its server")
+    cm.add_argument("--engines", default=",".join(n for n, s in engines.items() if s.clones),
+                    help="comma-separated; each in-kernel or its server (default: every engine that clones, "
+                         "%(default)s)")
     cm.add_argument("--transcript", default="", help="what the reference says (default: ASR)")
     cm.add_argument("--seed", type=int, default=0, help=SEED_HELP)
     cm.add_argument("--out", default=None, help="folder for each engine's WAV")
@@ -272,27 +280,9 @@ def cmd_batch(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    from ..bench.harness import SYSTEMS, run, table
+    from .bench import cmd_bench as bench
 
-    if args.watermark:
-        from ..bench import watermark
-
-        figures = watermark.run(quick=args.quick, progress=lambda m: print(f"  {m}", file=sys.stderr))
-        print(json.dumps(figures) if args.json else watermark.table(figures))
-        return 0
-    if args.random_weights:
-        return _bench_random(args)
-    if args.engine:
-        return _bench_engine(args)
-    systems = tuple(s.strip() for s in args.systems.split(",") if s.strip())
-    unknown = [s for s in systems if s not in SYSTEMS]
-    if unknown or "voxnb" not in systems:
-        raise VoxnbError(f"Unknown or missing systems: {', '.join(unknown) or 'voxnb'}.",
-                         f"Choose from {', '.join(SYSTEMS)}; voxnb is always included.")
-    figures = run(quick=args.quick, systems=systems, progress=lambda m: print(f"  {m}", file=sys.stderr),
-                  role=args.role, refine_s=args.refine)
-    print(json.dumps(figures) if args.json else table(figures))
-    return 0
+    return bench(args, _engines_for)
 
 
 def cmd_serve(args) -> int:
@@ -303,22 +293,29 @@ def cmd_serve(args) -> int:
 
 
 def cmd_fetch(args) -> int:
-    from ..engines import fetch
+    from ..engines import DEFAULT, fetch, registry
     from ..weights.hub import ask_on_terminal
 
-    name = args.name or args.engine
+    name = args.name or args.engine or DEFAULT
     model = args.model
-    if name == "voxcpm2":       # VoxCPM2 is a model of the voxcpm engine, with weights of its own
-        if model not in (None, "voxcpm2"):
-            raise VoxnbError(f"`voxnb fetch voxcpm2` fetches VoxCPM2, not {model}.",
-                             f"Run `voxnb fetch voxcpm --model {model}`.")
-        name, model = "voxcpm", "voxcpm2"
-    if model is not None and name != "voxcpm":
-        raise VoxnbError(f"--model chooses among VoxCPM's models; {name or 'kokoro'} has one.",
-                         "Leave --model out, or use it with `voxnb fetch voxcpm`.")
+    owner = registry.model_owner(name)
+    if owner is not None:       # a model of an engine of several (VoxCPM2 of voxcpm), with weights of its own
+        if model not in (None, name):
+            raise VoxnbError(key="cli.fetch_other_model", name=name, title=owner.model(name).title, model=model,
+                             owner=owner.name)
+        name, model = owner.name, name
+    spec = registry.specs().get(name)
+    several = spec is not None and len(spec.models) > 1
+    if model is not None and not several:
+        several_models = [s for s in registry.specs().values() if len(s.models) > 1]
+        from ..messages import Msg, either
+
+        raise VoxnbError(key="cli.model_one_model", name=name, either=either(s.name for s in several_models),
+                         choosers=either(s.title for s in several_models) or Msg("cli.no_engine_here"))
+    hub = name in registry.WEIGHTS_ONLY or (spec is not None and bool(registry.hub_weights(spec)))
     options = {"source": args.source, "source_dir": args.source_dir, "accept": args.accept_licence,
-               "ask": ask_on_terminal()} if name not in (None, "kokoro") else {}
-    if name == "voxcpm":
+               "ask": ask_on_terminal()} if hub else {}
+    if several:
         options["model"] = model or "auto"
     print(fetch(name, progress=lambda msg: print(f"  {msg}", file=sys.stderr), **options))
     return 0
@@ -344,35 +341,9 @@ def cmd_compare(args) -> int:
     return 0 if any(r.result is not None for r in rows) else 2
 
 
-def _bench_random(args) -> int:
-    from ..bench import random_weights
-
-    if not args.engine:
-        raise VoxnbError("--random-weights measures one engine.", "Add --engine f5 (or voxcpm, cosyvoice3).")
-    figures = random_weights.run(args.engine, steps=args.steps, text=args.text or random_weights.TEXT,
-                                 concurrent=args.concurrent, model=args.model,
-                                 progress=lambda m: print(f"  {m}", file=sys.stderr))
-    print(json.dumps(figures) if args.json else random_weights.table(figures))
-    return 0
-
-
-def _bench_engine(args) -> int:
-    from ..bench.harness import TEXTS
-    from ..bench.references import CONSENT, reference_set
-    from ..runs.compare import compare, table
-
-    engines = _engines_for([args.engine])
-    rows = []
-    for spk in reference_set()[: 2 if args.quick else None]:
-        for text in TEXTS[: 1 if args.quick else None]:
-            rows += [dataclasses.replace(r, engine=spk.name[:10]) for r in compare(str(spk.enroll), text, engines, consent=CONSENT)]
-    print(f"engine {args.engine}: one row per reference speaker", file=sys.stderr)
-    print(json.dumps({"engine": args.engine, "rows": [r.to_dict() for r in rows]}) if args.json else table(rows))
-    return 0
-
-
-COMMANDS = {"compare": cmd_compare, "bench": cmd_bench, "fetch": cmd_fetch, "serve": cmd_serve, "synth": cmd_synth, "clone": cmd_clone, "voices": cmd_voices, "phonemes": cmd_phonemes,
-            "doctor": cmd_doctor, "batch": cmd_batch, "detect": cmd_detect}
+COMMANDS = {"compare": cmd_compare, "bench": cmd_bench, "fetch": cmd_fetch, "serve": cmd_serve, "synth": cmd_synth,
+            "clone": cmd_clone, "voices": cmd_voices, "phonemes": cmd_phonemes, "doctor": cmd_doctor,
+            "batch": cmd_batch, "detect": cmd_detect}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -382,7 +353,12 @@ def main(argv: list[str] | None = None) -> int:
     except VoxnbError as err:
         if args.debug:
             raise
-        print(f"error: {err}", file=sys.stderr)
+        from ..messages import lang_from_env, record
+
+        print(f"error: {err.render(lang_from_env())}", file=sys.stderr)   # LANG=zh_CN...: in Chinese
+        if getattr(args, "json", False):   # a script reads one JSON object on stdout, failure included
+            print(json.dumps({"error": str(err), "type": type(err).__name__, "key": err.key,
+                              "params": {k: record(v) for k, v in err.params.items()}}, ensure_ascii=False))
         return 2
     except KeyboardInterrupt:
         return 130

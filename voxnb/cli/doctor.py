@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib.metadata as md
+import importlib.util
 import platform
 import shutil
 import subprocess
@@ -25,53 +26,49 @@ def _gpu() -> str:
         return f"nvidia-smi failed: {err}"
 
 
-def _weights() -> str:
-    from ..engines.kokoro import weights
+def _notes(hub: bool) -> list[str]:
+    """What each engine's weights module says about itself here (``doctor_note()``: Kokoro's checksummed
+    model, VoxCPM's choice of model), for the engines with (``hub``) or without hub weights."""
+    import importlib
 
-    try:
-        path = weights.model_path()
-        return f"kokoro: {path} ({path.stat().st_size / 2**20:.0f} MiB, sha256 ok)"
-    except Exception as err:  # report, don't crash: doctor is what users run when things are broken
-        return f"kokoro: {err}"
+    from ..engines import registry
+
+    notes = []
+    for spec in registry.specs().values():
+        if bool(registry.hub_weights(spec)) != hub or not spec.weights_module:
+            continue
+        try:
+            note = getattr(importlib.import_module(spec.weights_module), "doctor_note", None)
+            if note is not None:
+                notes.append(note())
+        except Exception as err:  # report, don't crash: doctor is what users run when things are broken
+            notes.append(f"{spec.name}: {err}")
+    return notes
+
+
+def _weights() -> str:
+    return "; ".join(_notes(hub=False)) or "no engine here keeps its weights outside a model hub"
 
 
 def _hub_engines() -> str:
     """Each hub engine: its package importable here, and its weights present (sizes checked)."""
-    import importlib.util
-
+    from ..engines import registry
     from ..weights import hub
-    from ..engines.cosyvoice3 import WEIGHTS as COSYVOICE3
-    from ..engines.cosyvoice3.install import source_dir
-    from ..engines.f5 import WEIGHTS as F5
-    from ..engines.voxcpm import WEIGHTS as VOXCPM
-    from ..engines.voxcpm import WEIGHTS2 as VOXCPM2
-    from ..reference.whisper import WEIGHTS as WHISPER
 
+    rows = [(w, spec) for spec in registry.specs().values() for w in registry.hub_weights(spec)]
+    # weights of no engine (the reference ASR), and the package that runs them
+    rows += [(registry.weights(name), None) for name in registry.WEIGHTS_ONLY]
     parts = []
-    for spec, package in ((F5, "f5_tts"), (VOXCPM, "voxcpm"), (VOXCPM2, "voxcpm"), (COSYVOICE3, "cosyvoice"),
-                          (WHISPER, "transformers")):
-        # CosyVoice is a source checkout, importable through envs/cosyvoice3's .pth or $COSYVOICE_SRC
-        installed = importlib.util.find_spec(package) is not None or (package == "cosyvoice" and source_dir())
+    for weights, spec in rows:
+        package = spec.package if spec else "transformers"
+        installed = registry.installed(spec) if spec else importlib.util.find_spec(package) is not None
         try:
-            weights = f"weights ok in {hub.check(spec)}"
+            present = f"weights ok in {hub.check(weights)}"
         except hub.WeightsError:
-            weights = f"no weights (voxnb fetch {spec.name})"
+            present = f"no weights (voxnb fetch {weights.name})"
         pkg = "package installed" if installed else f"{package} not in this environment (its server's, if any)"
-        parts.append(f"{spec.name}: {pkg}, {weights}")
-    return "; ".join(parts) + f"; {_voxcpm_choice()}"
-
-
-def _voxcpm_choice() -> str:
-    """Which VoxCPM model `--engine voxcpm` (model auto) would load here, and why."""
-    from ..engines import voxcpm
-
-    vram = voxcpm.gpu_memory_gb()
-    capability = voxcpm.gpu_capability()
-    chosen = voxcpm.choose_model("auto", vram, capability=capability)
-    wanted = voxcpm.default_model(vram, capability)
-    note = voxcpm.why(chosen, vram) if chosen == wanted else (
-        "VoxCPM 1.5 (the GPU could run VoxCPM2, whose weights are not here: voxnb fetch voxcpm2)")
-    return f"voxcpm model auto: {note}"
+        parts.append(f"{weights.name}: {pkg}, {present}")
+    return "; ".join(parts + _notes(hub=True))
 
 
 def _servers() -> str:

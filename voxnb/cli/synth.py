@@ -13,7 +13,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from .options import CONSENT_HELP, ENGINE_HELP, LANG_HELP, SEED_HELP
+from .options import CONSENT_HELP, LANG_HELP, SEED_HELP, engine_help
 from ..settings import LANGUAGES, SPEED_RANGE, STYLES
 
 OUT_HELP = ("output file; its extension picks the format: .wav (also when there is none), .flac, .ogg, .mp3. "
@@ -30,7 +30,10 @@ def add_parser(sub) -> None:
     s.add_argument("--out", required=True, help=OUT_HELP)
     s.add_argument("--style", default="neutral", choices=list(STYLES),
                    help=f"delivery preset: {', '.join(STYLES)} (default neutral)")
-    s.add_argument("--instruct", default="", help="engines that follow instructions (cosyvoice3): a preset "
+    from ..engines import specs
+
+    instructed = ", ".join(n for n, spec in specs().items() if "instruct" not in spec.refuses) or "none here"
+    s.add_argument("--instruct", default="", help=f"engines that follow instructions ({instructed}): a preset "
                    "(sichuan, cantonese, happy, loud, ...) or the instruction in words, e.g. '请用温柔的语气说'")
     s.add_argument("--speed", type=float, default=1.0, help=f"speaking rate, {SPEED_RANGE[0]}-{SPEED_RANGE[1]} "
                    "(default 1.0)")
@@ -38,14 +41,14 @@ def add_parser(sub) -> None:
     s.add_argument("--lang", default="auto", choices=list(LANGUAGES), help=LANG_HELP)
     s.add_argument("--match-channel", action="store_true",
                    help="also copy the reference recording's bandwidth (a phone clip's clone sounds like a phone)")
-    s.add_argument("--engine", default=None, help=ENGINE_HELP)
+    s.add_argument("--engine", default=None, help=engine_help())
     s.add_argument("--server", default=None, help="use the engine of a `voxnb serve` at this URL")
     s.add_argument("--consent", action="store_true", help=CONSENT_HELP)
     s.add_argument("--no-watermark", action="store_true",
                    help="leave the output unmarked (for your own analysis; recorded in its metadata). "
                         "Every output is watermarked otherwise")
-    s.add_argument("--json", action="store_true", help="print one JSON object describing the output "
-                   "(progress still goes to stderr)")
+    s.add_argument("--json", action="store_true", help="print one JSON object describing the output, its notes "
+                   "under \"warnings\" (progress and notes still go to stderr)")
 
 
 def cmd_synth(args, engine, voice) -> int:
@@ -65,12 +68,14 @@ def cmd_synth(args, engine, voice) -> int:
             "voice_id": result.voice_id, "seed": result.seed, "watermarked": result.provenance.get("watermarked"),
             "consent": result.provenance.get("voice", {}).get("consent"),
             "timings": {k: round(v, 4) for k, v in result.timings.items()}}
+    if result.warnings:   # the notes stderr gets (what was not spoken, what the output guard did)
+        info["warnings"] = list(result.warnings)
     if args.json:
         print(json.dumps(info, ensure_ascii=False))
     else:
         print(f"wrote {out} ({info['duration_s']} s, RTF {rtf:.2f}) with voice {result.voice_name} [{result.voice_id}]")
-        for w in result.warnings:
-            print(f"note: {w}", file=sys.stderr)
+    for w in result.warnings:   # on stderr either way: --json's stdout stays one object, and carries them too
+        print(f"note: {w}", file=sys.stderr)
     return 0
 
 
@@ -81,39 +86,25 @@ def stream_to_file(engine, text: str, voice, settings: dict, path, progress=None
     pauses (voxnb.output.result.with_pauses). ``progress(done, total, audio_s, elapsed_s)`` is called after each chunk.
     Whatever fails, no temp file is left (voxnb.output.write.AudioOutput).
     """
+    from ..engines.generate import Generation
     from ..output.write import AudioOutput
-    from ..output.result import finish, provenance_record, with_pauses
+    from ..output.result import provenance_record, with_pauses
 
-    started = time.perf_counter()
-    parsed, voice = _prepared(engine, {**settings, "inspect": False}, voice)   # maps are what grows with the text
+    # keep what the sidecar needs (phonemes, timings, notes), not the audio or the maps
+    run = Generation(engine, text, voice, {**settings, "inspect": False},   # maps are what grows with the text
+                     keep=lambda c: replace(c, audio=np.zeros(0, np.float32), attention=None, extras={}))
     caps = engine.capabilities
-    record = provenance_record(voice, parsed, caps.name, caps.version)   # the file's tags and sidecar agree
-    kept = []
+    record = provenance_record(run.voice, run.settings, caps.name, caps.version)   # the file's tags and sidecar agree
     with AudioOutput(path, record) as out:   # refuses a bad path before the model runs
-        for chunk, pause in with_pauses(engine.stream(text, voice, **parsed.to_dict())):
+        for chunk, pause in with_pauses(run):
             out.write(pause, chunk.sample_rate)
             out.write(chunk.audio, chunk.sample_rate)
-            # keep what the sidecar needs (phonemes, timings, notes), not the audio or the maps
-            kept.append(replace(chunk, audio=np.zeros(0, np.float32), attention=None, extras={}))
             if progress is not None:
-                progress(len(kept), chunk.of, out.samples / chunk.sample_rate, time.perf_counter() - started)
-        result = finish(text, kept, voice, parsed, caps.name, caps.version, started,
-                        audio=np.zeros(0, np.float32), record=record)
+                progress(len(run.chunks), chunk.of, out.samples / chunk.sample_rate, time.perf_counter() - run.started)
+        result = run.result(audio=np.zeros(0, np.float32), record=record)
         seconds = out.samples / result.sample_rate
         sidecar = {**result.sidecar(), "duration_s": round(seconds, 3)}
         return out.commit(sidecar), result, seconds
-
-
-def _prepared(engine, settings: dict, voice):
-    """(validated settings, the Voice to speak). An engine in this process checks both itself; an engine
-    server's client validates the settings here (the server checks them again) and fetches a stock voice
-    by name, so the file's provenance is built before its first sample, as for a local engine."""
-    from ..settings import SynthesisSettings
-    from ..voice import Voice
-
-    if hasattr(engine, "_resolve"):
-        return engine._settings(settings), engine._resolve(voice)
-    return SynthesisSettings(**settings).validated(), voice if isinstance(voice, Voice) else engine.stock_voice(voice)
 
 
 class Progress:

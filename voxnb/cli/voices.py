@@ -33,7 +33,7 @@ def list_stock(engine: str | None, as_json: bool) -> int:
 
     engine = engine or DEFAULT
     if engine not in ENGINES:
-        raise VoxnbError(f"Unknown engine {engine!r}.", f"Engines: {', '.join(ENGINES)}.")
+        raise VoxnbError(key="cli.unknown_engine", engine=engine, engines=ENGINES)
     names = list(STOCK_VOICES) if engine == "kokoro" else []
     if as_json:
         print(json.dumps({"engine": engine, "stock_voices": names}))

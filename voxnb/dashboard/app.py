@@ -14,10 +14,11 @@ import traceback
 import ipywidgets as W
 
 from ..errors import CancelledError, VoxnbError
-from .i18n import error, t
+from .i18n import t
 from .fit import fit
-from .messages_zh import message
-from .input_panels import ControlsPanel, ReferencePanel, TextPanel, escape
+from ..messages import message
+from .input_panels import ControlsPanel, ReferencePanel, TextPanel
+from .labels import escape
 from .inspect_panel import InspectPanel
 from .check_panel import CheckPanel
 from .compare_panel import ComparePanel
@@ -86,7 +87,7 @@ class App(W.VBox):
 
     def set_status(self, key: str | None, notes: tuple[str, ...] = (), **fmt) -> None:
         """A status line; ``notes``: a result's warnings (what was not spoken, what the output guard did)."""
-        from .messages_zh import text_note
+        from ..messages import text_note
 
         self._status, self._error = ((key, {**fmt, "notes": notes}) if key else None), None
         warn = "".join(f"<div class='voxnb-result-note' style='color:#b26b00'>⚠ {escape(text_note(n, self.lang))}</div>"
@@ -110,7 +111,7 @@ class App(W.VBox):
             guarded()
 
     def show_error(self, err: BaseException) -> None:
-        """``err`` in the message area, in the viewer's language (messages_zh translates core errors)."""
+        """``err`` in the message area, in the viewer's language (errors carry their key: voxnb.messages)."""
         self.say(t("error", self.lang, msg=message(err, self.lang)), error=True)
         self._error = err
 
@@ -145,26 +146,23 @@ class App(W.VBox):
         self.run(work, background=True)
 
     def _generate(self) -> None:
+        """The session generates (cloning the clip in use first where it must); this only shows it."""
         s = self.session
-        if s.voice is not None and s.reference is not None and s.voice.engine != s.engine.capabilities.name:
-            s.voice = None      # the engine was switched: clone the clip in use with the new one
-        if s.voice is None:
-            if s.reference is None:
-                raise error(VoxnbError, "need_voice")
-            if s.reference_is_upload and not self.reference.consent.value:
-                raise error(VoxnbError, "need_consent")
-            self.set_status("stage_enroll")
-            s.enroll(self.reference.consent.value, self.reference.transcript.value)
-            self.reference.refresh_status()
+        voice = s.voice
 
         def on_stage(key, **fmt):
             self.set_status(key, **fmt)
             if "i" in fmt and fmt.get("n"):
                 self.generator.progress.value = fmt["i"] / fmt["n"]
 
-        result = s.generate(self.text.text.value, self.controls.settings(), on_stage=on_stage,
-                            on_chunk=self.output.streaming)
-        self.output.show(s.history[-1])
+        try:
+            result = s.generate(self.text.text.value, self.controls.settings(), on_stage=on_stage,
+                                on_chunk=self.output.streaming, consent=self.reference.consent.value,
+                                transcript=self.reference.transcript.value)
+        finally:
+            if s.voice is not voice:
+                self.reference.refresh_status()   # the clip was cloned on the way
+        self.output.show(s.history[-1], streamed=True)
         ref_mel = None
         if s.reference is not None:
             from ..output.result import mel_spectrogram

@@ -7,7 +7,7 @@ from __future__ import annotations
 import ipywidgets as W
 
 from .i18n import t
-from .input_panels import escape, header
+from .labels import escape, header
 from .session import MAX_UPLOAD_MB
 
 
@@ -41,11 +41,10 @@ def metadata_html(meta: dict, lang: str) -> str:
 
 
 def _problem(text: str, lang: str) -> str:
-    """check_file's reason (the core's English words about an unreadable file) in ``lang``."""
-    from ..errors import BadReferenceError
-    from .messages_zh import message
+    """check_file's reason (a Msg: why the file cannot be read) in ``lang``."""
+    from ..messages import localized
 
-    return message(BadReferenceError(text), lang)
+    return localized(text, lang, "errors.fallback.BadReferenceError")
 
 
 def report_html(report: dict, lang: str) -> str:

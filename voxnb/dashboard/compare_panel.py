@@ -7,7 +7,7 @@ import ipywidgets as W
 import numpy as np
 
 from .i18n import t
-from .input_panels import header
+from .labels import header
 from .session import engine_names, wav_bytes
 
 
@@ -16,15 +16,14 @@ def _fmt(value, spec: str) -> str:
 
 
 def _error(text: str, lang: str) -> str:
-    """An engine's failure (the core's English words) in ``lang``."""
-    from ..errors import VoxnbError
-    from .messages_zh import message
+    """An engine's failure (a messages.ErrorText) in ``lang``."""
+    from ..messages import localized
 
-    return message(VoxnbError(text), lang)
+    return localized(text, lang, "errors.fallback.VoxnbError")
 
 
 def _progress(text: str, lang: str) -> str:
-    from .messages_zh import progress
+    from ..messages import progress
 
     return progress(text, lang) or t("cmp_running", lang)
 

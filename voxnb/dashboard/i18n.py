@@ -1,4 +1,4 @@
-"""Every label and message of the dashboard, in English and Chinese."""
+"""Every label of the dashboard, in English and Chinese; its errors, notes and figures are in voxnb.messages."""
 from __future__ import annotations
 
 LANGS = ("en", "zh")
@@ -165,40 +165,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "inspect_empty": {"en": "Generate something to see inside the model.", "zh": "生成语音后即可查看模型内部。"},
     # messages
     "error": {"en": "Problem: {msg}", "zh": "出错了：{msg}"},
-    "need_consent": {"en": "Tick “I have the right to clone this voice” before cloning an uploaded clip.",
-                     "zh": "克隆上传的音频前，请先勾选“我有权克隆这个声音”。"},
-    "need_voice": {"en": "Choose a voice first (step 1).", "zh": "请先选择声音 (第 1 步)。"},
     "busy": {"en": "Still working on the last request; wait or press Stop.", "zh": "上一个请求仍在进行，请稍候或点击停止。"},
     "saved": {"en": "Saved voice “{name}”.", "zh": "已保存声音“{name}”。"},
-    "too_big": {"en": "The file is {mb:.1f} MB; the limit is {limit} MB. Upload a shorter clip (3-30 s is enough).",
-                "zh": "文件大小 {mb:.1f} MB，超过上限 {limit} MB。请上传更短的音频 (3-30 秒即可)。"},
     "debug": {"en": "Debug log", "zh": "调试日志"},
-    # the session's own errors: raised with the English text, shown in the viewer's language (error())
-    "err_no_reference": {"en": "There is no reference clip yet. Upload a clip or pick a sample first.",
-                         "zh": "还没有参考音频。请先上传音频或选择示例。"},
-    "err_compare_no_reference": {"en": "Compare needs a reference clip. Upload a clip or pick a sample first (step 1).",
-                                 "zh": "对比需要参考音频。请先上传音频或选择示例 (第 1 步)。"},
-    "err_no_sample": {"en": "No bundled sample is called “{label}”. Samples: {samples}.",
-                      "zh": "没有名为“{label}”的内置示例。可选示例：{samples}。"},
-    "err_refine_no_clone": {"en": "There is no cloned voice to refine (a stock voice is tuned already). "
-                                  "Clone a voice from a clip first (step 1).",
-                            "zh": "没有可优化的克隆声音 (内置声音已经调好)。请先从音频克隆声音 (第 1 步)。"},
-    "err_refine_no_reference": {"en": "Refining needs the clip this voice was cloned from, and a saved voice does "
-                                      "not keep it. Upload the clip or pick the sample again and clone it (step 1).",
-                                "zh": "优化需要克隆此声音所用的音频，而已保存的声音不保留它。请重新上传该音频或选择示例，"
-                                      "再克隆一次 (第 1 步)。"},
-    "err_refine_engine": {"en": "This engine cannot refine voices. Refining needs Kokoro loaded in this kernel "
-                                "(a served engine cannot refine yet); the fast clone works as it is.",
-                          "zh": "此引擎不能优化声音。优化需要在本内核中加载 Kokoro (服务端引擎暂不支持)；"
-                                "快速克隆的声音可以照常使用。"},
-    "err_transcribe_no_reference": {"en": "There is no reference clip to transcribe. Upload a clip or pick a sample first.",
-                                    "zh": "没有可转写的参考音频。请先上传音频或选择示例。"},
-    "err_save_no_voice": {"en": "There is no cloned voice to save. Clone a voice first (step 1).",
-                          "zh": "没有可保存的克隆声音。请先克隆声音 (第 1 步)。"},
-    "err_no_voice": {"en": "There is no voice yet. Choose a voice first (step 1).",
-                     "zh": "还没有声音。请先选择声音 (第 1 步)。"},
-    "err_save_no_name": {"en": "The voice needs a name. Type one in “Save as”.",
-                         "zh": "声音需要一个名称。请在“保存为”中输入。"},
     "upload_refused": {"en": "{name} was not used; the previous clip and voice were cleared.",
                        "zh": "未使用 {name}；之前的音频和声音已清除。"},
 }
@@ -211,12 +180,6 @@ def t(key: str, lang: str, **fmt) -> str:
 
 
 def error(cls, key: str, **fmt):
-    """A ``cls`` (a VoxnbError) whose text is ``key``'s English; the message area shows it in the viewer's
-    language (messages_zh.message reads the key back), and plain Python callers still get English."""
-    import re
-
-    # "Problem. Fix." -> VoxnbError(problem, fix), the split the CLI and API callers rely on
-    parts = re.split(r"(?<=[.)])\s+(?=[A-Z])", t(key, "en", **fmt), maxsplit=1)
-    err = cls(parts[0], parts[1] if len(parts) > 1 else "")
-    err.i18n_key, err.i18n_fmt = key, fmt
-    return err
+    """A ``cls`` (a VoxnbError) raised by the session's catalogue key (voxnb.messages, "session.*"): English
+    for plain Python callers, any language in the message area (``err.render(lang)``)."""
+    return cls(key="session." + key.removeprefix("err_"), **fmt)

@@ -10,24 +10,13 @@ import threading
 
 import ipywidgets as W
 
+from ..messages import shown
 from ..settings import SEED_RANGE, SPEED_RANGE, STYLES, SynthesisSettings
 from ..text import MAX_TEXT_CHARS
 from .i18n import STRINGS, t
+from .labels import escape, fit_detail, header, instruction_options, set_options, style_name
 from .refine_panel import RefineBox
 from .session import sample_voices
-
-FULL = W.Layout(width="100%")
-
-
-def header(text: str) -> W.HTML:
-    return W.HTML(f"<h3 style='margin:4px 0'>{text}</h3>")
-
-
-def escape(s: str) -> str:
-    import html
-
-    return html.escape(s, quote=True)
-
 
 class ReferencePanel(W.VBox):
     def __init__(self, app):
@@ -145,7 +134,7 @@ class ReferencePanel(W.VBox):
         r = ref.report
         text = t("report", self.app.lang, dur=r.duration_s, ratio=r.speech_ratio, snr=r.snr_db,
                  clip=r.clipping_ratio, sr=r.original_sample_rate)
-        from .messages_zh import warning
+        from ..messages import warning
 
         warn = "".join(f"<div style='color:#b26b00'>⚠ {escape(warning(w, self.app.lang))}</div>" for w in r.warnings)
         name = self.app.session.reference_name   # the viewer's own file name, not the internal one
@@ -166,19 +155,6 @@ class ReferencePanel(W.VBox):
         self.app.session.save_voice(name)
         self.refresh_status()
         self.app.say(t("saved", self.app.lang, name=name))
-
-
-def fit_detail(voice, lang: str) -> str:
-    """How a clone was built (stock voices, pitch, EQ, reference bandwidth), as HTML; '' for older voices."""
-    info = voice.info or {}
-    chosen = next((c for c in info.get("candidates", ()) if c.get("label") == info.get("chosen")), None)
-    if chosen is None or "reference_bandwidth_hz" not in info:
-        return ""
-    base = " + ".join(f"{n} {w:.0%}" for n, w in chosen["weights"].items())
-    khz = info["reference_bandwidth_hz"] / 1000
-    text = t("fit_detail", lang, base=base, how=t(f"fit_{chosen['label']}", lang), khz=khz)
-    hint = f"<div style='color:#555'>{escape(t('phone_hint', lang))}</div>" if khz < 6 else ""
-    return f"<div class='voxnb-fit' style='font-weight:normal'>{escape(text)}</div>{hint}"
 
 
 class TextPanel(W.VBox):
@@ -234,14 +210,14 @@ class TextPanel(W.VBox):
         try:
             chunks = self.app.session.preview(text[:2000])
         except VoxnbError as err:
-            from .messages_zh import message
+            from ..messages import message
 
             self.phonemes.value = f"<span style='color:#c00'>{escape(message(err, self.app.lang))}</span>"
             return
         rows = "".join(f"<div><code>[{s.lang}]</code> {escape(s.phonemes)}</div>" for c in chunks[:6]
                        for s in c.segments)
         more = " …" if len(chunks) > 6 or len(text) > 2000 else ""
-        from .messages_zh import text_note    # what will not be spoken, said before Generate is pressed
+        from ..messages import text_note    # what will not be spoken, said before Generate is pressed
 
         notes = "".join(f"<div class='voxnb-text-note' style='color:#b26b00'>⚠ {escape(text_note(w, self.app.lang))}</div>"
                         for c in chunks for w in c.warnings)
@@ -319,7 +295,8 @@ class ControlsPanel(W.VBox):
             self.instruction.value, self.instruct_text.value = "", ""
         self.instruct_box.layout.display = "" if self._takes_words else "none"
         self.instruction.layout.display = "" if self._instructions else "none"
-        self.engine_note.value = f"<span style='color:#666;font-size:90%'>{escape(capabilities.notes)}</span>"
+        self._engine_notes = capabilities.notes      # a Msg: _note shows it in the viewer's language
+        self._note()
 
     def _engine_changed(self, change) -> None:
         if not self._offering and change.new:
@@ -339,7 +316,7 @@ class ControlsPanel(W.VBox):
         self._note()
 
     def _relabel_choices(self, lang: str) -> None:
-        set_options(self.style, [(getattr(STYLES[s], f"label_{lang}") or s, s) for s in self._styles])
+        set_options(self.style, [(style_name(s, lang), s) for s in self._styles])
         presets = instruction_options(self._instructions, lang)
         set_options(self.instruction, [(t("instruction_none", lang), "")] + presets)
 
@@ -355,6 +332,8 @@ class ControlsPanel(W.VBox):
     def _note(self) -> None:
         approx = self.style.value in self._approximate
         self.note.value = f"<span style='color:#666'>{t('approx', self.app.lang)}</span>" if approx else ""
+        notes = shown(getattr(self, "_engine_notes", ""), self.app.lang)
+        self.engine_note.value = f"<span style='color:#666;font-size:90%'>{escape(notes)}</span>"
 
     def instruct(self) -> str:
         """The instruction to send: typed words win over the preset picked."""
@@ -374,23 +353,3 @@ class ControlsPanel(W.VBox):
         preset = instruct in self._instructions
         self.instruction.value = instruct if preset else ""
         self.instruct_text.value = "" if preset else instruct
-
-
-def set_options(widget, options: list) -> None:
-    """New (label, value) options, keeping the selection where it is still offered (ipywidgets resets it)."""
-    value = widget.value
-    widget.options = options
-    values = [v for _, v in options]
-    if value in values and widget.value != value:
-        widget.value = value
-
-
-def instruction_options(instructions: dict, lang: str) -> list[tuple[str, str]]:
-    """(label, key) for each preset, grouped in the order the engine lists its groups."""
-    groups = list(dict.fromkeys(i["group"] for i in instructions.values()))
-    out = []
-    for group in groups:
-        name = t(f"group_{group}", lang) if f"group_{group}" in STRINGS else group.capitalize()
-        out += [(t("instruction_item", lang, group=name, label=i.get(lang) or i.get("en") or key), key)
-                for key, i in instructions.items() if i["group"] == group]
-    return out

@@ -10,10 +10,16 @@ from __future__ import annotations
 import ipywidgets as W
 
 from ..output import plots
+from ..output.views import View
 from .i18n import t
-from .input_panels import header, set_options
+from .labels import header, set_options
 
-VIEWS = ("mel", "tokens", "alignment", "attention", "trajectory", "latents", "f0", "timings")
+VIEWS = tuple(View)     # every view the inspector draws, in tab order
+
+
+def tab_key(view: View | str) -> str:
+    """The i18n key of a view's tab title: ``tab_<view>``, one per View in every language."""
+    return f"tab_{View(view).value}"
 
 
 def _image(css: str) -> W.Image:
@@ -22,17 +28,9 @@ def _image(css: str) -> W.Image:
     return img
 
 
-def result_views(result) -> list[str]:
-    """The views this result can fill (every chunk of one result comes from one engine)."""
-    first = result.chunks[0] if result.chunks else None
-    x = first.extras if first is not None else {}
-    has = {"mel": True, "f0": True, "timings": True,
-           "tokens": "speech_tokens" in x,
-           "alignment": first is not None and first.frames.size > 0,
-           "attention": first is not None and (first.attention is not None or "flow_attention" in x),
-           "trajectory": first is not None and "trajectory" in first.extras,
-           "latents": first is not None and "latents" in first.extras}
-    return [v for v in VIEWS if has[v]]
+def result_views(result) -> list[View]:
+    """The views this result can fill (see Result.views)."""
+    return list(result.views)
 
 
 class InspectPanel(W.VBox):
@@ -56,9 +54,10 @@ class InspectPanel(W.VBox):
         self.head.add_class("voxnb-attention-head")
         self.step.add_class("voxnb-trajectory-step")
         self.pages = {v: W.VBox([self.images[v]]) for v in VIEWS}
-        self.pages["attention"].children = (self.source, W.HBox([self.layer, self.head]), self.images["attention"])
-        self.pages["trajectory"].children = (self.step, self.images["trajectory"])
-        self.shown: list[str] = ["mel", "alignment", "attention", "f0", "timings"]
+        self.pages[View.ATTENTION].children = (self.source, W.HBox([self.layer, self.head]),
+                                               self.images[View.ATTENTION])
+        self.pages[View.TRAJECTORY].children = (self.step, self.images[View.TRAJECTORY])
+        self.shown: list[View] = [View.MEL, View.ALIGNMENT, View.ATTENTION, View.F0, View.TIMINGS]
         self.tabs = W.Tab(children=[self.pages[v] for v in self.shown])
         self.reference_mel = None
         self.tabs.layout.display = "none"     # no broken-image icons before the first result
@@ -73,7 +72,7 @@ class InspectPanel(W.VBox):
     # -- language ---------------------------------------------------------------------------------
     def _titles(self, lang: str) -> None:
         for i, view in enumerate(self.shown):
-            self.tabs.set_title(i, t(f"tab_{view}", lang))
+            self.tabs.set_title(i, t(tab_key(view), lang))
 
     def relabel(self, lang: str) -> None:
         self.title.value = f"<h3 style='margin:4px 0'>{t('inspect_header', lang)}</h3>"
@@ -109,7 +108,9 @@ class InspectPanel(W.VBox):
             return ""
         if caps.name != result.engine or not caps.lacks:
             return ""
-        views = "; ".join(f"<b>{t(f'tab_{v}', lang) if f'tab_{v}' in _TAB_KEYS else v}</b> — {why}"
+        from ..messages import shown
+
+        views = "; ".join(f"<b>{t(tab_key(v), lang) if v in _NAMES else v}</b> — {shown(why, lang)}"
                           for v, why in caps.lacks.items())
         return f"<div style='color:#666;font-size:90%'>{t('lacks', lang, engine=caps.name, views=views)}</div>"
 
@@ -122,10 +123,11 @@ class InspectPanel(W.VBox):
         self._titles(lang)
         self.lacks.value = self._lacks_line(result, lang)
         self.tabs.layout.display = ""
-        self.images["mel"].value = plots.to_png(plots.mel_figure(result, reference_mel,
-                                                                 labels=(t("mel_ref", lang), t("mel_out", lang))))
-        self.images["f0"].value = plots.to_png(plots.f0_figure(result))
-        self.images["timings"].value = plots.to_png(plots.timings_figure(result))
+        self.images[View.MEL].value = plots.to_png(plots.mel_figure(result, reference_mel,
+                                                                    labels=(t("mel_ref", lang), t("mel_out", lang)),
+                                                                    lang=lang))
+        for view in (View.F0, View.TIMINGS):
+            self.images[view].value = plots.to_png(plots.FIGURES[view](result, lang=lang))
         self.chunk.max = max(1, len(result.chunks))
         self.chunk.layout.display = "" if len(result.chunks) > 1 else "none"
         if self.chunk.value != 1:
@@ -143,12 +145,9 @@ class InspectPanel(W.VBox):
         chunk = self._current()
         if chunk is None:
             return
-        if "alignment" in self.shown:
-            self.images["alignment"].value = plots.to_png(plots.alignment_figure(chunk))
-        if "tokens" in self.shown and "speech_tokens" in chunk.extras:
-            self.images["tokens"].value = plots.to_png(plots.speech_tokens_figure(chunk))
-        if "latents" in self.shown and "latents" in chunk.extras:
-            self.images["latents"].value = plots.to_png(plots.latents_figure(chunk))
+        for view in (View.ALIGNMENT, View.TOKENS, View.LATENTS):   # one figure a chunk, no controls
+            if view in self.shown and view in chunk.views:
+                self.images[view].value = plots.to_png(plots.FIGURES[view](chunk, lang=self.app.lang))
         self._fit_sliders(chunk)
         if "trajectory" in chunk.extras:
             steps = chunk.extras["trajectory"].shape[0] - 1
@@ -182,18 +181,20 @@ class InspectPanel(W.VBox):
         if chunk is None:
             return
         maps = self._maps(chunk)
-        self.images["attention"].layout.display = "none" if maps is None else ""
+        self.images[View.ATTENTION].layout.display = "none" if maps is None else ""
         if maps is None:  # long text: the session did not keep attention maps
             return
         head = None if self.head.value == -1 else min(self.head.value, maps.shape[1] - 1)
         layer = min(self.layer.value, maps.shape[0]) - 1
-        self.images["attention"].value = plots.to_png(plots.attention_figure(chunk, layer, head, self._which(chunk)))
+        self.images[View.ATTENTION].value = plots.to_png(plots.attention_figure(chunk, layer, head, self._which(chunk),
+                                                                                lang=self.app.lang))
 
     def _draw_trajectory(self) -> None:
         chunk = self._current()
         if chunk is None or "trajectory" not in chunk.extras:
             return
-        self.images["trajectory"].value = plots.to_png(plots.trajectory_figure(chunk, self.step.value))
+        self.images[View.TRAJECTORY].value = plots.to_png(plots.trajectory_figure(chunk, self.step.value,
+                                                                                  lang=self.app.lang))
 
 
-_TAB_KEYS = {f"tab_{v}" for v in VIEWS}
+_NAMES = {v.value for v in VIEWS}

@@ -11,7 +11,7 @@ import numpy as np
 from ..output.result import pause_samples
 from .fit import fit
 from .i18n import t
-from .input_panels import escape, header
+from .labels import escape, header, style_name
 from .session import wav_bytes
 
 
@@ -85,6 +85,7 @@ class OutputPanel(W.VBox):
         self.live = W.Audio(format="wav", autoplay=True, layout=W.Layout(width="480px", display="none"))
         self.live.add_class("voxnb-stream")
         self.player = StreamPlayer(self.live)
+        self._take = 0     # streamed takes begun; a finished one's player swap is for its own take only
         self.downloads = W.HTML()
         self.downloads.add_class("voxnb-downloads")
         self.history_title = W.HTML()
@@ -100,15 +101,22 @@ class OutputPanel(W.VBox):
     def streaming(self, chunk) -> None:
         if chunk.index == 0:
             self.player.reset()
+            self._take += 1
             self.live.layout.display = ""
+            self.audio.layout.display = "none"    # one player at a time: the live one while a take streams
         # the pause after the chunk plays too, so streamed speech is timed like the finished take
         pause = np.zeros(pause_samples(chunk) if chunk.index + 1 < chunk.of else 0, np.float32)
         self.player.push(np.concatenate([chunk.audio, pause]), chunk.sample_rate)
 
-    def show(self, entry) -> None:
+    def show(self, entry, streamed: bool = False) -> None:
+        """``entry``'s take in the player. After a streamed take (``streamed``) the live player stays until
+        its chunks have played, then the full take's player replaces it: one player is shown at a time."""
         self.audio.value = entry.wav
-        # the live player stays until the streamed chunks have played, then only the full take remains
-        self.player.when_done(lambda: setattr(self.live.layout, "display", "none"))
+        if streamed:
+            take = self._take
+            self.player.when_done(lambda: self._one_player(take))
+        else:
+            self._one_player(self._take)
         stem = f"voxnb-{entry.number:03d}-{entry.voice_name}"
         lang = self.app.lang
         self.downloads.value = (data_link(t("download_wav", lang), entry.wav, f"{stem}.wav", "audio/wav",
@@ -117,12 +125,18 @@ class OutputPanel(W.VBox):
                                             "application/json", "voxnb-download-json"))
         self.render_history()
 
+    def _one_player(self, take: int) -> None:
+        if take == self._take:    # a newer take that began streaming meanwhile keeps its live player
+            self.live.layout.display = "none"
+            self.audio.layout.display = ""
+
     def render_history(self) -> None:
         rows = []
         for e in reversed(self.app.session.history):
             s = e.settings
             label = W.HTML(escape(t("history_row", self.app.lang, n=e.number, voice=e.voice_name, seed=s["seed"],
-                                    style=s["style"] + (f" · {s['instruct']}" if s.get("instruct") else ""),
+                                    style=style_name(s["style"], self.app.lang)
+                                    + (f" · {s['instruct']}" if s.get("instruct") else ""),
                                     speed=s["speed"], dur=e.duration_s, rtf=e.rtf,
                                     text=e.text[:60] + ("…" if len(e.text) > 60 else ""))))
             play = W.Button(description=t("replay", self.app.lang), layout=W.Layout(width="90px"))

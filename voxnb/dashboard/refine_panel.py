@@ -6,7 +6,7 @@ from html import escape
 import ipywidgets as W
 
 from .i18n import t
-from .messages_zh import progress as progress_line, refine_reason
+from ..messages import progress as progress_line, refine_reason
 
 
 class RefineBox(W.VBox):

@@ -88,25 +88,21 @@ def engine_for(name: str):
 
 
 def engine_names() -> list[str]:
-    """Engines this kernel can use: those with a server, then Kokoro, then hub engines whose package
-    and weights are in this environment. Cheap: nothing is loaded."""
-    import importlib.util
-
-    from ..weights import hub
+    """Engines this kernel can use: those with a server, then the others whose package is in this
+    environment and (for an engine of hub weights) any of whose models' weights are here. Cheap: nothing
+    is loaded."""
+    from ..engines import registry
     from ..engines.remote import configured_servers
+    from ..weights import hub
 
     names = list(configured_servers())
-    for name, package in (("kokoro", None), ("f5", "f5_tts"), ("voxcpm", "voxcpm"), ("cosyvoice3", "cosyvoice")):
-        if name in names or (package and importlib.util.find_spec(package) is None):
+    for name, spec in registry.specs().items():
+        if name in names or not registry.installed(spec):
             continue
-        if package:
-            from importlib import import_module
-
-            module = import_module(f"voxnb.engines.{name}")
-            # an engine of several models (VoxCPM 1.5 and VoxCPM2) is on offer with any of them fetched
-            specs = getattr(module, "MODELS", {"": module.WEIGHTS}).values()
-            if not any(_has_weights(hub, spec) for spec in specs):
-                continue
+        hub_weights = registry.hub_weights(spec)
+        # an engine of several models (VoxCPM 1.5 and VoxCPM2) is on offer with any of them fetched
+        if hub_weights and not any(_has_weights(hub, w) for w in hub_weights):
+            continue
         names.append(name)
     return names
 
@@ -120,13 +116,15 @@ def _has_weights(hub, spec) -> bool:
 
 
 def engine_label(name: str, capabilities=None) -> str:
-    """The engine menu's label: its name, and for the loaded one the model it runs ('voxcpm · VoxCPM2')."""
-    if capabilities is None or capabilities.name != name or name != "voxcpm":
-        return name
-    from ..engines.voxcpm import model_title
+    """The engine menu's label: its name, and for the loaded engine of several models the one it runs
+    ('voxcpm · VoxCPM2')."""
+    from ..engines import specs
 
-    title = model_title(capabilities.version)
-    return f"{name} · {title}" if title else name
+    spec = specs().get(name)
+    if capabilities is None or capabilities.name != name or spec is None or len(spec.models) < 2:
+        return name
+    model = spec.model_of(capabilities.version)
+    return f"{name} · {model.title}" if model else name
 
 
 class Session:
@@ -292,48 +290,66 @@ class Session:
         return path
 
     # -- text ------------------------------------------------------------------------------
-    @staticmethod
-    def preview(text: str, lang: str = "auto"):
+    def preview(self, text: str, lang: str = "auto"):
+        """The phonemes the model will read: from the engine server where there is one (its frontend is
+        loaded already; a viewer's kernel then holds no lexicon), else from the frontend here."""
+        engine = self._engine
+        if engine is None and self._engine_factory is None:
+            from ..engines.remote import configured_servers
+
+            engine = self.engine if configured_servers() else None   # connecting is cheap; loading a model is not
+        if hasattr(engine, "phonemize"):
+            return engine.phonemize(text, lang=lang)
         from ..text import phonemize
 
         return phonemize(text, lang=lang)
 
     # -- synthesis -------------------------------------------------------------------------
-    def generate(self, text: str, settings: SynthesisSettings, on_stage=None, on_chunk=None):
+    def generate(self, text: str, settings: SynthesisSettings, on_stage=None, on_chunk=None, consent: bool = False,
+                 transcript: str = ""):
         """Synthesise chunk by chunk; on_stage(key, **fmt) and on_chunk(ChunkResult) report progress.
-        A stop request ends it after the current chunk with what was made so far."""
-        from ..output.result import assemble
+        With no voice in use (or one the engine switched away from), the clip in use is cloned first:
+        ``consent`` is the viewer's ticked box, ``transcript`` what they typed. A stop request ends it
+        after the current chunk with what was made so far."""
+        from ..engines.generate import generate
 
-        if self.voice is None:
-            raise error(VoxnbError, "err_no_voice")
-        settings = dataclasses.replace(settings.validated(), inspect=len(text) <= INSPECT_MAX_CHARS)
         on_stage = on_stage or (lambda *a, **k: None)
+        voice = self._voice_to_speak(consent, transcript, on_stage)
+        settings = dataclasses.replace(settings.validated(), inspect=len(text) <= INSPECT_MAX_CHARS)
         self.stop_requested.clear()
-        started = time.perf_counter()
-        engine = self.engine
         on_stage("stage_frontend")
-        chunks, notes = [], []
-        stream = engine.stream(text, self.voice, **settings.to_dict())
-        try:
-            for chunk in stream:
-                chunks.append(chunk)
-                on_stage("stage_acoustic", i=chunk.index + 1, n=chunk.of)
-                if on_chunk:
-                    on_chunk(chunk)
-                if self.stop_requested.is_set() and chunk.index + 1 < chunk.of:
-                    notes.append(f"stopped after {chunk.index + 1} of {chunk.of} chunks")
-                    on_stage("stage_stopped", i=chunk.index + 1, n=chunk.of)
-                    break
-        finally:
-            getattr(stream, "close", lambda: None)()   # a served engine frees its queue at once, not when this is garbage-collected
-        result = assemble(text, chunks, self.voice, settings, engine.capabilities.name,
-                          engine.capabilities.version, started=started, warnings=tuple(notes))
+
+        def chunk_done(chunk):
+            on_stage("stage_acoustic", i=chunk.index + 1, n=chunk.of)
+            if on_chunk:
+                on_chunk(chunk)
+
+        def stopping(chunk) -> bool:
+            if self.stop_requested.is_set():
+                on_stage("stage_stopped", i=chunk.index + 1, n=chunk.of)
+                return True
+            return False
+
+        result = generate(self.engine, text, voice, settings, on_chunk=chunk_done, stop=stopping)
         self.result = result
         sidecar = json.dumps(result.sidecar(), ensure_ascii=False, indent=2)
-        self.history.append(HistoryEntry(len(self.history) + 1, text, self.voice.name, self.voice.id,
+        self.history.append(HistoryEntry(len(self.history) + 1, text, voice.name, voice.id,
                                          settings.to_dict(), result.duration_s, result.rtf,
                                          result.wav_bytes(), sidecar))
         return result
+
+    def _voice_to_speak(self, consent: bool, transcript: str, on_stage):
+        """The voice in use; a clip in use is cloned first where there is none, or it was made for another engine."""
+        if self.voice is not None and self.reference is not None and self.voice.engine != self.engine.capabilities.name:
+            self.voice = None      # the engine was switched: clone the clip in use with the new one
+        if self.voice is None:
+            if self.reference is None:
+                raise error(VoxnbError, "err_no_voice")
+            if self.reference_is_upload and not consent:
+                raise error(VoxnbError, "need_consent")
+            on_stage("stage_enroll")
+            self.enroll(consent, transcript)
+        return self.voice
 
     def stop(self) -> None:
         self.stop_requested.set()
@@ -344,13 +360,14 @@ class Session:
         voxnb.output.watermark.check_file's report, naming the user's file (not its copy in workdir), plus
         ``duration_s`` and ``partial`` (the mark covers only some of the file: a take spliced into
         other audio). A file over MAX_UPLOAD_MB is refused unread: ``error`` says so, ``limit_mb`` is set."""
+        from ..messages import Msg
         from ..output.watermark import HOP_S, check_file
 
         name = display_name(filename)
         mb = len(content) / 2**20
         if mb > MAX_UPLOAD_MB:
             return {"file": name, "marked": None, "confidence": None, "metadata": None, "marked_spans": [],
-                    "error": f"The file is {mb:.1f} MB; the limit is {MAX_UPLOAD_MB} MB.", "size_mb": round(mb, 1),
+                    "error": Msg("session.too_big", mb=mb, limit=MAX_UPLOAD_MB), "size_mb": round(mb, 1),
                     "limit_mb": MAX_UPLOAD_MB, "duration_s": None, "partial": False}
         path = self._keep(filename, content)
         try:

@@ -21,11 +21,12 @@ from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelMana
 from tornado.ioloop import PeriodicCallback
 from traitlets import Float, Integer
 
-# The default cap: half of MemAvailable at start, divided by a kernel's budget. 450 MB = what a
-# dashboard kernel that talks to an engine server was measured to hold after an upload and a take
-# (78 MB once its page has rendered, 378 MB after an upload, 428 MB after a take); the other half
+# The default cap: half of MemAvailable at start, divided by a kernel's budget. 300 MB = what a
+# dashboard kernel that talks to an engine server holds after an upload, a preview and a take, with
+# room: 225-232 MB measured for four viewers in Chromium (tests/test_shared_dashboard.py). The server
+# phonemizes for it and mels are numpy, so it loads no lexicon, librosa or torch. The other half
 # stays for the engine servers, JupyterLab and kernels that grow with long texts.
-KERNEL_BUDGET_MB = 450
+KERNEL_BUDGET_MB = 300
 MEMORY_SHARE = 0.5
 # At least 2, so one forgotten tab cannot lock everyone out; at most 64, because past that one
 # Voila process (a single event loop) and the engine's queue are the limit, not memory.

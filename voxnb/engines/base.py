@@ -10,6 +10,9 @@ from ..output.result import ChunkResult, Result
 from ..settings import PAUSE_SETTINGS, SynthesisSettings
 from ..voice import Voice
 
+# every setting an engine may take besides text and voice; a spec's ``refuses`` names the ones it lacks
+CONTROLS = ("style", "instruct", "speed", "seed", "lang", *PAUSE_SETTINGS, "inspect", "match_channel")
+
 
 @dataclass(frozen=True)
 class Capabilities:
@@ -38,10 +41,31 @@ class Capabilities:
         return asdict(self)
 
 
+def declared(spec) -> dict:
+    """The Capabilities fields an engine's spec (voxnb.engines.spec.EngineSpec) states: the settings it
+    takes are every control but those it refuses, so the refusal and the greyed-out widget read one list."""
+    return dict(name=spec.name, languages=tuple(spec.languages), clones=spec.clones, refines=spec.refines,
+                views=tuple(v.value for v in spec.views), lacks=dict(spec.lacks),
+                settings=tuple(s for s in CONTROLS if s not in spec.refuses))
+
+
+def refuse(spec, settings: SynthesisSettings) -> None:
+    """A setting the engine refuses, moved from its default, is an error naming the spec's reason."""
+    default = SynthesisSettings()
+    for name, why in spec.refuses.items():
+        if getattr(settings, name) != getattr(default, name):
+            from ..messages import Msg, has
+
+            setting = Msg(f"engines.setting.{name}") if has(f"engines.setting.{name}") else name.replace("_", " ")
+            raise SettingsError(key="engines.no_control", title=spec.title, setting=setting, why=why, name=name,
+                                default=getattr(default, name))
+
+
 class Engine(ABC):
     """An engine turns (text, Voice, settings) into a Result. It holds weights, never a voice."""
 
     capabilities: Capabilities
+    SPEC = None     # its voxnb.engines.spec.EngineSpec: the settings it refuses are checked against it
 
     @abstractmethod
     def clone(self, reference, name: str | None = None, transcript: str = "", consent=None) -> Voice:
@@ -57,6 +81,7 @@ class Engine(ABC):
         """Yield one ChunkResult per chunk of text, as each is ready. Every chunk's audio carries
         voxnb's watermark (see voxnb.output.watermark) unless ``watermark=False`` was passed, and is finite and
         below full scale (voxnb.output.limiter; what the guard changed is in the chunk's warnings)."""
+        from ..messages import Msg
         from ..output.limiter import guard
         from ..output.watermark import mark
 
@@ -69,7 +94,7 @@ class Engine(ABC):
                 if parsed.watermark:
                     audio = mark(audio, chunk.sample_rate)
                 audio, after = guard(audio, chunk.sample_rate)
-                notes = tuple(f"chunk {chunk.index + 1}: {n}" for n in (before, after) if n)
+                notes = tuple(Msg("notes.in_chunk", n=chunk.index + 1, note=n) for n in (before, after) if n)
                 yield replace(chunk, audio=audio, warnings=(*chunk.warnings, *notes))
         finally:
             chunks.close()    # a consumer that stops early frees the engine's generator at once
@@ -82,21 +107,17 @@ class Engine(ABC):
         """Validate keyword settings; engines refuse on top of this the ones they lack."""
         unknown = set(kwargs) - set(SynthesisSettings.__dataclass_fields__)
         if unknown:
-            raise SettingsError(f"Unknown setting(s): {', '.join(sorted(unknown))}.",
-                                f"Settings are: {', '.join(SynthesisSettings.__dataclass_fields__)}.")
-        return SynthesisSettings(**kwargs).validated()
+            raise SettingsError(key="engines.unknown_setting_s", unknown=list(sorted(unknown)),
+                                settings=SynthesisSettings.__dataclass_fields__)
+        settings = SynthesisSettings(**kwargs).validated()
+        if self.SPEC is not None:
+            refuse(self.SPEC, settings)
+        return settings
 
     def synthesize(self, text: str, voice: Voice, **settings) -> Result:
         """The whole text: every chunk of ``stream`` joined with the settings' pause; see
         SynthesisSettings for the keyword arguments. Engines define ``_settings`` (validate them)
         and ``_resolve`` (a Voice or a stock voice name -> the Voice to speak)."""
-        import time
+        from .generate import generate
 
-        from ..output.result import assemble
-
-        started = time.perf_counter()
-        parsed = self._settings(settings)
-        voice = self._resolve(voice)
-        chunks = list(self.stream(text, voice, **parsed.to_dict()))
-        return assemble(text, chunks, voice, parsed, self.capabilities.name, self.capabilities.version,
-                        started=started)
+        return generate(self, text, voice, settings)

@@ -14,7 +14,8 @@ from typing import Iterator
 
 import numpy as np
 
-from ..errors import BadReferenceError, SettingsError, TextError, VoiceNotFoundError
+from ..errors import BadReferenceError, TextError, VoiceNotFoundError
+from ..output.chunk import ChunkOutput, refuse
 from ..output.result import ChunkResult, pause_samples
 from ..settings import SynthesisSettings
 from ..voice import Voice, check_name, content_hash
@@ -31,11 +32,7 @@ def require_package(module: str, engine: str, pip_name: str) -> None:
     from ..errors import EngineError
 
     if importlib.util.find_spec(module) is None or importlib.util.find_spec("torchaudio") is None:
-        raise EngineError(
-            f"The {engine} engine's package ({pip_name} with torchaudio) is not installed in this Python environment.",
-            f"Use the {engine} server: `bash 1-click-start.sh --engine {engine}` installs it in envs/{engine} and runs "
-            f"it (then `--engine {engine}` here uses that server, or pass --server URL); or pip install -e \".[{engine}]\" "
-            "with torch 2.8 + torchaudio 2.8 in this environment.")
+        raise EngineError(key="zeroshot.engine_s_package_torchaudio", engine=engine, pip_name=pip_name)
 
 
 def chunk_seed(seed: int, index: int) -> int:
@@ -99,21 +96,19 @@ def join_words(parts: list[str]) -> str:
 
 
 class ZeroShotEngine(Engine):
-    """Subclasses set NAME, TITLE, SAMPLE_RATE, MAX_REFERENCE_S, UNSUPPORTED, and implement
+    """Subclasses set SPEC (what they refuse), NAME, TITLE, SAMPLE_RATE, MAX_REFERENCE_S, and implement
     ``_prompt_features`` (cached in the Voice), ``_render`` (a TextChunk in the engine's own form)
-    and ``_generate`` (one chunk -> dict of ChunkResult fields)."""
+    and ``_generate`` (one chunk -> a ChunkOutput, or the engine's subclass that declares its extras)."""
 
     NAME = ""
     TITLE = ""
     SAMPLE_RATE = 24000
     MAX_REFERENCE_S = 15.0
-    UNSUPPORTED: dict[str, str] = {}     # setting -> why the engine lacks it
     METHOD = ""
 
     # -- voices ------------------------------------------------------------------------------------
     def stock_voice(self, name: str) -> Voice:
-        raise VoiceNotFoundError(f"{self.TITLE} has no stock voices: it speaks in the voice of a reference clip.",
-                                 "Clone a voice from a 3-15 s reference clip and its transcript.")
+        raise VoiceNotFoundError(key="zeroshot.stock_voices_speaks_voice", title=self.TITLE)
 
     def clone(self, reference, name: str | None = None, transcript: str = "", consent=None) -> Voice:
         """A Voice from a reference clip (path, (audio, sr) or a prepared Reference) and what it says.
@@ -135,20 +130,17 @@ class ZeroShotEngine(Engine):
         warnings = list(ref.report.warnings)
         windowed = any(w.startswith("cut to the best") for w in warnings)   # prepare_reference's long-clip cut
         if windowed and transcript.strip():
-            raise BadReferenceError(
-                f"The reference is {ref.report.original_duration_s:.1f} s long; {self.TITLE} takes at most "
-                f"{self.MAX_REFERENCE_S:g} s of speech with its exact transcript.",
-                f"Trim the clip to at most {self.MAX_REFERENCE_S:g} s (3-10 s is best) and give the transcript of what is "
-                "left, or leave the transcript empty: voxnb then keeps the best 10-15 s and transcribes it.")
+            raise BadReferenceError(key="zeroshot.reference_s_long_takes",
+                                    original_duration_s=ref.report.original_duration_s, title=self.TITLE,
+                                    max_reference_s=self.MAX_REFERENCE_S)
         if cut:
             kept = len(audio) / ref.sample_rate
             if transcript.strip():
-                raise BadReferenceError(
-                    f"The reference is {ref.report.duration_s:.1f} s of speech; {self.TITLE} uses at most "
-                    f"{self.MAX_REFERENCE_S:g} s and needs a transcript of exactly what it hears.",
-                    f"Trim the clip to {self.MAX_REFERENCE_S:g} s yourself and give its transcript, or leave the "
-                    f"transcript empty: voxnb then cuts it at a pause ({kept:.1f} s) and transcribes the cut clip.")
-            warnings.append(f"cut to {kept:.1f} s at a pause ({self.TITLE} uses at most {self.MAX_REFERENCE_S:g} s)")
+                raise BadReferenceError(key="zeroshot.reference_s_speech_uses", duration_s=ref.report.duration_s,
+                                        title=self.TITLE, max_reference_s=self.MAX_REFERENCE_S, kept=kept)
+            from ..messages import Msg
+
+            warnings.append(Msg("zeroshot.warn_cut", kept=kept, title=self.TITLE, max_s=self.MAX_REFERENCE_S))
         transcript = transcript.strip() or self._transcribe(audio, ref.sample_rate)
         audio = resample(audio, ref.sample_rate, self.SAMPLE_RATE).astype(np.float32)
         key = content_hash(self.METHOD, self.capabilities.version, audio.tobytes(), transcript)
@@ -164,35 +156,20 @@ class ZeroShotEngine(Engine):
         try:
             text = transcribe_reference(audio, sample_rate).text.strip()
         except Exception as err:   # ASR missing or failed: the user can still type the transcript
-            raise BadReferenceError(
-                f"{self.TITLE} needs the reference's transcript, and voxnb could not transcribe the clip ({err}).",
-                "Type exactly what the reference says in the transcript box (or pass --transcript).") from err
+            raise BadReferenceError(key="zeroshot.needs_reference_s_transcript2", title=self.TITLE, err=err) from err
         if not text:
-            raise BadReferenceError(f"{self.TITLE} needs the reference's transcript, and ASR heard no words.",
-                                    "Type exactly what the reference says in the transcript box (or pass --transcript).")
+            raise BadReferenceError(key="zeroshot.needs_reference_s_transcript", title=self.TITLE)
         return text
 
     def _resolve(self, voice: Voice | str) -> Voice:
         if not isinstance(voice, Voice):
             return self.stock_voice(voice)
         if voice.engine != self.NAME:
-            raise VoiceNotFoundError(f"Voice {voice.name!r} was made for the {voice.engine} engine, not {self.NAME}.",
-                                     f"Clone the reference again with {self.TITLE}.")
+            raise VoiceNotFoundError(key="zeroshot.voice_made_engine", name=voice.name, engine=voice.engine,
+                                     name2=self.NAME, title=self.TITLE)
         if not voice.transcript.strip():
-            raise VoiceNotFoundError(f"Voice {voice.name!r} has no transcript, which {self.TITLE} needs.",
-                                     "Clone it again with the reference's transcript.")
+            raise VoiceNotFoundError(key="zeroshot.voice_transcript_which_needs", name=voice.name, title=self.TITLE)
         return voice
-
-    # -- settings ----------------------------------------------------------------------------------
-    def _settings(self, kwargs) -> SynthesisSettings:
-        settings = super()._settings(kwargs)
-        default = SynthesisSettings()
-        for name, why in self.UNSUPPORTED.items():
-            if getattr(settings, name) != getattr(default, name):
-                raise SettingsError(f"{self.TITLE} has no {name.replace('_', ' ')} control: {why}",
-                                    f"Leave {name} at {getattr(default, name)!r}, or use an engine that has it "
-                                    f"(capabilities() lists each engine's).")
-        return settings
 
     # -- synthesis ---------------------------------------------------------------------------------
     def _stream(self, text: str, voice: Voice | str, settings: SynthesisSettings) -> Iterator[ChunkResult]:
@@ -207,33 +184,35 @@ class ZeroShotEngine(Engine):
         for i, (chunk, text_in) in enumerate(zip(chunks, rendered)):
             t = time.perf_counter()
             out = self._generate(text_in, voice, settings, chunk_seed(settings.seed, i))
-            audio = np.asarray(out.pop("audio"), np.float32)
             seconds = time.perf_counter() - t
-            hop = out.pop("samples_per_frame")
-            f0, energy = f0_energy(audio, self.SAMPLE_RATE, hop // 2)
-            if out.get("f0") is not None:    # the engine's own pitch (CosyVoice's vocoder predicts one)
-                own = np.asarray(out.pop("f0"), np.float32)[: len(energy)]
-                f0 = np.pad(own, (0, len(energy) - len(own)))
-            out.pop("f0", None)
-            tokens = np.asarray(out.pop("tokens", np.zeros(0)), np.int64)
-            result = ChunkResult(index=i, of=len(chunks), text=chunk.text, phonemes=out.pop("shown", str(text_in)),
-                              tokens=tokens, durations=np.zeros(0, np.float32), frames=np.zeros(0, np.int64),
-                              f0=f0, energy=energy, audio=audio, sample_rate=self.SAMPLE_RATE,
-                              samples_per_frame=hop, offset=offset, seconds=seconds,
-                              frontend_seconds=frontend if i == 0 else 0.0,
-                              warnings=tuple(chunk.warnings) + tuple(out.pop("warnings", ())),
-                              pause_after=settings.pause(chunk.boundary), **out)
+            result = self._chunk(out, i, len(chunks), chunk, offset, seconds, frontend if i == 0 else 0.0,
+                                 settings.pause(chunk.boundary))
             yield result
-            offset += len(audio) + pause_samples(result)
+            offset += len(result.audio) + pause_samples(result)
 
+    def _chunk(self, out: ChunkOutput, index: int, of: int, chunk, offset: int, seconds: float, frontend: float,
+               pause_after: float) -> ChunkResult:
+        """The ChunkResult of one model call: F0 and energy measured on its audio (or the model's own F0)."""
+        if not isinstance(out, ChunkOutput):
+            raise refuse(self.TITLE, f"_generate returned a {type(out).__name__}, not a ChunkOutput.")
+        audio = out.audio.astype(np.float32, copy=False)
+        f0, energy = f0_energy(audio, out.sample_rate, out.samples_per_frame // 2)
+        if out.f0 is not None:    # the engine's own pitch (CosyVoice's vocoder predicts one)
+            own = out.f0.astype(np.float32)[: len(energy)]
+            f0 = np.pad(own, (0, len(energy) - len(own)))
+        extras = dict(out.extras) if out.mel is None else {"mel": out.mel, **out.extras}
+        return ChunkResult(index=index, of=of, text=chunk.text, phonemes=out.shown, tokens=out.tokens.astype(np.int64),
+                           durations=np.zeros(0, np.float32), frames=np.zeros(0, np.int64), f0=f0, energy=energy,
+                           attention=out.attention, audio=audio, sample_rate=out.sample_rate,
+                           samples_per_frame=out.samples_per_frame, offset=offset, seconds=seconds,
+                           frontend_seconds=frontend, warnings=tuple(chunk.warnings) + tuple(out.warnings),
+                           attention_axes=tuple(out.attention_axes), extras=extras, pause_after=pause_after)
 
     def _refuse_markup(self, chunk, kinds=("pinyin", "arpabet")) -> None:
         for kind in kinds:
             if chunk.has(kind):
-                raise TextError(f"{self.TITLE} cannot read {'pinyin' if kind == 'pinyin' else 'ARPAbet'} markup "
-                                f"(in {chunk.text!r}).",
-                                "Write the word in characters instead, or use an engine that reads markup "
-                                "(kokoro; f5 reads pinyin).")
+                raise TextError(key="zeroshot.cannot_read_markup", title=self.TITLE, text=chunk.text,
+                                kind='pinyin' if kind == 'pinyin' else 'ARPAbet', pinyin_engine="f5")
 
     # subclass hooks
     def _prompt_features(self, audio: np.ndarray, transcript: str) -> dict[str, np.ndarray]:
@@ -242,5 +221,5 @@ class ZeroShotEngine(Engine):
     def _render(self, chunk):
         raise NotImplementedError
 
-    def _generate(self, text_in, voice: Voice, settings: SynthesisSettings, seed: int) -> dict:
+    def _generate(self, text_in, voice: Voice, settings: SynthesisSettings, seed: int) -> ChunkOutput:
         raise NotImplementedError

@@ -23,11 +23,10 @@ MAX_TEXT = 500
 
 
 def required(what: str = "this recording") -> ConsentRequiredError:
-    return ConsentRequiredError(
-        f"Cloning a voice from {what} needs your statement that you have the right to clone it "
-        "(it is your voice, or its speaker agreed).",
-        "Pass consent=True (or your statement as text) to clone(), --consent to the voxnb command, "
-        "or tick “I have the right to clone this voice” in the dashboard.")
+    from ..messages import Msg
+
+    named = {"this recording": "consent.this_recording", "an uploaded clip": "consent.uploaded_clip"}
+    return ConsentRequiredError(key="consent.cloning_voice_needs_your", what=Msg(named[what]) if what in named else what)
 
 
 def record(consent, reference_audio: np.ndarray, what: str = "this recording") -> dict:

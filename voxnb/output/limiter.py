@@ -19,12 +19,14 @@ def guard(audio: np.ndarray, sample_rate: int) -> tuple[np.ndarray, str]:
     """(audio with every sample finite and within the ceiling, a note of what was changed or '')."""
     from scipy.ndimage import minimum_filter1d, uniform_filter1d
 
+    from ..messages import Msg, either
+
     audio = np.asarray(audio, np.float32)
     notes = []
     finite = np.isfinite(audio)
     if not finite.all():
         audio = np.where(finite, audio, np.float32(0))
-        notes.append(f"{int((~finite).sum())} non-finite sample(s) (NaN or infinity) were silenced")
+        notes.append(Msg("notes.silenced", n=int((~finite).sum())))
     level = np.abs(audio)
     peak = float(level.max()) if audio.size else 0.0
     if peak > CEILING:
@@ -35,6 +37,5 @@ def guard(audio: np.ndarray, sample_rate: int) -> tuple[np.ndarray, str]:
         gain = uniform_filter1d(minimum_filter1d(need, 2 * width + 1, mode="nearest"), width + 1, mode="nearest")
         audio = np.clip(audio * gain, -CEILING, CEILING).astype(np.float32)
         over = int((level > CEILING).sum())
-        notes.append(f"{over} sample(s) peaked at {20 * np.log10(peak):+.1f} dBFS; a limiter brought them to "
-                     f"{CEILING_DB:g} dBFS")
-    return audio, "; ".join(notes)
+        notes.append(Msg("notes.limited", n=over, peak_db=float(20 * np.log10(peak)), ceiling_db=CEILING_DB))
+    return audio, either(notes, "semi")

@@ -12,6 +12,7 @@ import io
 import numpy as np
 
 from .result import MEL_HOP, ChunkResult, Result
+from .views import View
 
 DB_RANGE = 80.0    # dB shown below the loudest bin: the same scale for reference and output
 CMAP = "magma"
@@ -57,6 +58,13 @@ def with_cjk_font(draw):
     return wrapper
 
 
+def _t(key: str, lang: str, **params) -> str:
+    """An axis label or title in the viewer's language (voxnb.messages.plots)."""
+    from ..messages import text
+
+    return text(key, lang, **params)
+
+
 def _figure(rows: int = 1, height: float = 2.6, width: float = 10.0, ratios: tuple[float, ...] | None = None):
     """``rows`` axes stacked; ``ratios`` gives each its share of the height (``height`` per unit)."""
     from matplotlib.figure import Figure
@@ -74,7 +82,8 @@ def _mel_image(ax, mel: np.ndarray, sample_rate: int, top: float):
 
 
 @with_cjk_font
-def mel_figure(result: Result, reference_mel: np.ndarray | None = None, labels=("Reference", "Output")):
+def mel_figure(result: Result, reference_mel: np.ndarray | None = None, labels=("Reference", "Output"),
+               lang: str = "en"):
     """Reference and output log-mel spectrograms on one dB scale (so loudness is comparable)."""
     mels = [m for m in (reference_mel, result.mel) if m is not None]
     names = labels if reference_mel is not None else labels[1:]
@@ -83,8 +92,8 @@ def mel_figure(result: Result, reference_mel: np.ndarray | None = None, labels=(
     for ax, mel, name in zip(axes, mels, names):
         im = _mel_image(ax, mel, result.sample_rate, top)
         ax.set_title(name, loc="left", fontsize=10)
-        ax.set_ylabel("mel bin")
-    axes[-1].set_xlabel("seconds")
+        ax.set_ylabel(_t("plots.mel_bin", lang))
+    axes[-1].set_xlabel(_t("plots.seconds", lang))
     fig.colorbar(im, ax=axes, label="dB", shrink=0.9)
     return fig
 
@@ -98,7 +107,7 @@ def _token_ticks(ax, chunk: ChunkResult, axis: str = "y", max_labels: int = 80):
 
 
 @with_cjk_font
-def alignment_figure(chunk: ChunkResult):
+def alignment_figure(chunk: ChunkResult, lang: str = "en"):
     """Which phoneme each output frame belongs to: a staircase; a flat step is a held sound."""
     a = chunk.alignment
     fig, (ax,) = _figure(1, height=max(2.6, min(8.0, 0.09 * a.shape[0])))
@@ -106,9 +115,9 @@ def alignment_figure(chunk: ChunkResult):
     ax.imshow(a, origin="lower", aspect="auto", cmap="Greys", extent=(0, seconds, -0.5, a.shape[0] - 0.5),
               interpolation="nearest")
     _token_ticks(ax, chunk)
-    ax.set_xlabel("seconds")
-    ax.set_ylabel("phoneme")
-    ax.set_title(f"Alignment, chunk {chunk.index + 1}: {len(chunk.tokens)} tokens × {a.shape[1]} frames",
+    ax.set_xlabel(_t("plots.seconds", lang))
+    ax.set_ylabel(_t("plots.phoneme", lang))
+    ax.set_title(_t("plots.alignment", lang, chunk=chunk.index + 1, tokens=len(chunk.tokens), frames=a.shape[1]),
                  loc="left", fontsize=10)
     return fig
 
@@ -118,7 +127,8 @@ FLOW_AXES = ("mel frame (reference | generated), pooled", "mel frame (reference 
 
 
 @with_cjk_font
-def attention_figure(chunk: ChunkResult, layer: int = -1, head: int | None = None, which: str = "lm"):
+def attention_figure(chunk: ChunkResult, layer: int = -1, head: int | None = None, which: str = "lm",
+                     lang: str = "en"):
     """Attention of one layer (head=None averages the heads). Kokoro's is over phonemes; F5's over
     pooled mel frames; VoxCPM's and CosyVoice 3's (which="lm") are their language model's decoding
     steps over its positions; which="flow": CosyVoice 3's flow decoder at its last solver step."""
@@ -130,7 +140,7 @@ def attention_figure(chunk: ChunkResult, layer: int = -1, head: int | None = Non
     att = maps[layer].astype(np.float32)
     att = att.mean(axis=0) if head is None else att[head]
     layer_no = layer % maps.shape[0] + 1
-    heads = "mean of heads" if head is None else f"head {head + 1}"
+    heads = _t("plots.mean_of_heads", lang) if head is None else _t("plots.head", lang, n=head + 1)
     tokens = axes == ("token", "token")
     rows, cols = att.shape
     if tokens:
@@ -143,8 +153,8 @@ def attention_figure(chunk: ChunkResult, layer: int = -1, head: int | None = Non
         _token_ticks(ax, chunk, "y")
         _token_ticks(ax, chunk, "x")
         ax.tick_params(axis="x", labelrotation=90)
-        ax.set_xlabel("attended phoneme")
-        ax.set_ylabel("phoneme")
+        ax.set_xlabel(_t("plots.attended_phoneme", lang))
+        ax.set_ylabel(_t("plots.phoneme", lang))
     else:
         ax.set_ylabel(axes[0])
         ax.set_xlabel(axes[1])
@@ -159,8 +169,8 @@ def attention_figure(chunk: ChunkResult, layer: int = -1, head: int | None = Non
         if total:   # where the reference ends and the generated frames begin, in pooled units
             ax.axvline(reference * cols / total - 0.5, color="w", lw=0.8, ls="--")
             ax.axhline(reference * rows / total - 0.5, color="w", lw=0.8, ls="--")
-    title = "Flow decoder attention (last solver step)" if flow else "Attention"
-    ax.set_title(f"{title}, layer {layer_no}, {heads}", loc="left", fontsize=10)
+    title = _t("plots.flow_attention" if flow else "plots.attention", lang)
+    ax.set_title(_t("plots.attention_title", lang, title=title, layer=layer_no, heads=heads), loc="left", fontsize=10)
     fig.colorbar(im, ax=ax, shrink=0.8)
     return fig
 
@@ -178,7 +188,7 @@ def _token_strip(ax, tokens: np.ndarray, seconds_per_token: float, label_max: in
 
 
 @with_cjk_font
-def speech_tokens_figure(chunk: ChunkResult):
+def speech_tokens_figure(chunk: ChunkResult, lang: str = "en"):
     """CosyVoice 3's speech tokens over the mel the flow made from them (before the vocoder), the
     reference's tokens the language model continued from, and the speaker embedding the flow gets."""
     x = chunk.extras
@@ -192,33 +202,31 @@ def speech_tokens_figure(chunk: ChunkResult):
     seconds = mel.shape[1] * frame_s
     axes[0].imshow(mel, origin="lower", aspect="auto", cmap=CMAP, extent=(0, seconds, 0, mel.shape[0]),
                    interpolation="nearest")
-    axes[0].set_ylabel("mel bin")
+    axes[0].set_ylabel(_t("plots.mel_bin", lang))
     rate = 1 / (per_token * frame_s)
-    axes[0].set_title(f"Speech tokens, chunk {chunk.index + 1}: {len(tokens)} tokens ({rate:.0f}/s), "
-                      f"1 token = {per_token:.3g} mel frames", loc="left", fontsize=10)
+    axes[0].set_title(_t("plots.speech_tokens", lang, chunk=chunk.index + 1, n=len(tokens), rate=rate, per=per_token),
+                      loc="left", fontsize=10)
     _token_strip(axes[1], tokens, per_token * frame_s)
     axes[1].set_xlim(axes[0].get_xlim())
-    axes[1].set_ylabel("tokens", rotation=0, ha="right", va="center")
-    axes[1].set_xlabel("seconds")
+    axes[1].set_ylabel(_t("plots.tokens", lang), rotation=0, ha="right", va="center")
+    axes[1].set_xlabel(_t("plots.seconds", lang))
     for ax, key in zip(axes[2:], extra):
         if key == "prompt_tokens":   # the reference at its own pace: 2 mel frames a token
             prompt = np.asarray(x[key])
             _token_strip(ax, prompt, 2 * frame_s)
-            ax.set_title(f"Reference's speech tokens (the prompt the language model continues): {len(prompt)}",
-                         loc="left", fontsize=9)
-            ax.set_xlabel("seconds of the reference")
+            ax.set_title(_t("plots.prompt_tokens", lang, n=len(prompt)), loc="left", fontsize=9)
+            ax.set_xlabel(_t("plots.reference_seconds", lang))
         else:
             emb = np.asarray(x[key], np.float32)
             ax.bar(np.arange(len(emb)), emb, width=1.0, color="#6b8cff")
             ax.set_xlim(-0.5, len(emb) - 0.5)
-            ax.set_title(f"Speaker embedding ({len(emb)}-d CAM++) the flow decoder is conditioned on",
-                         loc="left", fontsize=9)
-            ax.set_xlabel("dimension")
+            ax.set_title(_t("plots.speaker_embedding", lang, n=len(emb)), loc="left", fontsize=9)
+            ax.set_xlabel(_t("plots.dimension", lang))
     return fig
 
 
 @with_cjk_font
-def trajectory_figure(chunk: ChunkResult, step: int = -1):
+def trajectory_figure(chunk: ChunkResult, step: int = -1, lang: str = "en"):
     """F5's flow-matching ODE: the mel at one solver step, from noise (step 0) to the final mel."""
     traj = chunk.extras["trajectory"]
     step = step % traj.shape[0]
@@ -228,64 +236,72 @@ def trajectory_figure(chunk: ChunkResult, step: int = -1):
     final = traj[-1].astype(np.float32)
     ax.imshow(mel, origin="lower", aspect="auto", cmap=CMAP, vmin=float(final.min()), vmax=float(final.max()),
               extent=(0, seconds, 0, mel.shape[0]), interpolation="nearest")
-    ax.set_title(f"ODE step {step} of {traj.shape[0] - 1}" + (" (noise)" if step == 0 else
-                 " (the mel the vocoder gets)" if step == traj.shape[0] - 1 else ""), loc="left", fontsize=10)
-    ax.set_xlabel("seconds")
-    ax.set_ylabel("mel bin")
+    key = ("plots.ode_step_noise" if step == 0 else "plots.ode_step_final" if step == traj.shape[0] - 1
+           else "plots.ode_step")
+    ax.set_title(_t(key, lang, step=step, steps=traj.shape[0] - 1), loc="left", fontsize=10)
+    ax.set_xlabel(_t("plots.seconds", lang))
+    ax.set_ylabel(_t("plots.mel_bin", lang))
     return fig
 
 
 @with_cjk_font
-def latents_figure(chunk: ChunkResult):
+def latents_figure(chunk: ChunkResult, lang: str = "en"):
     """VoxCPM's generated latents (what its VAE decodes) and its stop probability per decoding step."""
     lat = chunk.extras["latents"].astype(np.float32)
     flat = lat.reshape(-1, lat.shape[-1]).T      # dims x (patches * patch)
     fig, axes = _figure(2, height=2.4)
     axes[0].imshow(flat, origin="lower", aspect="auto", cmap="coolwarm", interpolation="nearest",
                    extent=(0, lat.shape[0], 0, flat.shape[0]))
-    axes[0].set_title("Generated latents (per patch)", loc="left", fontsize=10)
-    axes[0].set_ylabel("latent dim")
+    axes[0].set_title(_t("plots.latents", lang), loc="left", fontsize=10)
+    axes[0].set_ylabel(_t("plots.latent_dim", lang))
     stop = chunk.extras.get("stop_prob", np.zeros(0))
     axes[1].plot(np.arange(len(stop)) + 0.5, stop, color="#d1495b", marker=".")
     axes[1].axhline(0.5, color="grey", lw=0.8, ls="--")
     axes[1].set_xlim(0, max(lat.shape[0], len(stop)))
     axes[1].set_ylim(-0.02, 1.02)
-    axes[1].set_title("Stop probability per decoding step (generation ends above 0.5)", loc="left", fontsize=10)
-    axes[1].set_xlabel("decoding step (one latent patch)")
+    axes[1].set_title(_t("plots.stop", lang), loc="left", fontsize=10)
+    axes[1].set_xlabel(_t("plots.decoding_step", lang))
     return fig
 
 
 @with_cjk_font
-def f0_figure(result: Result):
+def f0_figure(result: Result, lang: str = "en"):
     """Pitch (Hz) and energy over the output spectrogram."""
     fig, (ax,) = _figure(1, height=3.2)
     _mel_image(ax, result.mel, result.sample_rate, float(np.max(result.mel)))
-    ax.set_ylabel("mel bin")
-    ax.set_xlabel("seconds")
+    ax.set_ylabel(_t("plots.mel_bin", lang))
+    ax.set_xlabel(_t("plots.seconds", lang))
     t, f0 = result.f0_track()
     hz = ax.twinx()
-    hz.plot(t, f0, color="#35d0ff", lw=1.6, label="F0 (Hz)")
-    hz.set_ylabel("F0 (Hz)")
+    hz.plot(t, f0, color="#35d0ff", lw=1.6, label=_t("plots.f0", lang))
+    hz.set_ylabel(_t("plots.f0", lang))
     voiced = f0[np.isfinite(f0)]
     hz.set_ylim(0, max(400.0, float(np.max(voiced)) * 1.15) if len(voiced) else 400.0)
     te, energy = result.energy_track()
     if len(energy):
         e = (energy - energy.min()) / max(float(np.ptp(energy)), 1e-6) * hz.get_ylim()[1] * 0.35
-        hz.plot(te, e, color="#b8ff6b", lw=1.0, alpha=0.8, label="energy (scaled)")
+        hz.plot(te, e, color="#b8ff6b", lw=1.0, alpha=0.8, label=_t("plots.energy", lang))
     hz.legend(loc="upper right", fontsize=8)
-    ax.set_title("Pitch and energy", loc="left", fontsize=10)
+    ax.set_title(_t("plots.pitch_energy", lang), loc="left", fontsize=10)
     return fig
 
 
 @with_cjk_font
-def timings_figure(result: Result):
+def timings_figure(result: Result, lang: str = "en"):
     stages = [k for k in result.timings if k != "total"]
     fig, (ax,) = _figure(1, height=1.8)
     ax.barh(stages, [result.timings[k] for k in stages], color="#6b8cff")
-    ax.set_xlabel("seconds")
-    ax.set_title(f"Per-stage time: total {result.timings.get('total', 0):.2f} s for {result.duration_s:.2f} s "
-                 f"of audio (RTF {result.rtf:.2f})", loc="left", fontsize=10)
+    ax.set_xlabel(_t("plots.seconds", lang))
+    ax.set_title(_t("plots.timings", lang, total=result.timings.get("total", 0), duration=result.duration_s,
+                    rtf=result.rtf), loc="left", fontsize=10)
     return fig
+
+
+# the figure that draws each inspector view: of a whole Result (PER_RESULT) or of one ChunkResult (the others)
+FIGURES = {View.MEL: mel_figure, View.TOKENS: speech_tokens_figure, View.ALIGNMENT: alignment_figure,
+           View.ATTENTION: attention_figure, View.TRAJECTORY: trajectory_figure, View.LATENTS: latents_figure,
+           View.F0: f0_figure, View.TIMINGS: timings_figure}
+PER_RESULT = (View.MEL, View.F0, View.TIMINGS)
 
 
 def to_png(fig) -> bytes:

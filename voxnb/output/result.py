@@ -9,6 +9,9 @@ from typing import Mapping
 
 import numpy as np
 
+from .chunk import EXTRAS, check_array, check_attention, check_extras, refuse
+from .views import View
+
 N_MELS = 80
 MEL_HOP = 300          # 12.5 ms at 24 kHz: fine enough to see phoneme boundaries
 MEL_FFT = 1200
@@ -17,25 +20,9 @@ VOICED_HZ = 40.0       # F0 below this is the model's "unvoiced" floor (it idles
 
 def mel_spectrogram(audio: np.ndarray, sample_rate: int) -> np.ndarray:
     """Log-mel (dB, ref=1.0) so reference and output share one absolute scale."""
-    import librosa
+    from ..reference.mel import log_mel
 
-    m = librosa.feature.melspectrogram(y=np.asarray(audio, np.float32), sr=sample_rate, n_fft=MEL_FFT,
-                                       hop_length=MEL_HOP, n_mels=N_MELS, fmin=40, fmax=sample_rate // 2)
-    return librosa.power_to_db(m, ref=1.0, amin=1e-10, top_db=None).astype(np.float32)
-
-
-EXTRAS = {
-    "mel": "mel before the vocoder [mels, frames] (log)",
-    "trajectory": "the mel at each ODE solver step [steps + 1, mels, frames]",
-    "latents": "generated acoustic latents before the VAE decoder [patches, patch, dim]",
-    "stop_prob": "stop probability per decoding step [steps]",
-    "prompt_frames": "frames (or patches) of the reference prompt before the generated ones [1]",
-    "speech_tokens": "speech tokens the language model wrote, 25 a second [tokens]",
-    "token_frames": "mel frames per speech token (2, or 2 / speed) [1]",
-    "prompt_tokens": "the reference's speech tokens [tokens]",
-    "speaker_embedding": "the reference's speaker embedding (CAM++) [192]",
-    "flow_attention": "the flow decoder's self-attention at its last solver step [layers, heads, rows, cols]",
-}
+    return log_mel(audio, sample_rate, MEL_FFT, MEL_HOP, N_MELS, fmin=40, fmax=sample_rate // 2)
 
 
 @dataclass(frozen=True, eq=False)
@@ -68,6 +55,34 @@ class ChunkResult:
     # seconds of silence after this chunk in the whole result, by the break that follows it
     # (SynthesisSettings.pause); the chunk's own audio is trimmed of the model's edge silence
     pause_after: float = 0.0
+
+    def __post_init__(self):
+        # cheap checks (no scan of the audio or the maps): this runs again on every dataclasses.replace
+        who = f"Chunk {self.index + 1} of {self.of}"
+        check_array(who, "audio", self.audio, 1, kinds="f")
+        for name in ("sample_rate", "samples_per_frame"):
+            value = getattr(self, name)
+            if not (isinstance(value, (int, np.integer)) and value > 0):
+                raise refuse(who, f"{name} is {value!r}; it must be a positive whole number.")
+        check_array(who, "tokens", self.tokens, 1, kinds="iu")
+        check_array(who, "durations", self.durations, 1, finite=True)
+        check_array(who, "frames", self.frames, 1, kinds="iu")
+        check_array(who, "f0", self.f0, 1, kinds="f", finite=True)
+        check_array(who, "energy", self.energy, 1, kinds="f", finite=True)
+        if len(self.f0) != len(self.energy):
+            raise refuse(who, f"f0 has {len(self.f0)} points and energy {len(self.energy)}; they share one time axis.")
+        check_attention(who, self.attention, self.attention_axes)
+        check_extras(who, self.extras, tuple(EXTRAS))
+
+    @property
+    def views(self) -> tuple[View, ...]:
+        """The inspector views this chunk can fill, in View order."""
+        x = self.extras
+        has = {View.MEL: True, View.F0: True, View.TIMINGS: True, View.TOKENS: "speech_tokens" in x,
+               View.ALIGNMENT: self.frames.size > 0,
+               View.ATTENTION: self.attention is not None or "flow_attention" in x,
+               View.TRAJECTORY: "trajectory" in x, View.LATENTS: "latents" in x}
+        return tuple(v for v in View if has.get(v, False))
 
     @property
     def alignment(self) -> np.ndarray:
@@ -109,6 +124,11 @@ class Result:
     @property
     def duration_s(self) -> float:
         return len(self.audio) / self.sample_rate
+
+    @property
+    def views(self) -> tuple[View, ...]:
+        """The inspector views this result holds (every chunk of one result comes from one engine)."""
+        return self.chunks[0].views if self.chunks else (View.MEL, View.F0, View.TIMINGS)
 
     @property
     def phonemes(self) -> list[str]:

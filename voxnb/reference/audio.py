@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from voxnb.reference.decode import ACCEPTED, SAMPLE_RATE, check_header_duration, load_audio, resample, to_mono
+from voxnb.reference.decode import SAMPLE_RATE, check_header_duration, load_audio, resample, to_mono
 from voxnb.errors import BadReferenceError
 from voxnb.reference.speechlike import measure as measure_speechlike
 from voxnb.reference.vad import FRAME_S, detect_speech, frame_db, frame_len
@@ -88,16 +88,14 @@ def prepare_reference(source) -> Reference:
         data, sr, channels = _from_array(source)
         name = "<array>"
     elif not isinstance(source, (str, os.PathLike)):
-        raise BadReferenceError(f"A reference must be a file path, or (audio array, sample_rate); got "
-                                f"{type(source).__name__}.", "Pass the path of a recording, e.g. 'me.wav'.")
+        raise BadReferenceError(key="reference.reference_must_file_path", type=type(source).__name__)
     else:
         data, sr, channels = load_audio(source)
         name = Path(source).name
 
     if not np.all(np.isfinite(data)):
         bad = int(np.size(data) - np.count_nonzero(np.isfinite(data)))
-        raise BadReferenceError(f"{name} contains {bad} NaN or infinite samples.",
-                                "Re-export the recording as 16-bit PCM WAV or FLAC.")
+        raise BadReferenceError(key="reference.contains_nan_infinite_samples", name=name, bad=bad)
     original_duration = data.shape[0] / sr
     check_header_duration(name, data.shape[0], sr)
     # peak and clipping before DC removal: a converter clips at its rails (+-1.0), wherever the
@@ -108,25 +106,24 @@ def prepare_reference(source) -> Reference:
     mono = to_mono(data)
     audio = resample(mono, sr, SAMPLE_RATE)
     if peak == 0.0 or audio.size < frame_len():
-        raise BadReferenceError(f"No speech found in the clip {name}: it is pure silence.", _SPEECH_FIX)
+        raise BadReferenceError(key="reference.speech_found_clip_pure", name=name)
     audio, dc_offset = remove_dc(audio, SAMPLE_RATE)
 
     mask = detect_speech(audio, SAMPLE_RATE)
     if not mask.any():
-        raise BadReferenceError(
-            f"No speech found in the clip {name}: the voice detector heard only silence or noise.",
-            _SPEECH_FIX)
+        raise BadReferenceError(key="reference.speech_found_clip_voice", name=name)
     fl = frame_len()
+    from voxnb.messages import Msg
+
     warnings: list[str] = []
     if sr < MUFFLED_BELOW_HZ:
-        warnings.append(f"{sr / 1000:g} kHz source: the clone will sound muffled")
+        warnings.append(Msg("reference.warn_muffled", khz=sr / 1000))
     if channels > 1:
-        warnings.append(f"mixed {channels} channels to mono")
+        warnings.append(Msg("reference.warn_mixed", channels=channels))
     if dc_offset:
-        warnings.append(f"removed a DC offset of {dc_offset:+.2f} (the recording's zero line was shifted)")
+        warnings.append(Msg("reference.warn_dc", offset=dc_offset))
     if clipping_ratio > HEAVY_CLIPPING:
-        warnings.append(f"heavy clipping: {100 * clipping_ratio:.1f} % of samples at full scale; "
-                        "the clone may sound harsh")
+        warnings.append(Msg("reference.warn_clipping", percent=100 * clipping_ratio))
 
     # trim to the speech, keeping EDGE_PAD_S either side
     first, last = np.flatnonzero(mask)[[0, -1]]
@@ -134,29 +131,27 @@ def prepare_reference(source) -> Reference:
     start, end = max(first * fl - pad, 0), min((last + 1) * fl + pad, audio.size)
     all_speech_s = float(mask.sum() * FRAME_S)
     if all_speech_s < MIN_SPEECH_S:
-        raise BadReferenceError(
-            f"Only {all_speech_s:.1f} s of speech in the clip {name}, need at least {MIN_SPEECH_S:g} s.",
-            "Record a longer clip: 5-15 s of one person speaking is best.")
+        raise BadReferenceError(key="reference.only_s_speech_clip", all_speech_s=all_speech_s, name=name,
+                                min_speech_s=MIN_SPEECH_S)
 
     if (end - start) / SAMPLE_RATE > MAX_SPEECH_S:
         start, end, no_pause = best_window(audio, mask, SAMPLE_RATE)
-        how = "mid-speech: no pauses found" if no_pause else "at pauses"
-        warnings.append(f"cut to the best {(end - start) / SAMPLE_RATE:.1f} s window "
-                        f"({start / SAMPLE_RATE:.1f}-{end / SAMPLE_RATE:.1f} s of the original, {how})")
+        how = Msg("reference.cut_no_pause" if no_pause else "reference.cut_at_pauses")
+        warnings.append(Msg("reference.warn_cut", seconds=(end - start) / SAMPLE_RATE, start=start / SAMPLE_RATE,
+                            end=end / SAMPLE_RATE, how=how))
 
     clip = audio[start:end]
     clip_mask = _mask_for_span(mask, start, end, fl)
     speech_s = float(clip_mask.sum() * FRAME_S)
     snr_db = estimate_snr(audio, mask, start, end, SAMPLE_RATE)
     if speech_s < MIN_SPEECH_S:  # only possible after a cut; keep the rule
-        raise BadReferenceError(
-            f"Only {speech_s:.1f} s of speech in the clip {name}, need at least {MIN_SPEECH_S:g} s.",
-            "Record a longer clip: 5-15 s of one person speaking is best.")
+        raise BadReferenceError(key="reference.only_s_speech_clip2", speech_s=speech_s, name=name,
+                                min_speech_s=MIN_SPEECH_S)
     reason = measure_speechlike(clip, SAMPLE_RATE, clip_mask).refusal()
     if reason:
-        raise BadReferenceError(f"The clip {name} does not sound like human speech: {reason}.", _HUMAN_FIX)
+        raise BadReferenceError(key="reference.clip_does_sound_like", name=name, reason=reason)
     if snr_db < LOW_SNR_DB:
-        warnings.append(f"noisy: estimated SNR {snr_db:.0f} dB; the clone will copy the noise")
+        warnings.append(Msg("reference.warn_noisy", snr=snr_db))
 
     normalised = normalize_loudness(clip, clip_mask, SAMPLE_RATE)
     duration = clip.size / SAMPLE_RATE
@@ -173,11 +168,6 @@ def prepare_reference(source) -> Reference:
         warnings=tuple(warnings),
     )
     return Reference(audio=normalised, sample_rate=SAMPLE_RATE, report=report, source=name)
-
-
-_SPEECH_FIX = "Record 3-30 s of one person speaking clearly, close to the microphone, in a quiet room."
-_HUMAN_FIX = ("Upload a recording of a person speaking in their own voice (3-30 s); tones, buzzes, noise "
-              "and music cannot be cloned.")
 
 
 def remove_dc(audio: np.ndarray, sample_rate: int = SAMPLE_RATE) -> tuple[np.ndarray, float]:
@@ -199,25 +189,21 @@ def remove_dc(audio: np.ndarray, sample_rate: int = SAMPLE_RATE) -> tuple[np.nda
 
 def _from_array(source) -> tuple[np.ndarray, int, int]:
     if len(source) != 2:
-        raise BadReferenceError("An array reference must be a pair (samples, sample_rate).",
-                                "Pass (numpy_array, 24000) or a file path.")
+        raise BadReferenceError(key="reference.array_reference_must_pair")
     data, sr = source
     if isinstance(sr, bool) or not isinstance(sr, (int, np.integer)) or sr <= 0:
-        raise BadReferenceError(f"The sample rate {sr!r} is not a positive integer.",
-                                "Pass the rate in Hz, e.g. (samples, 24000).")
+        raise BadReferenceError(key="reference.sample_rate_positive_integer", sr=sr)
     data = np.asarray(data)
     if data.size == 0:
-        raise BadReferenceError("The array holds no samples.", ACCEPTED)
+        raise BadReferenceError(key="reference.array_holds_samples")
     if np.issubdtype(data.dtype, np.integer):  # PCM integers: scale to [-1, 1)
         data = data.astype(np.float64) / float(2 ** (8 * data.dtype.itemsize - 1))
     elif not np.issubdtype(data.dtype, np.floating):
-        raise BadReferenceError(f"The array has dtype {data.dtype}, not audio samples.",
-                                "Pass float samples in [-1, 1] or int16 PCM.")
+        raise BadReferenceError(key="reference.array_dtype_audio_samples", dtype=data.dtype)
     if data.ndim == 2 and data.shape[0] < data.shape[1] and data.shape[0] <= 8:
         data = data.T  # [channels, samples] given: make it [samples, channels]
     if data.ndim not in (1, 2):
-        raise BadReferenceError(f"The array has {data.ndim} dimensions.",
-                                "Pass mono samples, or [samples, channels].")
+        raise BadReferenceError(key="reference.array_dimensions", ndim=data.ndim)
     data = np.ascontiguousarray(data, dtype=np.float32)
     channels = 1 if data.ndim == 1 else data.shape[1]
     if data.ndim == 2 and channels == 1:

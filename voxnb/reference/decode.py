@@ -23,7 +23,15 @@ MAX_FILE_S = 600.0  # longer audio is refused from its header, before decoding i
 # (230 MB as float32). Duration alone does not bound memory: a 3.6 MB FLAC of 10 silent minutes at
 # 192 kHz x 8 channels decodes to 921.6 M samples and drove a dashboard kernel to 8 GB.
 MAX_DECODED_SAMPLES = int(MAX_FILE_S * 48000 * 2)
-ACCEPTED = "Upload a WAV, FLAC, OGG or MP3 recording of 3-30 s of speech."
+
+
+def _accepted():
+    """What a reference may be (every refusal's fix ends with it), as a message."""
+    from voxnb.messages import Msg
+
+    return Msg("reference.accepted")
+
+
 SOUNDFILE_EXTS = {".wav", ".wave", ".flac", ".ogg", ".oga", ".opus", ".aiff", ".aif", ".mp3"}
 FFMPEG_EXTS = {".m4a", ".mp4", ".aac", ".webm", ".wma", ".amr", ".3gp", ".mkv", ".mov", ".caf"}
 
@@ -43,25 +51,22 @@ def load_audio(path) -> tuple[np.ndarray, int, int]:
     name = path.name
     # the full path as given: a base name alone cannot tell the user which folder was looked in
     if path.is_dir():
-        raise BadReferenceError(f"{path} is a folder, not an audio file.", f"Give one file inside it. {ACCEPTED}")
+        raise BadReferenceError(key="reference.folder_audio_file", path=path, accepted=_accepted())
     if path.exists() and not path.is_file():
-        raise BadReferenceError(f"{path} is not a regular file (a device, pipe or socket).",
-                                f"Give a recording saved as a file. {ACCEPTED}")
+        raise BadReferenceError(key="reference.regular_file_device_pipe", path=path, accepted=_accepted())
     if not path.is_file():
-        raise BadReferenceError(f"{path}: no such file.", f"Check the path. {ACCEPTED}")
+        raise BadReferenceError(key="reference.such_file", path=path, accepted=_accepted())
     size = path.stat().st_size
     if size == 0:
-        raise BadReferenceError(f"{name}: the file is 0 bytes.", ACCEPTED)
+        raise BadReferenceError(key="reference.file_bytes", name=name)
     if size > MAX_FILE_BYTES:
-        raise BadReferenceError(
-            f"{name}: the file is {size / 2**20:.1f} MiB, over the {MAX_FILE_BYTES // 2**20} MiB limit.",
-            "Cut it to 3-30 s of speech, or convert it to FLAC or MP3.",
-        )
+        raise BadReferenceError(key="reference.file_mib_over_mib", name=name, mib=size / 2**20,
+                                limit=MAX_FILE_BYTES // 2**20)
     with open(path, "rb") as f:
         head = f.read(64)
     not_audio = _sniff_not_audio(head)
     if not_audio:
-        raise BadReferenceError(f"{name} is {not_audio}, not audio.", ACCEPTED)
+        raise BadReferenceError(key="reference.audio", name=name, not_audio=not_audio)
     if head[:4] in (b"RIFF", b"RIFX"):
         _check_wav_complete(path, size)
 
@@ -72,13 +77,11 @@ def load_audio(path) -> tuple[np.ndarray, int, int]:
     check_header_duration(name, info.frames, info.samplerate)
     check_decoded_size(name, info.frames, info.samplerate, info.channels)
     if info.frames == 0:
-        raise BadReferenceError(f"{name} has a header but no audio samples (the file is truncated).",
-                                f"Re-export or re-upload the complete file. {ACCEPTED}")
+        raise BadReferenceError(key="reference.header_but_audio_samples", name=name, accepted=_accepted())
     try:
         data, sr = sf.read(str(path), dtype="float32", always_2d=False)
     except Exception as err:
-        raise BadReferenceError(f"{name} is corrupt: decoding failed ({err}).",
-                                f"Re-export or re-upload the file. {ACCEPTED}") from err
+        raise BadReferenceError(key="reference.corrupt_decoding_failed", name=name, err=err, accepted=_accepted()) from err
     channels = 1 if data.ndim == 1 else data.shape[1]
     if channels == 1 and data.ndim == 2:
         data = data[:, 0]
@@ -86,22 +89,24 @@ def load_audio(path) -> tuple[np.ndarray, int, int]:
 
 
 def _sniff_not_audio(head: bytes) -> str:
-    """Name a non-audio file type from its first bytes, or return ''."""
+    """Name a non-audio file type from its first bytes (a note by key), or return ''."""
+    from ..messages import Msg
+
     known = {
-        b"\x89PNG": "a PNG image",
-        b"\xff\xd8\xff": "a JPEG image",
-        b"GIF8": "a GIF image",
-        b"%PDF": "a PDF document",
-        b"PK\x03\x04": "a ZIP archive (or an Office document)",
-        b"\x7fELF": "a program (ELF binary)",
-        b"<!DOCTYPE": "an HTML page",
-        b"<html": "an HTML page",
+        b"\x89PNG": "png",
+        b"\xff\xd8\xff": "jpeg",
+        b"GIF8": "gif",
+        b"%PDF": "pdf",
+        b"PK\x03\x04": "zip",
+        b"\x7fELF": "elf",
+        b"<!DOCTYPE": "html",
+        b"<html": "html",
     }
     for magic, what in known.items():
         if head.startswith(magic):
-            return what
+            return Msg(f"notes.file.{what}")
     if head and all(b in b"\t\n\r" or 32 <= b < 127 for b in head) and not head.startswith((b"ID3", b"RIFF", b"fLaC", b"OggS", b"FORM")):
-        return "a text file"
+        return Msg("notes.file.text")
     return ""
 
 
@@ -121,24 +126,17 @@ def _check_wav_complete(path: Path, size: int) -> None:
                 if chunk_size in (0, 0xFFFFFFFF):  # streaming writers leave the size open
                     return
                 if available < chunk_size:
-                    raise BadReferenceError(
-                        f"{path.name} is truncated: its header promises {chunk_size} bytes of audio "
-                        f"but only {available} are there.",
-                        f"Re-export or re-upload the complete file. {ACCEPTED}",
-                    )
+                    raise BadReferenceError(key="reference.truncated_header_promises_bytes", name=path.name,
+                                            chunk_size=chunk_size, available=available, accepted=_accepted())
                 return
             pos += 8 + chunk_size + (chunk_size & 1)
-    raise BadReferenceError(f"{path.name} is truncated: the WAV header has no audio data chunk.",
-                            f"Re-export or re-upload the complete file. {ACCEPTED}")
+    raise BadReferenceError(key="reference.truncated_wav_header_audio", name=path.name, accepted=_accepted())
 
 
 def check_header_duration(name: str, frames: int, sample_rate: int) -> None:
     if sample_rate > 0 and frames / sample_rate > MAX_FILE_S:
-        raise BadReferenceError(
-            f"{name} holds {frames / sample_rate / 60:.1f} minutes of audio, over the "
-            f"{MAX_FILE_S / 60:.0f}-minute limit.",
-            "Cut out 3-30 s of clean speech and upload that.",
-        )
+        raise BadReferenceError(key="reference.holds_minutes_audio_over", name=name,
+                                minutes=frames / sample_rate / 60, limit=MAX_FILE_S / 60)
 
 
 def check_decoded_size(name: str, frames: int, sample_rate: int, channels: int) -> None:
@@ -147,22 +145,18 @@ def check_decoded_size(name: str, frames: int, sample_rate: int, channels: int) 
     if samples <= MAX_DECODED_SAMPLES:
         return
     seconds = frames / sample_rate if sample_rate > 0 else 0.0
-    raise BadReferenceError(
-        f"{name} decodes to {seconds:.0f} s × {sample_rate} Hz × {channels} channels = {samples / 1e6:.1f} M samples "
-        f"({samples * 4 / 1e9:.1f} GB as float32), over the limit of {MAX_DECODED_SAMPLES / 1e6:.1f} M samples "
-        f"({MAX_FILE_S / 60:.0f} minutes of 48 kHz stereo).",
-        "Cut it to 3-30 s of mono speech, or resample it to 48 kHz or less.",
-    )
+    raise BadReferenceError(key="reference.decodes_s_hz_channels", name=name, seconds=seconds,
+                            sample_rate=sample_rate, channels=channels, msamples=samples / 1e6, gb=samples * 4 / 1e9,
+                            limit=MAX_DECODED_SAMPLES / 1e6, minutes=MAX_FILE_S / 60)
 
 
 def _load_with_audioread(path: Path, sf_error: Exception) -> tuple[np.ndarray, int, int]:
     name, ext = path.name, path.suffix.lower()
     if ext in FFMPEG_EXTS and shutil.which("ffmpeg") is None:
-        raise BadReferenceError(f"Decoding {ext} needs ffmpeg, which is not installed.",
-                                "apt-get install ffmpeg, or convert the file to WAV.")
+        raise BadReferenceError(key="reference.decoding_needs_ffmpeg_which", ext=ext)
     if ext in SOUNDFILE_EXTS and ext != ".mp3":
-        raise BadReferenceError(f"{name} is corrupt or not really {ext[1:].upper()}: {sf_error}.",
-                                f"Re-export or re-upload the file. {ACCEPTED}")
+        raise BadReferenceError(key="reference.corrupt_really", name=name, upper=ext[1:].upper(), sf_error=sf_error,
+                                accepted=_accepted())
     import librosa
 
     try:
@@ -178,13 +172,13 @@ def _load_with_audioread(path: Path, sf_error: Exception) -> tuple[np.ndarray, i
     except BadReferenceError:
         raise
     except Exception as err:
-        fix = ACCEPTED if shutil.which("ffmpeg") else f"{ACCEPTED} (Other formats need ffmpeg: apt-get install ffmpeg.)"
-        raise BadReferenceError(f"{name} could not be decoded as audio ({sf_error}).", fix) from err
+        key = "reference.could_not_decode" if shutil.which("ffmpeg") else "reference.could_not_decode_ffmpeg"
+        raise BadReferenceError(key=key, name=name, err=sf_error, accepted=_accepted()) from err
     data = np.asarray(data, dtype=np.float32)
     if data.ndim == 2:  # librosa gives [channels, samples]
         data = np.ascontiguousarray(data.T)
     if data.size == 0:
-        raise BadReferenceError(f"{name} decodes to no audio samples.", ACCEPTED)
+        raise BadReferenceError(key="reference.decodes_audio_samples", name=name)
     return data, int(sr), 1 if data.ndim == 1 else int(data.shape[1])
 
 
@@ -199,10 +193,21 @@ def to_mono(data: np.ndarray) -> np.ndarray:
 
 
 def resample(audio: np.ndarray, orig_sr: int, target_sr: int) -> np.ndarray:
-    """Band-limited resampling with soxr (deterministic), float32 out."""
-    if orig_sr == target_sr:
-        return np.ascontiguousarray(audio, dtype=np.float32)
-    import librosa
+    """Band-limited resampling with soxr (deterministic), float32 out, ceil(len * ratio) samples.
 
-    return librosa.resample(audio.astype(np.float32), orig_sr=orig_sr, target_sr=target_sr,
-                            res_type="soxr_hq").astype(np.float32)
+    soxr itself rather than librosa.resample(res_type="soxr_hq"), which makes the same call and pads or
+    trims to the same length: importing librosa pulls in numba and llvmlite (~200 MB of RSS) into every
+    synthesising process (the watermark resamples) and every dashboard viewer (the reference)."""
+    audio = np.asarray(audio, dtype=np.float32)
+    if orig_sr == target_sr:
+        return np.ascontiguousarray(audio)
+    if audio.ndim > 1:   # channels first, as librosa: each row on its own
+        return np.stack([resample(row, orig_sr, target_sr) for row in audio.reshape(-1, audio.shape[-1])]).reshape(
+            *audio.shape[:-1], -1)
+    if not np.all(np.isfinite(audio)):   # as librosa refused it: soxr would spread a NaN over its filter
+        raise ValueError("Audio buffer is not finite everywhere")
+    import soxr
+
+    out = soxr.resample(audio, orig_sr, target_sr, quality="soxr_hq")
+    n = int(np.ceil(len(audio) * float(target_sr) / orig_sr))
+    return np.ascontiguousarray(np.pad(out[:n], (0, max(0, n - len(out)))), dtype=np.float32)

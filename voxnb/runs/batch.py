@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
+from ..engines.generate import generate
 from ..errors import SettingsError, TextError, VoiceNotFoundError, VoxnbError
 from ..output.write import reserve, unwritable
 from ..settings import SynthesisSettings
@@ -50,61 +51,57 @@ def read_script(path: str | Path) -> list[Line]:
     try:
         text = path.read_text(encoding="utf-8-sig")   # -sig: Excel's "CSV UTF-8" starts with a BOM
     except FileNotFoundError:
-        raise VoxnbError(f"No script at {path}.", "Check the path; a script is a .csv file with a 'text' column.") from None
+        raise VoxnbError(key="batch.script", path=path) from None
     except UnicodeDecodeError:
-        raise VoxnbError(f"{path.name} is not UTF-8 text.", "Save it as 'CSV UTF-8' (Excel) or UTF-8 CSV.") from None
+        raise VoxnbError(key="batch.utf_text", name=path.name) from None
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [h.strip().lower() for h in reader.fieldnames or []]
     if "text" not in header:
-        raise VoxnbError(f"{path.name} has no 'text' column in its header row.",
-                         f"Make the first row a header naming the columns, e.g. {','.join(COLUMNS)}.")
+        raise VoxnbError(key="batch.text_column_header_row", name=path.name, columns=','.join(COLUMNS))
     unknown = [h for h in header if h and h not in COLUMNS]
     if unknown:
-        raise VoxnbError(f"{path.name} has unknown column(s): {', '.join(unknown)}.",
-                         f"Columns are: {', '.join(COLUMNS)} (only 'text' is required).")
+        raise VoxnbError(key="batch.unknown_column_s", name=path.name, unknown=unknown, columns=COLUMNS)
     reader.fieldnames = header
     lines, seen = [], {}
     for record in reader:
         row = reader.line_num
         if None in record:
-            raise VoxnbError(f"Row {row} of {path.name} has more cells than the header has columns.",
-                             "Quote text that contains commas: \"Hello, world\".")
+            raise VoxnbError(key="batch.row_more_cells_than", row=row, name=path.name)
         values = {k: (v or "").strip() for k, v in record.items() if k}
         if not any(values.values()):
             continue   # an empty row, e.g. a trailing ",,,," from a spreadsheet
         line = _line(values, row, path.name)
         if line.name:
             if line.name in seen:
-                raise VoxnbError(f"Rows {seen[line.name]} and {row} of {path.name} both have the name {line.name!r}.",
-                                 "Give every row its own name, or leave the name empty to number it.")
+                raise VoxnbError(key="batch.rows_both_have_name", seen=seen[line.name], row=row, name=path.name,
+                                 name2=line.name)
             seen[line.name] = row
         lines.append(line)
     if not lines:
-        raise TextError(f"{path.name} has a header but no lines.", "Add one row per line to speak under the header.")
+        raise TextError(key="batch.header_but_lines", name=path.name)
     return lines
 
 
 def _line(values: dict, row: int, source: str) -> Line:
     where = f"Row {row} of {source}"
     if not values.get("text"):
-        raise TextError(f"{where}: the text is empty.", "Write what to say in the 'text' column, or delete the row.")
+        raise TextError(key="batch.text_empty", where=where)
     name = values.get("name", "")
     if name and (not _NAME_RE.match(name) or name.startswith(".")):
-        raise VoxnbError(f"{where}: {name!r} cannot be a file name.",
-                         "Use letters, digits, spaces, '-', '_' or '.', not starting with '.'.")
+        raise VoxnbError(key="batch.cannot_file_name", where=where, name=name)
     try:
         speed = float(values["speed"]) if values.get("speed") else 1.0
     except ValueError:
-        raise SettingsError(f"{where}: speed {values['speed']!r} is not a number.", "Write e.g. 1.0 or 0.9.") from None
+        raise SettingsError(key="batch.speed_number", where=where, speed=values['speed']) from None
     try:
         seed = int(values["seed"]) if values.get("seed") else 0
     except ValueError:
-        raise SettingsError(f"{where}: seed {values['seed']!r} is not a whole number.", "Write e.g. 0 or 42.") from None
+        raise SettingsError(key="batch.seed_whole_number", where=where, seed=values['seed']) from None
     try:
         settings = SynthesisSettings(style=values.get("style") or "neutral", speed=speed, seed=seed,
                                      instruct=values.get("instruct") or "").validated()
     except SettingsError as err:
-        raise SettingsError(f"{where}: {err.problem}", err.fix) from None
+        raise SettingsError(key="batch.row_problem", where=where, problem=err.problem_msg(), fix=err.fix_msg()) from None
     return Line(text=values["text"], name=name, style=settings.style, speed=settings.speed, seed=settings.seed,
                 voice=values.get("voice", ""), instruct=settings.instruct, row=row)
 
@@ -122,8 +119,7 @@ def run_batch(engine, voice: Voice | None, lines: Sequence[Line], out_dir: str |
     ``on_progress(i, n, line)`` is called after each line, with ``i`` lines of ``n`` done.
     """
     if voice is None and any(not line.voice for line in lines):
-        raise VoxnbError("No voice for lines that do not name one.",
-                         "Pass a voice (cloned, saved or stock), or fill the 'voice' column of every row.")
+        raise VoxnbError(key="batch.voice_lines_do_name")
     out_dir = Path(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -148,8 +144,8 @@ def _speak(engine, voice, voices, line: Line, out_dir: Path, stem: str) -> dict:
         who = _line_voice(engine, voice, voices, line)
         row["voice_id"] = who.id
         extra = {"instruct": line.instruct} if line.instruct else {}
-        result = engine.synthesize(line.text, who, style=line.style, speed=line.speed, seed=line.seed, inspect=False,
-                                   **extra)
+        result = generate(engine, line.text, who, dict(style=line.style, speed=line.speed, seed=line.seed,
+                                                       inspect=False, **extra))
         path = result.save(out_dir / f"{stem}.wav")
     except Exception as err:  # noqa: BLE001 -- one bad line must not lose the others; the message is kept
         row["error"] = str(err) if isinstance(err, VoxnbError) else f"unexpected {type(err).__name__}: {err}"
@@ -166,8 +162,7 @@ def _line_voice(engine, voice: Voice | None, voices: Mapping[str, Voice], line: 
     try:
         return engine.stock_voice(line.voice)
     except VoiceNotFoundError as err:
-        raise VoiceNotFoundError(f"No voice {line.voice!r} was given for this batch. {err.problem}",
-                                 "Save it with `voxnb clone REF --name NAME --consent`, or pass it in voices={...}.") from None
+        raise VoiceNotFoundError(key="batch.voice_not_given", voice=line.voice, problem=err.problem_msg()) from None
 
 
 def _write_manifest(path: Path, rows: list[dict]) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import VoxnbError
-from ..output.result import Result, assemble
+from ..output.result import Result
 from ..settings import SynthesisSettings
 
 
@@ -43,15 +43,18 @@ class Row:
 
 
 def _run(engine, reference, text: str, transcript: str, seed: int, consent) -> tuple[Result, float]:
+    from ..engines.generate import generate
+
     voice = engine.clone(reference, transcript=transcript, consent=consent)
     t0 = time.perf_counter()
-    first = None
-    chunks = []
-    for chunk in engine.stream(text, voice, seed=seed):
-        first = first if first is not None else time.perf_counter() - t0
-        chunks.append(chunk)
-    settings = SynthesisSettings(seed=seed)
-    return assemble(text, chunks, voice, settings, engine.capabilities.name, engine.capabilities.version, t0), first
+    first = []
+
+    def on_chunk(chunk):
+        if not first:
+            first.append(time.perf_counter() - t0)
+
+    result = generate(engine, text, voice, SynthesisSettings(seed=seed), on_chunk=on_chunk)
+    return result, first[0] if first else None
 
 
 def compare(reference, text: str, engines: dict, transcript: str = "", seed: int = 0, measure: bool = True,
@@ -62,28 +65,29 @@ def compare(reference, text: str, engines: dict, transcript: str = "", seed: int
     from ..reference.transcript import cer, wer
     from ..text.split import detect_language
     from ..bench import ge2e as speaker   # evaluation: GE2E, the encoder no fit may use
+    from ..messages import ErrorText, Msg
 
     ref = reference if hasattr(reference, "report") else prepare_reference(reference)
     ref_embedding = speaker.embed(ref.audio, ref.sample_rate) if measure else None
     chinese = detect_language(text) != "en"
     rows = []
     for name, engine in engines.items():
-        progress(f"{name}: cloning and speaking")
+        progress(Msg("notes.cmp_cloning", name=name))
         try:
             result, first = _run(engine, ref, text, transcript, seed, consent)
         except VoxnbError as err:
-            rows.append(Row(name, None, error=str(err)))
+            rows.append(Row(name, None, error=ErrorText(err)))
             continue
         row = Row(name, result, first_audio_s=first, metric="CER" if chinese else "WER")
         if measure and len(result.audio) > 0:
             from ..reference.whisper import transcribe_reference
 
-            progress(f"{name}: measuring")
+            progress(Msg("notes.cmp_measuring", name=name))
             try:
                 heard = transcribe_reference(result.audio, result.sample_rate).text
                 score = (cer if chinese else wer)(text, heard)
             except VoxnbError as err:   # no ASR for this language here: leave the column empty
-                heard, score = f"(no ASR: {err.problem})", float("nan")
+                heard, score = Msg("notes.cmp_no_asr", problem=err.problem_msg()), float("nan")
             sim = speaker.similarity(ref_embedding, speaker.embed(result.audio, result.sample_rate))
             row = Row(name, result, first_audio_s=first, wer=score, metric=row.metric, similarity=sim, asr_text=heard)
         rows.append(row)

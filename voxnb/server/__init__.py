@@ -7,7 +7,7 @@ from __future__ import annotations
 
 def serve(engine: str | None = None, host: str = "127.0.0.1", port: int = 8870, max_queue: int = 8,
           token: str = "", **engine_options) -> None:
-    from .commands import serve as _serve
+    from .main import serve as _serve
 
     _serve(engine, host=host, port=port, max_queue=max_queue, token=token, **engine_options)
 

@@ -28,9 +28,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from ..engines.remote import wire
-from ..errors import EngineBusyError, EngineError, SettingsError, VoxnbError
-from ..output.result import assemble
-from ..settings import SynthesisSettings
+from ..errors import EngineBusyError, EngineError, SettingsError, TextError, VoxnbError
+from ..engines.generate import Generation
 from ..voice import Voice
 from .worker import EngineWorker, Job
 
@@ -110,7 +109,7 @@ def create_app(worker: EngineWorker, token: str = "", loopback_only: bool = True
         if worker.load_error is not None:
             raise worker.load_failure()
         if not worker.ready:
-            raise EngineError(f"The {worker.name} engine is still loading.", "Try again in a few seconds.")
+            raise EngineError(key="server.engine_still_loading", name=worker.name)
         return worker.engine
 
     @app.get("/capabilities")
@@ -131,14 +130,12 @@ def create_app(worker: EngineWorker, token: str = "", loopback_only: bool = True
     async def read_message(request: Request):
         size = int(request.headers.get("content-length") or 0)
         if size > MAX_BODY_BYTES:
-            raise _Refused(error_response(VoxnbError(
-                f"The request is {size / 2**20:.0f} MiB; the server takes at most {MAX_BODY_BYTES // 2**20} MiB.",
-                "Send a shorter reference clip (3-30 s of speech)."), 413))
+            raise _Refused(error_response(VoxnbError(key="server.request_mib_server_takes", mib=size / 2**20,
+                                                     limit=MAX_BODY_BYTES // 2**20), 413))
         try:
             return wire.unpack(await request.body())
         except wire.WireError as err:
-            raise _Refused(error_response(VoxnbError(f"The request is not a voxnb message ({err}).",
-                                                     "Use voxnb.connect() as the client."))) from err
+            raise _Refused(error_response(VoxnbError(key="server.request_voxnb_message", err=err))) from err
 
     def run_job(request: Request, kind: str, work, encode) -> Response:
         """Queue ``work`` and stream its items (``encode`` -> frame bytes), heartbeats while waiting."""
@@ -199,17 +196,14 @@ def create_app(worker: EngineWorker, token: str = "", loopback_only: bool = True
         """(text, Voice or stock voice name, settings) from a request; _Refused with the reply if it is bad."""
         meta, arrays = await read_message(request)
         if isinstance(meta.get("settings"), dict) and meta["settings"].get("watermark", True) is not True:
-            raise _Refused(error_response(SettingsError(
-                "This engine server marks every output it makes; it does not take watermark=False.",
-                "For unmarked audio (your own analysis), synthesise in your own process: "
-                "voxnb.load_engine(...).synthesize(..., watermark=False).")))
+            raise _Refused(error_response(SettingsError(key="server.engine_server_marks_every")))
         try:
             voice = Voice.from_bytes(arrays["voice"].tobytes()) if "voice" in arrays else meta["voice_name"]
             return meta["text"], voice, meta.get("settings", {})
         except VoxnbError as err:
             raise _Refused(error_response(err)) from err
         except KeyError as err:
-            raise _Refused(error_response(VoxnbError(f"The request lacks {err}.", "Use voxnb.connect() as the client."))) \
+            raise _Refused(error_response(VoxnbError(key="server.request_lacks", err=err))) \
                 from err
 
     @app.post("/synthesize/stream")
@@ -233,19 +227,32 @@ def create_app(worker: EngineWorker, token: str = "", loopback_only: bool = True
 
         def work():
             # chunk by chunk, so a cancel lands between chunks, then joined as the engine's synthesize does
-            engine = engine_or_raise()
-            started = time.perf_counter()
-            chunks = []
-            for chunk in engine.stream(text, voice, **settings):
-                chunks.append(chunk)
+            run = Generation(engine_or_raise(), text, voice, settings)
+            for _ in run:
                 yield None
-            resolved = voice if isinstance(voice, Voice) else engine.stock_voice(voice)
-            caps = engine.capabilities
-            yield assemble(text, chunks, resolved, SynthesisSettings(**settings).validated(), caps.name, caps.version,
-                           started=started)
+            yield run.result()
 
         return run_job(request, "synthesize", work,
                        lambda r: wire.frame({"kind": "progress"}) if r is None else wire.frame(*wire.result_message(r)))
+
+    @app.post("/phonemize")
+    async def phonemize(request: Request):
+        """The text frontend's chunks, for a viewer's phoneme preview: no model and no queue. The server
+        holds the frontend's lexicons anyway; a viewer's kernel then holds none (about 250 MB)."""
+        from ..text import phonemize as frontend
+
+        try:
+            meta, _ = await read_message(request)
+        except _Refused as r:
+            return r.response
+        text, lang = meta.get("text"), meta.get("lang", "auto")
+        try:
+            if not isinstance(text, str) or not isinstance(lang, str):
+                raise TextError(key="server.phonemize_needs_text")
+            chunks = await asyncio.to_thread(frontend, text, lang=lang)
+        except VoxnbError as err:
+            return error_response(err)
+        return JSONResponse({"chunks": [wire.text_chunk_record(c) for c in chunks]})
 
     @app.post("/cancel/{request_id}")
     async def cancel(request_id: str):
@@ -277,4 +284,4 @@ def _reference(meta: dict, arrays: dict, tmp: Path):
         report["warnings"] = tuple(report.get("warnings", ()))
         return Reference(audio=arrays["data"], sample_rate=int(meta["sample_rate"]),
                          report=ReferenceReport(**report), source=meta.get("filename", "<array>"))
-    raise VoxnbError(f"Unknown reference kind {source!r}.", "Use voxnb.connect() as the client.")
+    raise VoxnbError(key="server.unknown_reference_kind", source=source)

@@ -26,11 +26,15 @@ def serve(engine: str | None, host: str = "127.0.0.1", port: int = 8870, max_que
         token = secrets.token_urlsafe(24)
         print(f"voxnb serve: listening on {host}, so clients need this token: {token}", file=sys.stderr, flush=True)
     if max_queue < 0:
-        raise EngineError(f"--max-queue {max_queue} is negative.", "Use 0 (refuse while busy) or more.")
+        raise EngineError(key="server.max_queue_negative", max_queue=max_queue)
     try:
         check_port(port, host, "--port")
-    except LaunchError as err:
-        raise EngineError(str(err)) from None
+    except LaunchError:
+        from ..launch.jupyter import port_owner
+        from ..messages import Msg
+
+        owner = port_owner(port) or Msg("server.another_process")
+        raise EngineError(key="server.port_in_use", port=port, owner=owner) from None
     worker = EngineWorker(lambda: load_engine(name, **engine_options), name, max_queue)
     worker.start()   # loads the engine while the server already answers /health with "loading"
     print(f"voxnb serve: {name} engine on http://{host}:{port} (queue limit {max_queue})", file=sys.stderr,

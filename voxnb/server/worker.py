@@ -60,8 +60,7 @@ class EngineWorker:
         return self.engine is not None
 
     def load_failure(self) -> EngineError:
-        return EngineError(f"The {self.name} engine failed to load: {self.load_error}",
-                           "Fix the cause named in the server's log, then restart the server.")
+        return EngineError(key="server.engine_failed_load", name=self.name, load_error=self.load_error)
 
     # -- queue -------------------------------------------------------------------------------
     def submit(self, job: Job) -> int:
@@ -72,10 +71,8 @@ class EngineWorker:
             if len(self._queue) >= self.max_queue:
                 self.counts["refused"] += 1
                 n = len(self._queue)
-                raise EngineBusyError(
-                    f"The {self.name} engine is busy: {n} request{'s' * (n != 1)} waiting "
-                    f"(the server's limit is {self.max_queue}).",
-                    "Try again in a moment, or start the server with a larger --max-queue.")
+                raise EngineBusyError(key="server.engine_busy_one" if n == 1 else "server.engine_busy",
+                                      name=self.name, n=n, limit=self.max_queue)
             ahead = len(self._queue) + (self.running is not None or not self.ready)
             self._queue.append(job)
             self._jobs[job.id] = job
@@ -91,7 +88,7 @@ class EngineWorker:
             if job in self._queue:   # never started: drop it now so it holds no place
                 self._queue.remove(job)
                 self._finish(job, "cancelled")
-                job.emit("error", EngineError("The request was cancelled.", ""))
+                job.emit("error", EngineError(key="server.request_cancelled"))
             return True
 
     def position(self, job: Job) -> int:
@@ -150,7 +147,7 @@ class EngineWorker:
         finally:
             getattr(items, "close", lambda: None)()
         if job.cancelled.is_set():
-            job.emit("error", EngineError("The request was cancelled.", ""))
+            job.emit("error", EngineError(key="server.request_cancelled"))
             return "cancelled"
         job.emit("done", None)
         return "served"

@@ -10,7 +10,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from ..errors import TextError
-from .frontend import FIRST_CHUNK_CHARS, NOTHING_FIX, _check, _default_language, _items_in, _spans, unspoken_in
+from .frontend import FIRST_CHUNK_CHARS, _check, _default_language, _items_in, _spans, unspoken_in
 from .markup import Arpabet, Pinyin, Plain, Tag, parse_markup
 from .normalize import clean_text, normalize_en, normalize_zh
 from .split import boundary, language_runs
@@ -80,5 +80,5 @@ def text_chunks(text: str, lang: str = "auto", max_chars: float = MAX_CHARS,
             chunks[-1] = dataclasses.replace(chunks[-1], warnings=chunks[-1].warnings + pending)
             pending = ()
     if not chunks:
-        raise TextError(nothing_speakable(unspoken_in(items), text), NOTHING_FIX)
+        raise TextError(**nothing_speakable(unspoken_in(items), text))
     return chunks

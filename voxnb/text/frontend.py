@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, replace
 
 from ..errors import TextError
+from ..messages import Msg
 from .g2p_en import arpabet_to_misaki, english_phonemes
 from .g2p_zh import context_char, mandarin_phonemes, pinyin_to_ipa
 from .markup import Arpabet, Item, Pinyin, Plain, Tag, parse_markup
@@ -46,25 +47,20 @@ class Chunk:
 
 def _check(text: str, lang: str) -> None:
     if lang not in LANGS:
-        raise TextError(f"Unknown language {lang!r}.", f"Use one of: {', '.join(map(repr, LANGS))}.")
+        raise TextError(key="text.unknown_language", lang=lang, langs=[repr(x) for x in LANGS])
     if not isinstance(text, str):
-        raise TextError(f"The text must be a string, not {type(text).__name__}.", "Pass the text as str.")
+        raise TextError(key="text.text_must_string", type=type(text).__name__)
     if not text.strip():
-        raise TextError("The text is empty.", "Type something to say, e.g. 'Hello there.'")
+        raise TextError(key="text.text_empty")
     if len(text) > MAX_TEXT_CHARS:
-        raise TextError(f"The text is {len(text):,} characters; the limit is {MAX_TEXT_CHARS:,}.",
-                        f"Split it into parts of at most {MAX_TEXT_CHARS:,} characters and synthesise "
-                        "them one after another.")
+        raise TextError(key="text.text_characters_limit", n=len(text), max_text_chars=MAX_TEXT_CHARS)
     # the English G2P reads a word it does not know by a guess that stops after 30-odd letters, so a
     # run longer than any word would be cut short without a word: refused, naming where it is
     run = _LONG_RUN.search(text)
     if run:
         n = run.end() - run.start()
-        raise TextError(f"The text has a run of {n:,} letters with no space or punctuation "
-                        f"(characters {run.start() + 1}-{run.end()}: '{run.group()[:12]}…'); no word is that long, "
-                        "and only the start of it would be heard.",
-                        f"Put spaces between the words (the longest English words have {MAX_WORD_LETTERS} letters), "
-                        "or remove the run.")
+        raise TextError(key="text.text_run_letters_space", n=n, end=run.end(), max_word_letters=MAX_WORD_LETTERS,
+                        start=run.start() + 1, head=run.group()[:12])
 
 
 MAX_WORD_LETTERS = 45      # pneumonoultramicroscopicsilicovolcanoconiosis
@@ -103,10 +99,9 @@ def _item_segments(items: list[Item], lang: str, default: str) -> tuple[list[Seg
         elif isinstance(item, Tag) and item.name in ("breath", "sigh"):
             segments.append(Segment(f"[{item.name}]", segments[-1].lang if segments else default, PAUSE))
         elif isinstance(item, Tag) and item.name == "strong":
-            warnings.append(f"<strong> at character {item.start + 1}: Kokoro has no emphasis control; "
-                            "the text is read without emphasis.")
+            warnings.append(Msg("text.warn_no_emphasis", n=item.start + 1))
         elif isinstance(item, Tag) and item.name != "/strong":
-            warnings.append(f"[{item.name}] at character {item.start + 1}: Kokoro cannot produce it; skipped.")
+            warnings.append(Msg("text.warn_tag_skipped", tag=item.name, n=item.start + 1))
     return _merge(segments), warnings
 
 
@@ -189,7 +184,7 @@ def _chunks(text: str, items: list[Item], start: int, end: int, lang: str, defau
     bad = out_of_vocab(phonemes)
     if bad:  # G2P should never produce these; the model would fail on them, so drop and say so
         phonemes = "".join(c for c in phonemes if c not in bad)
-        warnings.append(f"Dropped symbols the model cannot read: {bad!r}.")
+        warnings.append(Msg("text.warn_dropped_symbols", bad=repr(bad)))
     chunk = Chunk(text[start:end], tuple(segments), phonemes, tuple(warnings), boundary(text, end))
     if len(phonemes) <= MAX_PHONEMES:
         return [chunk]
@@ -261,11 +256,8 @@ def phonemize(text: str, lang: str = "auto", max_chars: float = DEFAULT_MAX_CHAR
               for chunk in _chunks(text, items, start, end, lang, default, max_chars)]
     chunks = _drop_silent(chunks)
     if not chunks:
-        raise TextError(nothing_speakable(unspoken_in(items), text), NOTHING_FIX)
+        raise TextError(**nothing_speakable(unspoken_in(items), text))
     return chunks
-
-
-NOTHING_FIX = "Type something to say in words, in English or Chinese."
 
 
 def unspoken_in(items: list[Item]) -> list:

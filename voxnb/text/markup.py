@@ -71,6 +71,13 @@ PINYIN_INITIALS = frozenset("b p m f d t n l g k h j q x zh ch sh r z c s y w".s
 FIX = ("Write pinyin like [h][ào] or [hao4] (tone 1-5), ARPAbet like [M][AY0][N][UW1][T] "
        "(vowels with stress 0/1/2), or a tag: " + ", ".join(f"[{t}]" for t in PARALINGUISTIC_TAGS) + ".")
 
+
+def _hint():
+    """FIX as a message by key, so the dashboard and the CLI can show it in Chinese."""
+    from ..messages import Msg
+
+    return Msg("text.markup_hint", tags=[f"[{t}]" for t in PARALINGUISTIC_TAGS])
+
 _SCAN = re.compile(
     r"(?P<raw><(?P<rawtag>script|style)\b[^>]*>.*?(?:</(?P=rawtag)\s*>|$)|<!--.*?(?:-->|$))"
     r"|(?P<strong><strong\s*>)|(?P<endstrong></strong\s*>)"
@@ -100,7 +107,7 @@ def _syllable(body: str, tone: str, position: int) -> str:
     if body[:1] in "jqxy" and "v" in body:
         body = body.replace("v", "u")
     if body not in pinyin_inventory():
-        raise MarkupError(f"'{body}{tone}' is not a Mandarin syllable.", FIX, position)
+        raise MarkupError(key="text.mandarin_syllable", position=position, body=body, tone=tone, hint=_hint())
     return body + tone
 
 
@@ -109,25 +116,22 @@ def _parse_pinyin(tokens: list[tuple[str, int]]) -> tuple[str, ...]:
     syllables, pending = [], None
     for token, pos in tokens:
         if not re.fullmatch(r"[a-zü:āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿêế̄̌]+[1-5]?", token.lower()):
-            raise MarkupError(f"'[{token}]' is not pinyin.", FIX, pos)
+            raise MarkupError(key="text.pinyin", position=pos, token=token, hint=_hint())
         spelled = _tone3(token)
         body, tone = spelled.rstrip("12345"), spelled[len(spelled.rstrip("12345")):]
         if pending is not None:
             if not tone:
-                raise MarkupError(f"The final '[{token}]' has no tone.",
-                                  "Add a tone mark or a digit 1-5, like [ào] or [ao4]. " + FIX, pos)
+                raise MarkupError(key="text.final_tone", position=pos, token=token, hint=_hint())
             syllables.append(_syllable(pending[0] + body, tone, pending[1]))
             pending = None
         elif not tone and body in PINYIN_INITIALS:
             pending = (body, pos)
         elif not tone:
-            raise MarkupError(f"The pinyin '[{token}]' has no tone.",
-                              "Add a tone mark or a digit 1-5, like [hǎo] or [hao3]. " + FIX, pos)
+            raise MarkupError(key="text.pinyin_tone", position=pos, token=token, hint=_hint())
         else:
             syllables.append(_syllable(body, tone, pos))
     if pending is not None:
-        raise MarkupError(f"The initial '[{pending[0]}]' has no final after it.",
-                          "Follow it with a final and tone, like [h][ào]. " + FIX, pending[1])
+        raise MarkupError(key="text.initial_final_after", position=pending[1], pending=pending[0], hint=_hint())
     return tuple(syllables)
 
 
@@ -135,11 +139,10 @@ def _parse_arpabet(tokens: list[tuple[str, int]]) -> tuple[str, ...]:
     for token, pos in tokens:
         base, stress = re.fullmatch(r"([A-Z]+)(\d?)", token).groups()
         if base in ARPABET_VOWELS and not stress:
-            raise MarkupError(f"The ARPAbet vowel '[{token}]' has no stress digit.",
-                              f"Write it with 0, 1 or 2, like [{token}1]. " + FIX, pos)
+            raise MarkupError(key="text.arpabet_vowel_stress_digit", position=pos, token=token, hint=_hint())
         if not ((base in ARPABET_VOWELS and stress in ("0", "1", "2"))
                 or (base in ARPABET_CONSONANTS and not stress)):
-            raise MarkupError(f"'[{token}]' is not an ARPAbet phone.", FIX, pos)
+            raise MarkupError(key="text.arpabet_phone", position=pos, token=token, hint=_hint())
     return tuple(token for token, _ in tokens)
 
 
@@ -150,8 +153,7 @@ def _group(tokens: list[tuple[str, int]], text: str) -> Pinyin | Arpabet:
     is_arpabet = [bool(re.fullmatch(r"[A-Z]+\d?", t)) for t, _ in tokens]
     if any(is_arpabet) and not all(is_arpabet):
         odd = next(pos for (t, pos), a in zip(tokens, is_arpabet) if a != is_arpabet[0])
-        raise MarkupError("A bracket group mixes pinyin and ARPAbet.",
-                          "Use one kind per group; separate them with a space. " + FIX, odd)
+        raise MarkupError(key="text.bracket_group_mixes_pinyin", position=odd, hint=_hint())
     if is_arpabet[0]:
         return Arpabet(_parse_arpabet(tokens), text[start:end], start, end)
     return Pinyin(_parse_pinyin(tokens), text[start:end], start, end)
@@ -181,18 +183,16 @@ def parse_markup(text: str) -> list[Item]:
             flush_group()
             plain_start = pos
         if kind == "close":
-            raise MarkupError("A ']' has no '[' before it.",
-                              "Remove it, or open the bracket: " + FIX, m.start())
+            raise MarkupError(key="text.before", position=m.start(), hint=_hint())
         flush_plain(m.start())
         if kind == "open":
             close = text.find("]", m.end())
             reopen = text.find("[", m.end())
             if close < 0 or 0 <= reopen < close:
-                raise MarkupError("A '[' is never closed.", "Close it with ']': " + FIX, m.start())
+                raise MarkupError(key="text.never_closed", position=m.start(), hint=_hint())
             token = text[m.end():close].strip()
             if not token:
-                raise MarkupError("Empty brackets '[]'.", "Put a syllable, phone or tag inside: " + FIX,
-                                  m.start())
+                raise MarkupError(key="text.empty_brackets", position=m.start(), hint=_hint())
             if token.lower() in PARALINGUISTIC_TAGS:
                 flush_group()
                 items.append(Tag(token.lower(), m.start(), close + 1))
@@ -205,8 +205,7 @@ def parse_markup(text: str) -> list[Item]:
             items.append(Tag("strong", m.start(), m.end()))
         elif kind == "endstrong":
             if not strong_open:
-                raise MarkupError("A '</strong>' has no '<strong>' before it.",
-                                  "Remove it, or add <strong> where the emphasis starts.", m.start())
+                raise MarkupError(key="text.strong_strong_before", position=m.start())
             strong_open.pop()
             items.append(Tag("/strong", m.start(), m.end()))
         else:
@@ -214,7 +213,6 @@ def parse_markup(text: str) -> list[Item]:
         pos = plain_start = m.end()
     flush_group()
     if strong_open:
-        raise MarkupError("A '<strong>' is never closed.",
-                          "Close the emphasis with </strong>.", strong_open[-1])
+        raise MarkupError(key="text.strong_never_closed", position=strong_open[-1])
     flush_plain(len(text))
     return items

@@ -30,12 +30,23 @@ class Unspoken:
     text: str
 
     def describe(self) -> str:
-        where = (f"character {self.start + 1}" if self.end - self.start == 1
-                 else f"characters {self.start + 1}-{self.end}")
+        from ..messages import Msg
+
+        where = (Msg("notes.character", n=self.start + 1) if self.end - self.start == 1
+                 else Msg("notes.characters", a=self.start + 1, b=self.end))
+        label = _label_msg(self.label)
         if self.label == "control characters":    # invisible: named by code point
-            return f"{self.label} {' '.join(f'U+{ord(c):04X}' for c in self.text[:6])} ({where})"
+            return Msg("notes.run_codes", label=label, shown=" ".join(f"U+{ord(c):04X}" for c in self.text[:6]),
+                       where=where)
         shown = self.text if len(self.text) <= 24 else self.text[:20] + "…"
-        return f"{self.label} '{shown}' ({where})"
+        return Msg("notes.run", label=label, shown=shown, where=where)
+
+
+def _label_msg(label: str):
+    """A run's label as a message: its own key, or the script's name with 'script' in Chinese."""
+    from ..messages import Msg, has
+
+    return Msg(f"notes.label.{label}") if has(f"notes.label.{label}") else Msg("notes.label.script", script=label)
 
 
 def foreign_script(char: str) -> str | None:
@@ -94,8 +105,10 @@ def find_unspoken(text: str, offset: int = 0) -> list[Unspoken]:
 
 def summary(runs: list[Unspoken], limit: int = 6) -> str:
     """'Arabic 'مرحبا' (characters 7-11), emoji or symbols '😀' (character 20)', the first ``limit``."""
-    shown = ", ".join(r.describe() for r in runs[:limit])
-    return shown + (f" and {len(runs) - limit} more" if len(runs) > limit else "")
+    from ..messages import Msg
+
+    shown = [r.describe() for r in runs[:limit]]
+    return Msg("notes.more", runs=shown, n=len(runs) - limit) if len(runs) > limit else Msg("notes.list", runs=shown)
 
 
 def note(runs: list[Unspoken]) -> str:
@@ -103,20 +116,22 @@ def note(runs: list[Unspoken]) -> str:
     if not runs:
         return ""
     scripts = sorted({r.label for r in runs} - {"emoji or symbols", "control characters"})
-    why = ("voxnb reads English and Mandarin only" if scripts
-           else "they have no spoken form here")
-    return f"Not spoken: {summary(runs)}; {why}, so they were left out."
+    from ..messages import Msg
+
+    return Msg("notes.not_spoken_script" if scripts else "notes.not_spoken_symbols", runs=summary(runs))
 
 
-def nothing_speakable(runs: list[Unspoken], text: str) -> str:
-    """The refusal for a text with nothing to say, naming what it does hold."""
+def nothing_speakable(runs: list[Unspoken], text: str) -> dict:
+    """The refusal for a text with nothing to say, naming what it does hold: a TextError's key and parameters."""
+    from ..messages import either
+
     scripts = sorted({r.label for r in runs} - {"emoji or symbols", "control characters"})
     if scripts:
         shown = ", ".join(f"'{r.text if len(r.text) <= 24 else r.text[:20] + '…'}'" for r in runs[:3])
-        return (f"The text has nothing voxnb can speak: it is written in {' and '.join(scripts)} ({shown}), "
-                "and voxnb reads English and Mandarin only.")
+        return {"key": "text.nothing_in_script", "scripts": either([_label_msg(s) for s in scripts], "and"),
+                "shown": shown}
     if runs:
-        return f"The text has nothing speakable: it holds only {summary(runs, 3)}."
+        return {"key": "text.nothing_speakable_runs", "runs": summary(runs, 3)}
     shown = " ".join(text.split())
     shown = shown if len(shown) <= 30 else shown[:27] + "…"
-    return f"The text has nothing speakable: it holds only punctuation, symbols or markup ('{shown}')."
+    return {"key": "text.nothing_speakable_marks", "shown": shown}

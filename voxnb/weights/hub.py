@@ -17,57 +17,15 @@ import os
 import shutil
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from ..errors import EngineError
 from ..paths import cache_dir
+from . import sources as hub_sources
+from .sources import repo_for
+from .spec import SOURCE_ENV, SOURCES, LicenceError, Part, WeightsError, WeightsSpec
 
 MANIFEST = "voxnb-manifest.json"
-SOURCES = ("modelscope", "hf")
-SOURCE_ENV = "VOXNB_MODEL_SOURCE"
-
-
-class WeightsError(EngineError):
-    """An engine's weights are missing, incomplete, corrupt, or could not be fetched."""
-
-
-class LicenceError(WeightsError):
-    """The weights' licence has not been accepted yet."""
-
-
-@dataclass(frozen=True)
-class Part:
-    """Files of one hub repository, placed under ``local`` in the engine's model directory."""
-
-    hf_repo: str
-    ms_repo: str | None             # None: no ModelScope copy, so it comes from Hugging Face whatever is asked
-    files: tuple[str, ...]          # paths inside the repository; () = the whole repository (a snapshot)
-    local: str = ""                 # sub-directory in the model directory ("" = its root)
-    required: tuple[str, ...] = ()  # for a snapshot: files that must be in it
-    # (file, "package:path inside it"): the package's copy, taken when the hub has none
-    packaged: tuple[tuple[str, str], ...] = ()
-
-    def local_path(self, file: str) -> str:
-        return f"{self.local}/{file}" if self.local else file
-
-
-@dataclass(frozen=True)
-class WeightsSpec:
-    name: str                       # voxnb's name for it ('f5', 'voxcpm', 'whisper')
-    title: str
-    parts: tuple[Part, ...]
-    licence: str = ""               # '' = no consent needed
-    licence_url: str = ""
-    size_hint_gb: float = 0.0
-    optional: tuple[str, ...] = ()  # taken from a hand-placed directory when there, never required
-
-    def files(self) -> list[str]:
-        """The files that must be present (a snapshot's other files are checked by the manifest)."""
-        return [p.local_path(f) for p in self.parts for f in (p.files or p.required)]
-
-
 # -- where ------------------------------------------------------------------------------------------
 def model_dir(name: str) -> Path:
     """``$VOXNB_<NAME>_DIR`` if set, else ``$VOXNB_CACHE/models/<name>``."""
@@ -87,12 +45,6 @@ def default_source() -> str:
     return "modelscope" if china else "hf"
 
 
-def _repo_url(part: Part, source: str) -> str:
-    from . import sources as hub_sources
-
-    return hub_sources.repo_url(*hub_sources.route(part, source))
-
-
 def sources(spec: WeightsSpec, source: str | None = None) -> list[dict]:
     """Where every file of ``spec`` comes from: ``[{file, source, repo, url, fallback}]``.
 
@@ -101,17 +53,12 @@ def sources(spec: WeightsSpec, source: str | None = None) -> list[dict]:
     ModelScope copy is 'hf' whatever is asked); ``fallback`` is the package's copy taken when the hub
     lacks the file (``package:f5_tts/infer/examples/vocab.txt``), else None. No network is used.
     """
-    from . import sources as hub_sources
-
     return hub_sources.sources(spec, source or default_source())
 
 
 def by_hand(spec: WeightsSpec, source: str | None = None) -> str:
     """How to place the files without voxnb's downloader."""
-    source = source or default_source()
-    lines = [f"download {', '.join(p.files) or 'every file'} from {_repo_url(p, source)} into DIR/{p.local or ''}"
-             .rstrip("/") for p in spec.parts]
-    return "; ".join(lines) + f"; then run `voxnb fetch {spec.name} --from DIR`"
+    return hub_sources.by_hand(spec, source or default_source())
 
 
 # -- the manifest -----------------------------------------------------------------------------------
@@ -230,14 +177,14 @@ def _from_directory(spec: WeightsSpec, source_dir: Path, directory: Path) -> Non
         for need in part.required:
             if need not in names:
                 raise WeightsError(f"{source_dir} has no {need} (needed for {spec.title}).",
-                                   f"Place the whole repository there (from {_repo_url(part, default_source())}).")
+                                   f"Place the whole repository there (from {repo_for(part, default_source())}).")
         for file in names:
             rel = part.local_path(file)
             candidates = [source_dir / rel, source_dir / file, source_dir / Path(file).name]
             found = next((c for c in candidates if c.is_file()), None)
             if found is None:
                 raise WeightsError(f"{source_dir} has no {rel} (needed for {spec.title}).",
-                                   f"Place it there (from {_repo_url(part, default_source())}) and run the command again.")
+                                   f"Place it there (from {repo_for(part, default_source())}) and run the command again.")
             dest = directory / rel
             dest.parent.mkdir(parents=True, exist_ok=True)
             if dest.resolve() == found.resolve():
@@ -272,11 +219,10 @@ def fetch(spec: WeightsSpec, source: str | None = None, source_dir: str | Path |
     source = source or default_source()
     if source not in SOURCES:
         raise WeightsError(f"{source!r} is not a model source.", f"Use one of: {', '.join(SOURCES)}.")
-    from .sources import fetch_part
 
     expected: dict[str, dict] = {}
     for part in spec.parts:
-        expected.update(fetch_part(spec, part, source, directory, progress))
+        expected.update(hub_sources.fetch_part(spec, part, source, directory, progress))
     manifest = _write_manifest(spec, directory, source, expected)
     checked = sum(1 for f in manifest["files"].values() if f["verified_against_hub"])
     came = sorted({f.get("source", source) for f in manifest["files"].values()})

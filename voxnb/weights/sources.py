@@ -17,6 +17,8 @@ import os
 from pathlib import Path
 from typing import Callable
 
+from .spec import SOURCE_ENV, Part, WeightsError, WeightsSpec
+
 SOURCE_NAMES = {"hf": "Hugging Face", "modelscope": "ModelScope", "package": "an installed package"}
 RETRIES = 2    # a dropped connection is tried again; the client resumes its partial file
 
@@ -118,8 +120,6 @@ def _download(get: Callable[[], None], label: str, progress) -> None:
 def _verified(get: Callable[[], None], path: Path, want: dict, label: str, fix: str, progress) -> None:
     """Download, check size and sha256 where the hub listed them; a mismatch is removed and fetched
     again once, then refused."""
-    from .hub import WeightsError
-
     for attempt in range(2):
         _download(get, label, progress)
         size = path.stat().st_size
@@ -139,8 +139,6 @@ def _verified(get: Callable[[], None], path: Path, want: dict, label: str, fix: 
 
 def _from_package(spec, part, file: str, target: Path, why: str, progress) -> dict:
     from importlib import resources
-
-    from .hub import WeightsError
 
     package, inner = packaged(part, file)
     try:
@@ -174,8 +172,6 @@ def _listing(list_files: Callable[[], dict[str, dict]], src: str, repo: str, req
 
 def fetch_part(spec, part, source: str, directory: Path, progress) -> dict[str, dict]:
     """Fetch one part into ``directory``; returns {local path: {size, sha256, source, repo, url}}."""
-    from .hub import WeightsError
-
     src, repo = route(part, source)
     if src != source:
         progress(f"{repo} has no {SOURCE_NAMES[source]} copy: taking it from {SOURCE_NAMES[src]} ({hf_endpoint()})")
@@ -219,8 +215,6 @@ def fetch_part(spec, part, source: str, directory: Path, progress) -> dict[str, 
 
 
 def _fix(spec, src: str) -> str:
-    from .hub import SOURCE_ENV, by_hand
-
     other = "hf" if src == "modelscope" else "modelscope"
     net = ("a mirror: HF_ENDPOINT=https://hf-mirror.com; on AutoDL: source /etc/network_turbo"
            if src == "hf" else "on AutoDL: source /etc/network_turbo")
@@ -253,8 +247,6 @@ class _HfClient:
 
 class _MsClient:
     def __init__(self):
-        from .hub import SOURCE_ENV, WeightsError
-
         try:
             from modelscope.hub.api import HubApi  # noqa: F401
         except ImportError as err:
@@ -273,3 +265,14 @@ class _MsClient:
 
         model_file_download(repo, file, local_dir=str(target))
 
+
+def repo_for(part: Part, source: str) -> str:
+    """The page of ``part``'s repository on ``source`` (or where it falls back to)."""
+    return repo_url(*route(part, source))
+
+
+def by_hand(spec: WeightsSpec, source: str) -> str:
+    """How to place the files without voxnb's downloader."""
+    lines = [f"download {', '.join(p.files) or 'every file'} from {repo_for(p, source)} into DIR/{p.local or ''}"
+             .rstrip("/") for p in spec.parts]
+    return "; ".join(lines) + f"; then run `voxnb fetch {spec.name} --from DIR`"

@@ -40,8 +40,7 @@ def source_root() -> Path:
 
         src = Path(cosyvoice.__file__).resolve().parents[1]
     if not (src / RECIPE).is_file():
-        raise EngineError(f"CosyVoice's source at {src} has no {RECIPE}, the full-size config voxnb builds from.",
-                          "Point COSYVOICE_SRC at a full checkout of FunAudioLLM/CosyVoice at the pinned commit.")
+        raise EngineError(key="cosyvoice.cosyvoice_s_source_full", src=src, recipe=RECIPE)
     return src
 
 

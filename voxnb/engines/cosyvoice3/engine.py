@@ -20,11 +20,13 @@ from pathlib import Path
 import numpy as np
 
 from ...errors import EngineError
-from ...settings import PAUSE_SETTINGS
-from ..base import Capabilities
+from ...messages import Msg
+from ...output.chunk import ChunkOutput
+from ..base import Capabilities, declared
 from ..capture import AttentionRecorder
 from ..zeroshot import ZeroShotEngine, seed_everything
-from . import WEIGHTS, install
+from . import install
+from .spec import SPEC, WEIGHTS
 from .prompt import (END_OF_PROMPT_ID, INSTRUCTIONS, STYLE_INSTRUCTIONS, instruct_prompt, render,
                      resolve_instruction, zero_shot_prompt)
 
@@ -37,26 +39,21 @@ def load_source(source_dir: str | Path | None = None) -> Path | None:
     if src is not None:
         install.add_to_path(src)
     elif importlib.util.find_spec("cosyvoice") is None or importlib.util.find_spec("matcha") is None:
-        raise EngineError(
-            "CosyVoice's source is not in this environment (it is not on PyPI).",
-            "Run `bash 1-click-start.sh --engine cosyvoice3`, which clones it at the pinned commit and installs its "
-            f"requirements in envs/cosyvoice3; or clone {install.REPO_URL} (with --recursive) at {install.COMMIT[:7]} "
-            f"and set {install.SOURCE_ENV} to it.")
+        raise EngineError(key="cosyvoice.cosyvoice_s_source_environment", repo_url=install.REPO_URL,
+                          commit=install.COMMIT[:7], source_env=install.SOURCE_ENV, engine="cosyvoice3")
     for module in ("torchaudio", "hyperpyyaml", "whisper", "x_transformers"):
         if importlib.util.find_spec(module) is None:
-            raise EngineError(f"CosyVoice's requirements are not installed here ({module} is missing).",
-                              "Use envs/cosyvoice3 (`bash 1-click-start.sh --engine cosyvoice3` makes it), or pip "
-                              "install `python -m voxnb.engines.cosyvoice3.install requirements requirements.txt`.")
+            raise EngineError(key="cosyvoice.cosyvoice_s_requirements_installed", module=module, engine="cosyvoice3")
     return src
 
 
 class CosyVoice3Engine(ZeroShotEngine):
-    NAME = "cosyvoice3"
-    TITLE = "CosyVoice 3"
+    NAME = SPEC.name
+    TITLE = SPEC.title
     SAMPLE_RATE = 24000
     MAX_REFERENCE_S = 30.0     # its speech tokenizer refuses longer prompts
     METHOD = "cosyvoice3-prompt/1"
-    UNSUPPORTED = {"match_channel": "it copies the reference's channel already."}
+    SPEC = SPEC
 
     def __init__(self, model_dir: str | Path | None = None, source_dir: str | Path | None = None,
                  fp16: bool = False):
@@ -82,16 +79,10 @@ class CosyVoice3Engine(ZeroShotEngine):
         self.special = frozenset(self.frontend.tokenizer.special_tokens["additional_special_tokens"])
         self.device = device
         self.capabilities = Capabilities(
-            name=self.NAME, version=version, languages=("zh", "en"),
+            **declared(SPEC), version=version,
             sample_rate=self.SAMPLE_RATE, styles=("neutral",) + tuple(STYLE_INSTRUCTIONS), approximate_styles=(),
-            clones=True, streams=True, attention=True, seeded=True, device=device,
-            notes="A language model writes speech tokens (25 a second) after the reference's tokens; a flow-matching "
-                  "DiT turns them into a mel; HiFT makes the wave. Follows instructions (dialects, emotion, speed, "
-                  "volume) and reads pinyin and ARPAbet markup and [breath], [laughter], <strong> tags.",
-            views=("mel", "tokens", "attention", "f0", "timings"),
-            lacks={"alignment": "CosyVoice 3 has no duration model: the language model's attention over the text "
-                                "(Attention tab) shows where each speech token looked."},
-            settings=("style", "instruct", "speed", "seed", "lang", *PAUSE_SETTINGS, "inspect"),
+            streams=True, attention=True, seeded=True, device=device,
+            notes=Msg("cosyvoice.notes"),
             instructions={k: {"group": i.group, "text": i.text, "en": i.label_en, "zh": i.label_zh}
                           for k, i in INSTRUCTIONS.items()})
 
@@ -133,8 +124,7 @@ class CosyVoice3Engine(ZeroShotEngine):
         text_ids, _ = self.frontend._extract_text_token(text)
         prompt_ids, _ = self.frontend._extract_text_token(prompt)
         if END_OF_PROMPT_ID not in prompt_ids[0].tolist():
-            raise EngineError("CosyVoice's tokenizer did not read <|endofprompt|> as one token.",
-                              "The model directory's CosyVoice-BlankEN tokenizer is not CosyVoice 3's: fetch it again.")
+            raise EngineError(key="cosyvoice.cosyvoice_s_tokenizer_did")
         tokens = torch.from_numpy(np.array(c["prompt_tokens"], np.int32))[None]
         embedding = torch.from_numpy(np.array(c["embedding"], np.float32))[None]
         out = {"text": text_ids, "prompt_text": prompt_ids, "flow_prompt_speech_token": tokens,
@@ -144,7 +134,7 @@ class CosyVoice3Engine(ZeroShotEngine):
             out["llm_prompt_speech_token"] = tokens
         return out
 
-    def _generate(self, text_in, voice, settings, seed: int) -> dict:
+    def _generate(self, text_in, voice, settings, seed: int) -> CosyVoice3Output:
         import torch
 
         instruction = resolve_instruction(settings.style, settings.instruct)
@@ -163,7 +153,7 @@ class CosyVoice3Engine(ZeroShotEngine):
             pieces = [out["tts_speech"] for out in self.model.tts(**model_input, stream=False, speed=settings.speed)]
         wave = torch.cat(pieces, dim=1)[0].float().numpy()
         mel, f0 = taps.mel, taps.f0
-        extras = {"mel": mel.astype(np.float32), "speech_tokens": taps.tokens.astype(np.int64),
+        extras = {"speech_tokens": taps.tokens.astype(np.int64),
                   "prompt_tokens": np.asarray(voice.conditioning["prompt_tokens"], np.int64),
                   "speaker_embedding": np.asarray(voice.conditioning["embedding"], np.float32),
                   "token_frames": np.array([mel.shape[1] / max(1, len(taps.tokens))], np.float32)}
@@ -171,17 +161,22 @@ class CosyVoice3Engine(ZeroShotEngine):
             maps = flow.last_maps()
             if maps is not None:
                 extras["flow_attention"] = maps
-        return {
-            "audio": wave, "samples_per_frame": self.hop, "shown": text_in.text,
-            "tokens": model_input["text"][0].cpu().numpy().astype(np.int64),
-            "f0": np.repeat(f0, 2),      # two curve points per mel frame
-            "attention": lm.step_maps(limit=taps.steps) if settings.inspect else None,
-            "attention_axes": ("decoding step (one speech token, 40 ms), pooled",
-                               "position: prompt + text, reference speech tokens, generated tokens"),
-            "extras": extras,
-            "warnings": text_in.warnings + ((f"instruction: {INSTRUCTIONS[instruction].text}",)
-                                            if instruction in INSTRUCTIONS else ()),
-        }
+        return CosyVoice3Output(
+            audio=wave, sample_rate=self.SAMPLE_RATE, samples_per_frame=self.hop, shown=text_in.text,
+            tokens=model_input["text"][0].cpu().numpy().astype(np.int64),
+            f0=np.repeat(f0, 2),      # two curve points per mel frame
+            attention=lm.step_maps(limit=taps.steps) if settings.inspect else None,
+            attention_axes=("decoding step (one speech token, 40 ms), pooled",
+                            "position: prompt + text, reference speech tokens, generated tokens"),
+            mel=mel.astype(np.float32), extras=extras,
+            warnings=text_in.warnings + ((f"instruction: {INSTRUCTIONS[instruction].text}",)
+                                         if instruction in INSTRUCTIONS else ()))
+
+
+class CosyVoice3Output(ChunkOutput):
+    """CosyVoice 3's chunk: its speech tokens, the reference's, the speaker embedding and the flow's attention."""
+
+    EXTRAS = ("speech_tokens", "prompt_tokens", "speaker_embedding", "token_frames", "flow_attention")
 
 
 class _Taps:
@@ -203,9 +198,7 @@ class _Taps:
             token = kwargs.get("token", args[0] if args else None)
             taps.tokens = token[0].detach().cpu().numpy().copy() if token.numel() else np.zeros(0, np.int64)
             if not token.numel():    # its flow and vocoder fail on nothing with a conv-size error
-                raise EngineError("CosyVoice 3's language model ended this chunk before writing any speech.",
-                                  "Try another seed; if it persists, check that the transcript matches the "
-                                  "reference and the instruction is one sentence.")
+                raise EngineError(key="cosyvoice.cosyvoice_s_language_model")
             return token2wav(*args, **kwargs)
 
         def counting_inference(*args, **kwargs):

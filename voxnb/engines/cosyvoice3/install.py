@@ -39,6 +39,37 @@ LEGACY_BUILD = {"openai-whisper"}
 # puts torch 2.3.1 back (no sm_120 kernels, cuDNN 8 under onnxruntime-gpu 1.22); 20240930 drops that cap,
 # and its audio.py and tokenizer.py, all that CosyVoice imports, are the same files as 20231117's.
 TORCH_BOUND = {"openai-whisper": ((2, 4), "openai-whisper==20240930")}
+# What the start script reads from here (by file, with runpy): the torch the repository pins at COMMIT, the
+# files a usable checkout has (Matcha-TTS is a submodule), the folders its environment's .pth lists, what must
+# then import, and the system packages it wants (apt-get, where the script may).
+TORCH_PIN = "2.3.1"
+CHECKOUT = ("cosyvoice/cli/cosyvoice.py", "third_party/Matcha-TTS/matcha")
+PATHS = (".", "third_party/Matcha-TTS")
+IMPORTS = ("cosyvoice", "matcha")
+APT = ("sox", "libsox-dev")
+
+
+def torch_build(tag: str, blackwell: bool) -> dict:
+    """The PyTorch build of CosyVoice's environment, and the onnxruntime (its speech tokenizer) that shares
+    its CUDA and cuDNN, for a driver whose newest wheel tag is ``tag`` ('cpu' without a GPU): the
+    start script's plan (``Install.torch``) calls it."""
+    if tag == "cpu":
+        return {"torch": TORCH_PIN, "tag": "cpu", "onnxruntime": "onnxruntime==1.18.0"}
+    if blackwell:
+        # torch 2.3.1 (CosyVoice's pin) has no sm_120 kernels; 2.7.1 is the oldest with a cu128 build, and
+        # it ships cuDNN 9, as onnxruntime-gpu 1.19+ wants. 1.22 carries compute_90 PTX that the driver
+        # compiles for Blackwell; 1.23's 90a PTX does not run there (microsoft/onnxruntime#26230).
+        return {"torch": "2.7.1", "tag": "cu128", "onnxruntime": "onnxruntime-gpu==1.22.0",
+                "note": "torch 2.7.1+cu128 instead of CosyVoice's pinned 2.3.1, which has no sm_120 kernels "
+                        "(CosyVoice's tiny end-to-end test under 2.7.1 needs a CosyVoice checkout: "
+                        "run tests/cosyvoice3 with COSYVOICE_SRC on such a card)"}
+    # One CUDA and one cuDNN for torch and onnxruntime. PyPI's torch 2.3.1 is the CUDA 12.1 build with
+    # cuDNN 8.9; onnxruntime-gpu on PyPI is CUDA 11.8 + cuDNN 8 up to 1.18 and CUDA 12 + cuDNN 9 from
+    # 1.19 (torch 2.3.1 pins cuDNN 8, so the two cannot share an environment); the CUDA 12 + cuDNN 8
+    # build of 1.18 lives on Microsoft's own feed, which mirrors do not carry. So the CUDA 11.8 build
+    # of torch 2.3.1 (cuDNN 8.7) with PyPI's onnxruntime-gpu 1.18.0: every driver from 11.8 up runs it.
+    return {"torch": TORCH_PIN, "tag": "cu118", "onnxruntime": "onnxruntime-gpu==1.18.0",
+            "note": "CUDA 11.8 build, matching onnxruntime-gpu 1.18.0 (CUDA 11.8, cuDNN 8)"}
 
 
 def _name(line: str) -> str:

@@ -67,11 +67,9 @@ _MARKS = {"a": "āáǎà", "o": "ōóǒò", "e": "ēéěè", "i": "īíǐì", "u
 def zero_shot_prompt(transcript: str) -> str:
     transcript = transcript.strip()
     if not transcript:
-        raise TextError("CosyVoice 3 needs the reference's transcript to clone a voice.",
-                        "Type exactly what the reference says (or leave it empty when cloning, so ASR fills it).")
+        raise TextError(key="cosyvoice.cosyvoice_needs_reference_s")
     if END_OF_PROMPT in transcript or "<|" in transcript:
-        raise TextError("The reference transcript contains CosyVoice's control markers ('<|...|>').",
-                        "Write only the words the reference says.")
+        raise TextError(key="cosyvoice.reference_transcript_contains_cosyvoice")
     return f"{SYSTEM}{END_OF_PROMPT}{transcript}"
 
 
@@ -81,11 +79,10 @@ def instruction_text(value: str) -> str:
     if value in INSTRUCTIONS:
         return INSTRUCTIONS[value].text
     if "<|" in value or "|>" in value:
-        raise SettingsError("The instruction contains CosyVoice's control markers ('<|...|>').",
-                            "Write the instruction in words, e.g. 请用四川话说 or 'Speak slowly and calmly.'")
+        raise SettingsError(key="cosyvoice.instruction_contains_cosyvoice_s")
     if len(value) > MAX_INSTRUCTION_CHARS:
-        raise SettingsError(f"The instruction is {len(value)} characters long.",
-                            f"Keep it under {MAX_INSTRUCTION_CHARS} characters: one short sentence works best.")
+        raise SettingsError(key="cosyvoice.instruction_characters_long", n=len(value),
+                            max_instruction_chars=MAX_INSTRUCTION_CHARS)
     return value
 
 
@@ -97,15 +94,13 @@ def resolve_instruction(style: str, instruct: str) -> str:
     """The instruction for a request: the typed one, else the one for the style preset, else ''."""
     if instruct.strip():
         if style != "neutral":
-            raise SettingsError(f"Both a style ({style!r}) and an instruction were given.",
-                                "Use one: pick the style, or write it into the instruction.")
+            raise SettingsError(key="cosyvoice.both_style_instruction_were", style=style)
         return instruct.strip()
     if style == "neutral":
         return ""
     if style not in STYLE_INSTRUCTIONS:
-        raise SettingsError(f"CosyVoice 3 has no trained instruction for the style {style!r}.",
-                            f"Use one of: neutral, {', '.join(STYLE_INSTRUCTIONS)}; or write an instruction "
-                            "(instruct='...', e.g. 请用平静的语气说).")
+        raise SettingsError(key="cosyvoice.cosyvoice_trained_instruction_style", style=style,
+                            style_instructions=STYLE_INSTRUCTIONS)
     return STYLE_INSTRUCTIONS[style]
 
 
@@ -147,8 +142,8 @@ def render(pieces, vocabulary: frozenset[str] | None = None) -> tuple[str, tuple
                 if vocabulary is not None:
                     missing = [t for t in _split_tokens(tokens) if t not in vocabulary]
                     if missing:
-                        raise TextError(f"CosyVoice 3 has no token for the pinyin {syllable!r} ({' '.join(missing)}).",
-                                        "Check the syllable and its tone, e.g. [h][ào] or [hao4].")
+                        raise TextError(key="cosyvoice.cosyvoice_token_pinyin", syllable=syllable,
+                                        missing=' '.join(missing))
                 out += tokens
         elif kind == "arpabet":
             out += "".join(f"[{p}]" for p in value)

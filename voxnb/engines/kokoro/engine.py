@@ -6,36 +6,36 @@ from pathlib import Path
 from typing import Iterator
 
 from . import timbre
-from ...errors import SettingsError, VoiceNotFoundError
+from ...errors import VoiceNotFoundError
+from ...messages import Msg
 from ...output.result import ChunkResult, pause_samples
 from ...settings import STYLES, SynthesisSettings, get_style
 from ...voice import Voice, content_hash
-from ..base import Capabilities, Engine
+from ..base import Capabilities, Engine, declared
 from .runtime import SAMPLES_PER_FRAME, KokoroModel
+from .spec import SPEC
 from .trim import LEAD_FRAMES, trim
 from .weights import STOCK_VOICES
 
-NAME = "kokoro"
+NAME = SPEC.name
 SAMPLE_RATE = 24000
 
 
 class KokoroEngine(Engine):
+    SPEC = SPEC
+
     def __init__(self, model_dir: str | Path | None = None, threads: int | None = None):
         self.model = KokoroModel(model_dir, threads)
         self.capabilities = Capabilities(
-            name=NAME, version=self.model.version, languages=("en", "zh"), sample_rate=SAMPLE_RATE,
+            **declared(SPEC), version=self.model.version, sample_rate=SAMPLE_RATE,
             styles=tuple(STYLES), approximate_styles=tuple(n for n, s in STYLES.items() if s.approximate),
-            clones=True, streams=True, attention=True, seeded=False, device="cpu", stock_voices=STOCK_VOICES,
-            refines=True,
-            notes="Deterministic: every seed gives the same audio. Emotions are approximated by pitch, "
-                  "range, energy and rate. Cloning fits Kokoro's style vector, pitch and a timbre EQ "
-                  "to the reference.")
+            streams=True, attention=True, seeded=False, device="cpu", stock_voices=STOCK_VOICES,
+            notes=Msg("kokoro.notes"))
 
     # -- voices ------------------------------------------------------------------------------
     def stock_voice(self, name: str) -> Voice:
         if name not in self.model.stock:
-            raise VoiceNotFoundError(f"Kokoro has no stock voice {name!r}.",
-                                     f"Stock voices: {', '.join(STOCK_VOICES)}; or clone one from a reference clip.")
+            raise VoiceNotFoundError(key="kokoro.kokoro_stock_voice", name=name, stock_voices=STOCK_VOICES)
         pack = self.model.stock[name]
         return Voice(id=content_hash(NAME, name, pack.tobytes()), name=name, engine=NAME, method="stock",
                      conditioning={"style_pack": pack})
@@ -47,18 +47,10 @@ class KokoroEngine(Engine):
         return clone_voice(self, reference, name=name, transcript=transcript, cache=cache, consent=consent)
 
     # -- synthesis ---------------------------------------------------------------------------
-    def _settings(self, kwargs) -> SynthesisSettings:
-        settings = super()._settings(kwargs)
-        if settings.instruct.strip():
-            raise SettingsError("Kokoro does not follow instructions in words.",
-                                "Pick a style preset instead, or use an engine that follows instructions (cosyvoice3).")
-        return settings
-
     def _resolve(self, voice: Voice | str) -> Voice:
         if isinstance(voice, Voice):
             if voice.engine != NAME:
-                raise VoiceNotFoundError(f"Voice {voice.name!r} was made for the {voice.engine} engine.",
-                                         "Clone the reference again with this engine.")
+                raise VoiceNotFoundError(key="kokoro.voice_made_engine", name=voice.name, engine=voice.engine)
             return voice
         return self.stock_voice(voice)
 

@@ -77,7 +77,7 @@ class _Speaker:
 
     def speak(self, pack: np.ndarray, tokens: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if _is_cancelled(self.cancel):
-            raise CancelledError("Refining the voice was cancelled.", "Start it again to refine the voice.")
+            raise CancelledError(key="kokoro.refining_voice_cancelled")
         c = self.controls
         out = self.engine.model.run(tokens, self.engine.model.style_row(pack, len(tokens) - 2), attention=False,
                                     f0_level=c.get("f0_level", 1.0), f0_range=c.get("f0_range", 1.0),
@@ -101,15 +101,17 @@ def speech_stats(audio: np.ndarray, f0: np.ndarray, n_tokens: int) -> dict:
 
 def plausible(stats: dict, base: dict, rate_tolerance: float = RATE_TOLERANCE,
               f0_tolerance: float = F0_TOLERANCE) -> str:
-    """'' if speech with ``stats`` is plausible next to the fast clone's ``base``, else why not."""
+    """'' if speech with ``stats`` is plausible next to the fast clone's ``base``, else why not (a Msg)."""
+    from ...messages import Msg
+
     if not np.isfinite(stats["f0_hz"]) or not F0_BOUNDS_HZ[0] <= stats["f0_hz"] <= F0_BOUNDS_HZ[1]:
-        return f"median F0 {stats['f0_hz']:.0f} Hz is outside a speaking voice's {F0_BOUNDS_HZ}"
+        return Msg("refine.f0_outside", f0=stats["f0_hz"], bounds=str(F0_BOUNDS_HZ))
     if not F0_SPREAD_BOUNDS[0] <= stats["f0_spread"] <= F0_SPREAD_BOUNDS[1]:
-        return f"F0 spread {stats['f0_spread']:.3f} octaves is outside {F0_SPREAD_BOUNDS}"
+        return Msg("refine.f0_spread_outside", spread=stats["f0_spread"], bounds=str(F0_SPREAD_BOUNDS))
     if abs(np.log(stats["f0_hz"] / base["f0_hz"])) > np.log(f0_tolerance):
-        return f"median F0 moved from {base['f0_hz']:.0f} to {stats['f0_hz']:.0f} Hz"
+        return Msg("refine.f0_moved", before=base["f0_hz"], after=stats["f0_hz"])
     if abs(stats["rate"] / base["rate"] - 1) > rate_tolerance:
-        return f"speech rate moved from {base['rate']:.1f} to {stats['rate']:.1f} phonemes/s"
+        return Msg("refine.rate_moved", before=base["rate"], after=stats["rate"])
     return ""
 
 
@@ -185,9 +187,11 @@ def _guard(spk: _Speaker, clone: Voice, pack: np.ndarray, eq: np.ndarray) -> tup
         figures[label] = {"dvector": round(float(emb @ spk.ref_emb), 4), "wer": round(wer(HELDOUT_TEXT, heard), 3),
                           **{k: round(float(v), 3) for k, v in speech_stats(audio, f0, len(tokens) - 2).items()}}
     c, r = figures["clone"], figures["refined"]
+    from ...messages import Msg
+
     reasons = [why for why in (
-        "held-out d-vector similarity dropped" if r["dvector"] < c["dvector"] else "",
-        f"tiny.en heard the held-out sentence worse (WER {r['wer']} > {c['wer']})" if r["wer"] > c["wer"] else "",
+        Msg("refine.dvector_dropped") if r["dvector"] < c["dvector"] else "",
+        Msg("refine.wer_worse", refined=r["wer"], clone=c["wer"]) if r["wer"] > c["wer"] else "",
         plausible(r, c)) if why]
     figures["reasons"] = reasons
     return not reasons, figures
@@ -209,6 +213,7 @@ def refine(engine, voice: Voice, reference, *, budget_s: float = 180, max_steps:
     ``info["refine"]`` says what happened either way: steps, syntheses, seconds, d-vector
     similarities before/after on the objective and the held-out sentence, and the guard's verdict.
     """
+    from ...messages import Msg, either
     from ...reference.audio import prepare_reference
     from .clone import _enrollment_cache
     from .style_map import load
@@ -220,7 +225,7 @@ def refine(engine, voice: Voice, reference, *, budget_s: float = 180, max_steps:
     key = _cache_key(engine, voice, audio, budget_s, max_steps)
     library = _enrollment_cache()
     if cache and key in library.names():
-        progress(1.0, "refined voice from the cache")
+        progress(1.0, Msg("refine.from_cache"))
         return _named_like(library.load(key), voice)
     style_map = load(engine)
     spk = _Speaker(engine, audio, speaker.embed(audio, 24000), voice.controls.get("bandwidth_hz")
@@ -232,7 +237,8 @@ def refine(engine, voice: Voice, reference, *, budget_s: float = 180, max_steps:
     def tick(message="searching"):
         fraction = min(0.9, (time.perf_counter() - t0) / max(budget_s, 1e-3))
         done[0] = max(done[0], fraction)
-        progress(done[0], f"{message}: {spk.syntheses} syntheses, best {max(objective.evaluations):.3f}")
+        progress(done[0], Msg("refine.progress", stage=Msg(f"refine.stage.{message}"), n=spk.syntheses,
+                              best=max(objective.evaluations)))
 
     k = len(style_map.scale)
     best, best_score = np.zeros(k), objective(np.zeros(k))
@@ -256,9 +262,10 @@ def refine(engine, voice: Voice, reference, *, budget_s: float = 180, max_steps:
                                               rng, lambda: tick("prosody"))
     pack = objective.pack_for(best)
     eq = timbre.fit_eq(audio, objective.spoken[np.asarray(best, np.float64).tobytes()][0], 24000, spk.band)
-    progress(max(done[0], 0.9), "checking on a held-out sentence")
-    accepted, guard = _guard(spk, voice, pack, eq) if np.any(best) else (False, {"reasons": ["no better style found"]})
-    info = {"accepted": accepted, "reason": "; ".join(guard.pop("reasons")), "syntheses": spk.syntheses,
+    progress(max(done[0], 0.9), Msg("refine.checking"))
+    accepted, guard = (_guard(spk, voice, pack, eq) if np.any(best)
+                       else (False, {"reasons": [Msg("refine.no_better_style")]}))
+    info = {"accepted": accepted, "reason": either(guard.pop("reasons"), "semi"), "syntheses": spk.syntheses,
             "steps": {"timbre": timbre_steps, "prosody": prosody_steps},
             "evaluations": len(objective.evaluations), "seconds": round(time.perf_counter() - t0, 1),
             "objective_dvector": {"clone": round(clone_score, 4), "map": round(map_score, 4),
@@ -272,7 +279,7 @@ def refine(engine, voice: Voice, reference, *, budget_s: float = 180, max_steps:
         result = dataclasses.replace(voice, info={**voice.info, "refine": info})
     if cache:
         library.save(result, name=key, overwrite=True)
-    progress(1.0, "refined" if accepted else f"kept the fast clone: {info['reason']}")
+    progress(1.0, Msg("refine.refined") if accepted else Msg("refine.kept_fast_clone", reason=info["reason"]))
     return _named_like(result, voice)
 
 

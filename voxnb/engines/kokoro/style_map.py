@@ -149,12 +149,10 @@ def load(engine, path: Path | None = None) -> StyleMap:
     """The shipped map (or the one at ``path``), checked against this model."""
     key, path = map_key(engine), Path(path or MAP_FILE)
     if not path.exists():
-        raise EngineError(f"The Kokoro style map {path.name} is missing, so voices cannot be refined.",
-                          "Rebuild it: python -m voxnb.engines.kokoro.style_map (about 10 minutes).")
+        raise EngineError(key="kokoro.kokoro_style_map_missing", name=path.name)
     with np.load(path) as z:
         if str(z["key"]) != key:
-            raise EngineError(f"The Kokoro style map {path.name} was built for another model or method.",
-                              "Rebuild it: python -m voxnb.engines.kokoro.style_map (about 10 minutes).")
+            raise EngineError(key="kokoro.kokoro_style_map_built", name=path.name)
         return StyleMap(basis=z["basis"], scale=z["scale"], prosody=z["prosody"].astype(bool), weights=z["weights"],
                         key=key, info=dict(zip(z["info_keys"].tolist(), z["info_values"].tolist())))
 

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from .spec import EQ_BANDS
+
 N_FFT = 1024
 HOP = 256
-BAND_HZ = 62.5 * 2 ** (np.arange(0, 6 * 7.5 + 1) / 6)   # 1/6-octave centres, 62.5 Hz .. ~11.3 kHz
+BAND_HZ = 62.5 * 2 ** (np.arange(EQ_BANDS) / 6)   # 1/6-octave centres, 62.5 Hz .. ~11.3 kHz
 MAX_GAIN_DB = 12.0      # larger corrections start to sound like a filter, not a voice
 BANDWIDTH_FLOOR_DB = 45.0   # this far below the 0.3-3 kHz level is "no signal"; speech at 11 kHz is ~30 dB down
 MIN_BANDWIDTH_HZ = 3000.0

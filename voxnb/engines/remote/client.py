@@ -55,10 +55,9 @@ class RemoteEngine(Engine):
     # -- plumbing ----------------------------------------------------------------------------
     def _stopped(self, err: Exception) -> EngineStoppedError:
         name = getattr(getattr(self, "capabilities", None), "name", "the")
-        return EngineStoppedError(
-            f"The {name} engine stopped: its server at {self.url} does not answer ({type(err).__name__}).",
-            f"Restart it with `{RESTART_HINT}` (or `voxnb serve --engine {name} --port "
-            f"{self.url.rsplit(':', 1)[-1]}`), then try again.")
+        return EngineStoppedError(key="remote.engine_stopped_server_does", name=name, url=self.url,
+                                  type=type(err).__name__, restart_hint=RESTART_HINT,
+                                  port=self.url.rsplit(':', 1)[-1])
 
     def _raise_for(self, response) -> None:
         if response.status_code < 400:
@@ -66,15 +65,17 @@ class RemoteEngine(Engine):
         try:
             record = response.json()["error"]
         except (ValueError, KeyError, TypeError):
-            raise EngineError(f"The engine server at {self.url} answered HTTP {response.status_code}.",
-                              "Check that the URL is a voxnb engine server.") from None
+            raise EngineError(key="remote.engine_server_answered_http", url=self.url,
+                              status_code=response.status_code) from None
         raise wire.error_from(record)
 
-    def _json(self, method: str, path: str) -> dict:
+    def _json(self, method: str, path: str, meta: dict | None = None) -> dict:
+        """A request (with ``meta`` as a voxnb message) and its JSON reply."""
         import httpx
 
+        body = {} if meta is None else {"content": wire.pack(meta), "headers": {"Content-Type": wire.MEDIA_TYPE}}
         try:
-            response = self._http.request(method, path)
+            response = self._http.request(method, path, **body)
         except httpx.TransportError as err:
             raise self._stopped(err) from None
         self._raise_for(response)
@@ -124,6 +125,12 @@ class RemoteEngine(Engine):
         self._http.close()
 
     # -- Engine ------------------------------------------------------------------------------
+    def phonemize(self, text: str, lang: str = "auto") -> list:
+        """The text frontend's chunks (voxnb.text.phonemize), made by the server: a viewer's kernel then
+        loads no lexicon."""
+        reply = self._json("POST", "/phonemize", {"text": text, "lang": lang})
+        return [wire.text_chunk_from(c) for c in reply["chunks"]]
+
     def stock_voice(self, name: str) -> Voice:
         import httpx
 
@@ -143,7 +150,7 @@ class RemoteEngine(Engine):
         meta.update(name=name or "", transcript=transcript, options={**options, "consent": for_client(consent)})
         for fmeta, farrays in self._frames("/clone", meta, arrays):
             return Voice.from_bytes(farrays["voice"].tobytes())
-        raise EngineError("The engine server sent no voice.", "Try again; the server's log says more.")
+        raise EngineError(key="remote.engine_server_sent_voice")
 
     def _synthesis(self, text: str, voice: Voice | str, settings: dict) -> tuple[dict, dict]:
         if isinstance(voice, Voice):
@@ -157,7 +164,7 @@ class RemoteEngine(Engine):
     def synthesize(self, text: str, voice: Voice | str, **settings) -> Result:
         for fmeta, farrays in self._frames("/synthesize", *self._synthesis(text, voice, settings)):
             return wire.result_from(fmeta, farrays)
-        raise EngineError("The engine server sent no result.", "Try again; the server's log says more.")
+        raise EngineError(key="remote.engine_server_sent_result")
 
 
 def _reference_message(reference) -> tuple[dict, dict]:
@@ -183,13 +190,11 @@ def connect(url: str | None = None, token: str | None = None, engine: str | None
     if url is None:
         servers = configured_servers()
         if not servers:
-            raise EngineStoppedError("No voxnb engine server is configured for this kernel.",
-                                     f"Start one with `{RESTART_HINT}` or `voxnb serve --engine kokoro`, "
-                                     "or pass its URL: voxnb.connect('http://127.0.0.1:8870').")
+            raise EngineStoppedError(key="remote.voxnb_engine_server_configured", restart_hint=RESTART_HINT)
         if engine is None:
             engine = next(iter(servers))
         if engine not in servers:
-            raise EngineStoppedError(f"No {engine} engine server is running.",
-                                     f"Running: {', '.join(servers)}. Start it with `{RESTART_HINT} --engine {engine}`.")
+            raise EngineStoppedError(key="remote.engine_server_running", engine=engine, servers=servers,
+                                     restart_hint=RESTART_HINT)
         url, token = servers[engine]["url"], token if token is not None else servers[engine].get("token")
     return RemoteEngine(url, token)

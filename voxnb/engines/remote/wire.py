@@ -83,9 +83,24 @@ def split_dataclass(value) -> tuple[dict, dict[str, np.ndarray]]:
             arrays[f.name] = v
         elif f.name == "extras":     # a mapping of named arrays: each travels as its own array
             arrays.update({f"extras.{k}": a for k, a in v.items()})
+        elif f.name == "warnings":   # notes keep their key, so a viewer shows them in its language
+            meta[f.name] = [_note(w) for w in v]
         else:
             meta[f.name] = list(v) if isinstance(v, tuple) else v
     return meta, arrays
+
+
+def _note(note):
+    from ...messages import record
+
+    return record(note) if getattr(note, "key", None) else str(note)
+
+
+def notes_from(values) -> tuple:
+    """Warnings as sent (``_note``) back to notes: a keyed one as a ``Msg``, the rest as text."""
+    from ...messages import from_record
+
+    return tuple(from_record(v) if isinstance(v, dict) else v for v in values or ())
 
 
 def chunk_message(chunk: ChunkResult) -> tuple[dict, dict[str, np.ndarray]]:
@@ -96,7 +111,7 @@ def chunk_message(chunk: ChunkResult) -> tuple[dict, dict[str, np.ndarray]]:
 def chunk_from(meta: dict, arrays: dict[str, np.ndarray]) -> ChunkResult:
     fields = {**meta["chunk"], **{k: v for k, v in arrays.items() if not k.startswith("extras.")}}
     fields["extras"] = {k[len("extras."):]: v for k, v in arrays.items() if k.startswith("extras.")}
-    fields["warnings"] = tuple(fields.get("warnings", ()))
+    fields["warnings"] = notes_from(fields.get("warnings"))
     fields["attention_axes"] = tuple(fields.get("attention_axes", ("token", "token")))
     return ChunkResult(**fields)
 
@@ -119,8 +134,22 @@ def result_from(meta: dict, arrays: dict[str, np.ndarray]) -> Result:
         ca = {k[len(f"c{i}_"):]: v for k, v in arrays.items() if k.startswith(f"c{i}_")}
         chunks.append(chunk_from({"chunk": cm}, ca))
     fields = dict(meta["result"])
-    fields["warnings"] = tuple(fields.get("warnings", ()))
+    fields["warnings"] = notes_from(fields.get("warnings"))
     return Result(audio=arrays["audio"], chunks=tuple(chunks), **fields)
+
+
+def text_chunk_record(chunk) -> dict:
+    """A text frontend Chunk (voxnb.text.frontend) as JSON: the phoneme preview a server makes for a viewer."""
+    return {"text": chunk.text, "phonemes": chunk.phonemes, "boundary": chunk.boundary,
+            "warnings": [_note(w) for w in chunk.warnings],
+            "segments": [{"text": s.text, "lang": s.lang, "phonemes": s.phonemes} for s in chunk.segments]}
+
+
+def text_chunk_from(rec: dict):
+    from ...text.frontend import Chunk, Segment
+
+    return Chunk(text=rec["text"], phonemes=rec["phonemes"], boundary=rec["boundary"],
+                 warnings=notes_from(rec.get("warnings")), segments=tuple(Segment(**s) for s in rec["segments"]))
 
 
 # -- errors ---------------------------------------------------------------------------------------
@@ -128,6 +157,10 @@ def error_record(err: BaseException) -> dict:
     """A voxnb error keeps its class, problem, fix (and markup position) across the wire."""
     if isinstance(err, errors.VoxnbError):
         rec = {"type": type(err).__name__, "problem": err.problem, "fix": err.fix}
+        if err.key:   # the client rebuilds it by key, so it renders in the viewer's language
+            from ...messages import record
+
+            rec["key"], rec["params"] = err.key, {k: record(v) for k, v in err.params.items()}
         if isinstance(err, errors.MarkupError):
             rec["position"] = err.position
             rec["problem"] = err.problem.rsplit(" (at character", 1)[0]
@@ -140,6 +173,15 @@ def error_from(rec: dict) -> errors.VoxnbError:
     cls = getattr(errors, rec.get("type", ""), None)
     if not (isinstance(cls, type) and issubclass(cls, errors.VoxnbError)):
         cls = errors.EngineError
+    from ...messages import from_record, has
+
+    if rec.get("key") and has(rec["key"]):
+        params = {k: from_record(v) for k, v in (rec.get("params") or {}).items()}
+        if issubclass(cls, errors.MarkupError):
+            params["position"] = rec.get("position", 0)
+        if issubclass(cls, errors.BadVoiceFileError):
+            params["where"] = rec.get("params", {}).get("where", "")
+        return cls(key=rec["key"], **params)
     if issubclass(cls, errors.MarkupError):
         return cls(rec.get("problem", ""), rec.get("fix", ""), position=rec.get("position", 0))
     return cls(rec.get("problem", "The engine server failed."), rec.get("fix", ""))

@@ -13,21 +13,9 @@ import subprocess
 from pathlib import Path
 from typing import Callable
 
-from .. import register
-from ...weights.hub import Part, WeightsSpec
 from ..precision import VOXCPM2_MIN_GB
+from .spec import SPEC, WEIGHTS, WEIGHTS2
 
-WEIGHTS = WeightsSpec(
-    name="voxcpm", title="VoxCPM 1.5",
-    # the whole repository, as VoxCPM's own loader expects it (weights as .safetensors or .bin/.pth)
-    parts=(Part("openbmb/VoxCPM1.5", "OpenBMB/VoxCPM1.5", (), required=("config.json", "tokenizer_config.json")),),
-    licence="", licence_url="https://huggingface.co/openbmb/VoxCPM1.5", size_hint_gb=2.0)
-WEIGHTS2 = WeightsSpec(
-    name="voxcpm2", title="VoxCPM2",
-    # model.safetensors (bf16, 4.6 GB) + audiovae.pth (fp32) + config.json + tokenizer files; Apache-2.0
-    parts=(Part("openbmb/VoxCPM2", "OpenBMB/VoxCPM2", (),
-                required=("config.json", "tokenizer_config.json", "model.safetensors")),),
-    licence="", licence_url="https://huggingface.co/openbmb/VoxCPM2", size_hint_gb=5.0)
 MODELS = {"voxcpm2": WEIGHTS2, "voxcpm1.5": WEIGHTS}
 MODEL_CHOICES = ("auto", *MODELS)
 # config.json's "architecture" -> voxnb's model name
@@ -91,7 +79,7 @@ def choose_model(model: str, vram_gb: float | None, present: Callable[[str], boo
     from ...errors import SettingsError
 
     if model not in MODEL_CHOICES:
-        raise SettingsError(f"VoxCPM has no model {model!r}.", f"Use one of: {', '.join(MODEL_CHOICES)}.")
+        raise SettingsError(key="cpm.voxcpm_model", model=model, model_choices=MODEL_CHOICES)
     if model != "auto":
         return model
     wanted = default_model(vram_gb, capability)
@@ -110,16 +98,19 @@ def why(model: str, vram_gb: float | None) -> str:
 
 def model_title(version: str) -> str | None:
     """The model a VoxCPM engine's ``capabilities.version`` names ('VoxCPM2', 'VoxCPM 1.5'), if any."""
-    return next((spec.title for spec in MODELS.values() if f"/ {spec.title} " in f"{version} "), None)
+    model = SPEC.model_of(version)
+    return model.title if model else None
 
 
-def _factory(**options):
-    from .engine import VoxCPMEngine
-
-    return VoxCPMEngine(**options)
-
-
-register("voxcpm", _factory)
+def doctor_note() -> str:
+    """Which model `--engine voxcpm` (model auto) would load here, and why (for `voxnb doctor`)."""
+    vram = gpu_memory_gb()
+    capability = gpu_capability()
+    chosen = choose_model("auto", vram, capability=capability)
+    wanted = default_model(vram, capability)
+    note = why(chosen, vram) if chosen == wanted else (
+        "VoxCPM 1.5 (the GPU could run VoxCPM2, whose weights are not here: voxnb fetch voxcpm2)")
+    return f"voxcpm model auto: {note}"
 
 
 def fetch_weights(progress=print, model: str = "auto", **options) -> str:
@@ -157,5 +148,5 @@ def _placed(source_dir: Path) -> str | None:
     return ARCHITECTURES.get(str(arch).lower(), str(arch))
 
 
-__all__ = ["MODELS", "MODEL_CHOICES", "WEIGHTS", "WEIGHTS2", "choose_model", "default_model", "fetch_weights",
+__all__ = ["SPEC", "MODELS", "doctor_note", "MODEL_CHOICES", "WEIGHTS", "WEIGHTS2", "choose_model", "default_model", "fetch_weights",
            "gpu_memory_gb", "model_title"]

@@ -26,12 +26,14 @@ from pathlib import Path
 import numpy as np
 
 from ...errors import EngineError, VoiceNotFoundError
-from ...settings import PAUSE_SETTINGS
-from ..base import Capabilities
+from ...messages import Msg
+from ...output.chunk import ChunkOutput
+from ..base import Capabilities, declared
 from ..capture import AttentionRecorder
 from ..precision import choose_dtype, cuda_capability
 from ..zeroshot import ZeroShotEngine, require_package, join_words, seed_everything
 from . import ARCHITECTURES, MODELS, choose_model
+from .spec import SPEC
 
 F0_HOP_S = 0.01
 _LOADING = threading.Lock()     # the dtype override below swaps a module attribute while a model loads
@@ -72,23 +74,19 @@ def _architecture(directory: Path) -> str:
     try:
         arch = json.loads((directory / "config.json").read_text(encoding="utf-8")).get("architecture", "voxcpm")
     except (OSError, ValueError) as err:
-        raise EngineError(f"{directory / 'config.json'} cannot be read ({err}).",
-                          "Fetch the weights again: `voxnb fetch voxcpm` (or voxcpm2).") from err
+        raise EngineError(key="cpm.cannot_read", err=err, config=directory / 'config.json', engine="voxcpm") from err
     if str(arch).lower() not in ARCHITECTURES:
-        raise EngineError(f"{directory} holds a {arch!r} model, which the voxcpm engine does not know.",
-                          f"Point it at a VoxCPM 1.5 or VoxCPM2 directory (architecture: {', '.join(ARCHITECTURES)}).")
+        raise EngineError(key="cpm.holds_model_which_voxcpm", directory=directory, arch=arch,
+                          architectures=ARCHITECTURES, engine="voxcpm")
     return ARCHITECTURES[str(arch).lower()]
 
 
 class VoxCPMEngine(ZeroShotEngine):
-    NAME = "voxcpm"
-    TITLE = "VoxCPM"
+    NAME = SPEC.name
+    TITLE = SPEC.title
     MAX_REFERENCE_S = 15.0
     METHOD = "voxcpm-prompt-cache/1"
-    UNSUPPORTED = {"speed": "its pace follows the reference.",
-                   "style": "it copies the reference's delivery; record a reference in the style you want.",
-                   "match_channel": "it copies the reference's channel already.",
-                   "instruct": "it does not follow instructions in words (cosyvoice3 does)."}
+    SPEC = SPEC
 
     def __init__(self, model_dir: str | Path | None = None, device: str | None = None, model: str = "auto",
                  inference_timesteps: int = 10, cfg_value: float = 2.0, retry_badcase: bool = True):
@@ -110,9 +108,8 @@ class VoxCPMEngine(ZeroShotEngine):
         spec = MODELS[self.model_name]
         directory = hub.check(spec, directory)
         if _architecture(directory) != self.model_name:
-            raise EngineError(f"{directory} holds {MODELS[_architecture(directory)].title}, not {spec.title}.",
-                              f"Leave model='auto' to use what is there, or fetch {spec.title}: "
-                              f"`voxnb fetch voxcpm --model {self.model_name}`.")
+            raise EngineError(key="cpm.holds", directory=directory, title=MODELS[_architecture(directory)].title,
+                              title2=spec.title, model_name=self.model_name, engine="voxcpm")
         self.dtype = choose_dtype("voxcpm", cuda_capability(self.device))
         with _runtime_dtype(self.dtype):
             pipeline = VoxCPM(str(directory), zipenhancer_model_path=None, enable_denoiser=False, optimize=False,
@@ -120,9 +117,8 @@ class VoxCPMEngine(ZeroShotEngine):
         self.model = pipeline.tts_model
         loaded = str(next(self.model.base_lm.parameters()).dtype).replace("torch.", "")
         if loaded != self.dtype:   # a voxcpm release that sets its dtype some other way
-            raise EngineError(f"VoxCPM loaded in {loaded}, not the {self.dtype} this GPU needs "
-                              f"(voxcpm {md.version('voxcpm')}).",
-                              "Install the voxcpm version voxnb pins: pip install -e \".[voxcpm]\".")
+            raise EngineError(key="cpm.voxcpm_loaded_gpu_needs", loaded=loaded, dtype=self.dtype,
+                              version=md.version('voxcpm'), engine="voxcpm")
         self.v2 = self.model_name == "voxcpm2"
         self.METHOD = "voxcpm2-prompt-cache/1" if self.v2 else VoxCPMEngine.METHOD
         self.SAMPLE_RATE = int(self.model.sample_rate)        # the output: 48 kHz (VoxCPM2), 44.1 kHz (1.5)
@@ -133,21 +129,14 @@ class VoxCPMEngine(ZeroShotEngine):
         self.timesteps, self.cfg, self.retry = inference_timesteps, cfg_value, retry_badcase
         manifest = hub.read_manifest(directory) or {}
         digest = manifest.get("files", {}).get("model.safetensors", {}).get("sha256", "")[:8]
-        clone = ("the reference apart and its continuation (VoxCPM2's isolated reference + transcript)" if self.v2
-                 else "a continuation of the reference and its transcript")
+        clone = Msg("cpm.clone_v2" if self.v2 else "cpm.clone_v15")
         self.capabilities = Capabilities(
-            name=self.NAME,
+            **declared(SPEC),
             version=f"voxcpm {md.version('voxcpm')} / {spec.title} {directory.name} {digest} {self.dtype}",
-            languages=("en", "zh"), sample_rate=self.SAMPLE_RATE, styles=("neutral",), approximate_styles=(),
-            clones=True, streams=True, attention=True, seeded=True, device=self.device,
-            notes=f"{spec.title} in {self.dtype}: autoregressive over audio latents, {inference_timesteps} diffusion "
-                  f"steps per patch, {self.SAMPLE_RATE / 1000:g} kHz. Speaks as {clone}; no speed control and no "
-                  "pronunciation markup.",
-            views=("mel", "latents", "stop", "attention", "f0", "timings"),
-            lacks={"alignment": "VoxCPM has no duration model: its attention over the text (Attention tab) is "
-                                "the closest thing to an alignment.",
-                   "trajectory": "VoxCPM's diffusion runs per patch inside the decoder; only its output latents are kept."},
-            settings=("seed", "lang", *PAUSE_SETTINGS, "inspect"))
+            sample_rate=self.SAMPLE_RATE, styles=("neutral",), approximate_styles=(),
+            streams=True, attention=True, seeded=True, device=self.device,
+            notes=Msg("cpm.notes", title=spec.title, dtype=self.dtype, steps=inference_timesteps,
+                      khz=self.SAMPLE_RATE / 1000, clone=clone))
 
     def _prompt_features(self, audio: np.ndarray, transcript: str) -> dict[str, np.ndarray]:
         import soundfile as sf
@@ -174,16 +163,14 @@ class VoxCPMEngine(ZeroShotEngine):
         voice = super()._resolve(voice)
         if voice.method != self.METHOD:   # 1.5 and 2 have different AudioVAEs: their latents do not mix
             made = "VoxCPM2" if voice.method.startswith("voxcpm2") else "VoxCPM 1.5"
-            raise VoiceNotFoundError(f"Voice {voice.name!r} was made with {made}; this engine runs "
-                                     f"{MODELS[self.model_name].title}.",
-                                     f"Clone the reference again with {MODELS[self.model_name].title}, or load "
-                                     f"the voxcpm engine with the model it was made with.")
+            raise VoiceNotFoundError(key="cpm.voice_made_engine_runs", name=voice.name, made=made,
+                                     title=MODELS[self.model_name].title, engine="voxcpm")
         return voice
 
     def _render(self, chunk):
         self._refuse_markup(chunk)
         words = join_words([p for kind, p in chunk.pieces if kind == "text"])
-        skipped = tuple(f"[{p}]: VoxCPM cannot produce it; skipped." for kind, p in chunk.pieces if kind == "tag")
+        skipped = tuple(Msg("engines.tag_skipped", tag=p, engine="VoxCPM") for kind, p in chunk.pieces if kind == "tag")
         return _Text(words, skipped)
 
     def _cache(self, voice) -> dict:
@@ -197,7 +184,7 @@ class VoxCPMEngine(ZeroShotEngine):
             cache.update(ref_audio_feat=feat("ref_feat"), mode="ref_continuation")
         return cache
 
-    def _generate(self, text_in, voice, settings, seed: int) -> dict:
+    def _generate(self, text_in, voice, settings, seed: int) -> VoxCPMOutput:
         import torch
 
         seed_everything(seed)
@@ -221,17 +208,22 @@ class VoxCPMEngine(ZeroShotEngine):
         hop2 = 2 * max(1, int(F0_HOP_S * self.SAMPLE_RATE))
         positions = ("reference patches (isolated), text + reference transcript, reference patches, generated patches"
                      if self.v2 else "text + reference transcript, reference patches, generated patches")
-        return {
-            "audio": wav[0].float().cpu().numpy(), "samples_per_frame": hop2, "shown": text_in.text,
-            "tokens": text_tokens.cpu().numpy(), "attention": attention,
-            "attention_axes": ("decoding step (one latent patch), pooled", f"position: {positions}"),
+        return VoxCPMOutput(
+            audio=wav[0].float().cpu().numpy(), sample_rate=self.SAMPLE_RATE, samples_per_frame=hop2,
+            shown=text_in.text, tokens=text_tokens.cpu().numpy(), attention=attention,
+            attention_axes=("decoding step (one latent patch), pooled", f"position: {positions}"),
             # 1.5 prepends the reference's last patches as decoding context (2 does not): keep the generated ones
-            "extras": {"latents": latents.float().numpy().astype(np.float16)[-len(stops):],
-                       "stop_prob": np.array(stops, np.float32),
-                       "patch_samples": np.array([self.patch_samples], np.int64),
-                       "prompt_frames": np.array([voice.conditioning["prompt_feat"].shape[0]], np.int64)},
-            "warnings": text_in.warnings,
-        }
+            extras={"latents": latents.float().numpy().astype(np.float16)[-len(stops):],
+                    "stop_prob": np.array(stops, np.float32),
+                    "patch_samples": np.array([self.patch_samples], np.int64),
+                    "prompt_frames": np.array([voice.conditioning["prompt_feat"].shape[0]], np.int64)},
+            warnings=text_in.warnings)
+
+
+class VoxCPMOutput(ChunkOutput):
+    """VoxCPM's chunk: the latents its VAE decodes and its stop head's probability per decoding step."""
+
+    EXTRAS = ("latents", "stop_prob", "patch_samples", "prompt_frames")
 
 
 class _Text:
