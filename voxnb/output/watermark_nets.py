@@ -130,8 +130,13 @@ def ensure_exported() -> Path:
     folder = cache_folder()
     if all((folder / f"{name}.onnx").is_file() for name in STACKS) and (folder / "hparams.json").is_file():
         return folder
+    if folder.exists():          # an export cut off half way
+        shutil.rmtree(folder, ignore_errors=True)
+    # this voxnb, however this process found it (a notebook may have put it on sys.path by hand)
+    home = str(Path(__file__).resolve().parents[2])
+    path = os.pathsep.join(p for p in (home, os.environ.get("PYTHONPATH", "")) if p)
     p = subprocess.run([sys.executable, "-m", __name__, str(folder)], capture_output=True, text=True,
-                       timeout=EXPORT_TIMEOUT_S)
+                       timeout=EXPORT_TIMEOUT_S, env={**os.environ, "PYTHONPATH": path})
     if p.returncode != 0:
         raise WatermarkError(key="watermark.export_failed", folder=str(folder),
                              why=(p.stderr.strip().splitlines() or ["no output"])[-1])
