@@ -1,6 +1,5 @@
 """Refinement: a Voice with its figures, never worse on the held-out guard, cached, cancellable."""
 import threading
-import time
 
 import numpy as np
 import pytest
@@ -52,9 +51,8 @@ def test_second_refine_comes_from_the_cache(engine, cloned, ref_clip, refined, m
         raise AssertionError("a cached refinement synthesised again")
 
     monkeypatch.setattr(engine.model, "run", no_synthesis)
-    t = time.perf_counter()
-    again = engine.refine(cloned, ref_clip, **QUICK)
-    assert time.perf_counter() - t < 5 and again.id == refined[0].id and again.name == cloned.name
+    again = engine.refine(cloned, ref_clip, **QUICK)       # from the cache: the model is not run at all
+    assert again.id == refined[0].id and again.name == cloned.name
 
 
 @pytest.mark.parametrize("make_cancel", [lambda: _set_event(), lambda: _after(3)])

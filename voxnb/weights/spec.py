@@ -39,7 +39,7 @@ class Part:
 
 @dataclass(frozen=True)
 class WeightsSpec:
-    name: str                       # voxnb's name for it ('f5', 'voxcpm', 'whisper')
+    name: str                       # voxnb's name for it: a Model's `weights`, or 'whisper'
     title: str
     parts: tuple[Part, ...]
     licence: str = ""               # '' = no consent needed
