@@ -12,8 +12,6 @@ import json
 import os
 import re
 import dataclasses
-import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -95,13 +93,19 @@ class Voice:
     @classmethod
     def from_bytes(cls, data: bytes, name: str = "the voice") -> "Voice":
         """Read and validate a voice file's bytes (voxnb.voice_check); ``name`` says where they came from."""
-        from .voice_check import check_conditioning, check_meta
+        from .voice_check import MAX_META_BYTES, MAX_VALUES, NpzError, bad, check_conditioning, check_meta, \
+            read_npz, voice_guard
 
-        try:
-            with np.load(io.BytesIO(data), allow_pickle=False) as z:
-                meta = json.loads(str(z["meta"]))
-                cond = {k[2:]: z[k] for k in z.files if k.startswith("c_")}
-        except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile, zlib.error) as err:
+        try:   # every array judged from its header before it is read: a small file cannot inflate to gigabytes
+            arrays = read_npz(data, MAX_VALUES * 8 + MAX_META_BYTES, voice_guard(name))
+            meta = json.loads(str(arrays["meta"]))
+            cond = {k[2:]: v for k, v in arrays.items() if k.startswith("c_")}
+        except NpzError as err:
+            if err.inflated is None:
+                raise BadVoiceFileError(key="voice.voxnb_voice_file", where=name, name=name) from err
+            raise bad(name, f"its arrays would take {err.inflated / 2**20:.0f} MiB, far more than a voice holds") \
+                from None
+        except (ValueError, KeyError, TypeError, RecursionError) as err:
             raise BadVoiceFileError(key="voice.voxnb_voice_file", where=name, name=name) from err
         check_meta(meta, name)
         check_conditioning(meta["engine"], cond, name)

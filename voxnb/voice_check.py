@@ -15,7 +15,9 @@ from typing import Callable, Mapping
 from .errors import BadVoiceFileError
 
 FORMAT = 1                      # voice.meta()["format"]; files without it predate the field and are format 1
-MAX_VALUES = 50_000_000         # a 60 s prompt at 24 kHz is 1.4 M samples; more is not a voice
+MAX_VALUES = 4_000_000          # in all a voice's arrays: a 30 s prompt at 24 kHz is 0.73 M samples
+MAX_ARRAY_VALUES = 2_000_000    # one array of an engine whose spec names no tighter bound
+MAX_META_BYTES = 1 << 20        # a voice's JSON record (report, info, consent): a few KB in practice
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class Array:
     low: float = -1e4
     high: float = 1e4
     optional: bool = False
+    max_values: int = MAX_ARRAY_VALUES   # checked from the file's header, before the array is read
 
     def describe(self) -> str:
         dims = " or ".join(f"{n}-D" for n in self.ndims)
@@ -35,7 +38,7 @@ class Array:
         return f"a {dims} {'float' if self.kind == 'f' else 'integer'} array{last}, values {self.low:g} to {self.high:g}"
 
 
-PROMPT_AUDIO = Array("f", (1,), low=-4.0, high=4.0)   # prepared reference audio (peak-normalised)
+PROMPT_AUDIO = Array("f", (1,), low=-4.0, high=4.0, max_values=60 * 48000)   # prepared reference audio (peak-normalised)
 CONTROLS = {"f0_level": (0.25, 4.0), "f0_range": (0.0, 5.0), "energy_shift": (-3.0, 3.0),
             "bandwidth_hz": (500.0, 48000.0)}
 TEXT_FIELDS = ("id", "name", "engine", "method")
@@ -94,8 +97,10 @@ def check_conditioning(engine: str, conditioning: dict, where: str) -> None:
         if array.dtype.kind not in (rule.kind if rule else "fiu"):
             raise bad(where, f"its {key!r} array holds {array.dtype} values"
                              + (f", not {rule.describe()}" if rule else ", not numbers"))
-        if array.size > MAX_VALUES:
-            raise bad(where, f"its {key!r} array has {array.size:,} values, far more than a voice holds")
+        limit = rule.max_values if rule else MAX_ARRAY_VALUES
+        if array.size > limit:
+            raise bad(where, f"its {key!r} array has {array.size:,} values, far more than a voice holds "
+                             f"(at most {limit:,})")
         if rule and (array.ndim not in rule.ndims or rule.last and array.shape[-1] != rule.last
                      or rule.rows and array.shape[1:] not in rule.rows):
             raise bad(where, f"its {key!r} array has shape {array.shape}, not {rule.describe()}")
@@ -112,3 +117,110 @@ def check_conditioning(engine: str, conditioning: dict, where: str) -> None:
 
 def bad(where: str, what: str) -> BadVoiceFileError:
     return BadVoiceFileError(key="voice.damaged", where=where, what=what)
+
+
+# -- reading an npz without trusting it: voice files and the engine server's messages are both npz -----------
+MAX_MEMBERS = 1024              # arrays in one npz; a voice holds a handful, a reply a few per chunk
+_KINDS = "biufcUS"              # numbers and text; never objects (pickle) or raw bytes of unknown layout
+
+
+class NpzError(Exception):
+    """Bytes that are not a readable npz (``reason`` in plain words), or whose arrays would take more than
+    allowed once read (``inflated``: the bytes they declare)."""
+
+    def __init__(self, reason: str, inflated: int | None = None):
+        super().__init__(reason)
+        self.reason, self.inflated = reason, inflated
+
+
+def read_npz(data, max_bytes: int, check: Callable | None = None, first: str = "meta") -> dict:
+    """The arrays of an npz (its bytes, or a seekable file), each judged from its header before a byte of it is inflated: at most
+    ``max_bytes`` in all, no object (pickled) arrays, and ``check(name, dtype, shape, read_so_far)``
+    (which raises to refuse) for every array; the one named ``first`` is read before the others.
+    A compressed entry inflates only to the size its header declares, so a small bomb stays small."""
+    import io
+    import zipfile
+    import zlib
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data) if isinstance(data, (bytes, bytearray, memoryview)) else data)
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        raise NpzError("it is not an npz archive") from None
+    with archive:
+        infos = archive.infolist()
+        if len(infos) > MAX_MEMBERS:
+            raise NpzError(f"it holds {len(infos)} entries (at most {MAX_MEMBERS})")
+        total = sum(i.file_size for i in infos)
+        if total > max_bytes:
+            raise NpzError(f"its arrays would take {total / 2**20:.0f} MiB", inflated=total)
+        out: dict = {}
+        for info in sorted(infos, key=lambda i: i.filename != f"{first}.npy"):
+            if not info.filename.endswith(".npy"):
+                raise NpzError(f"its entry {info.filename[:80]!r} is not an array")
+            name = info.filename[:-4]
+            try:
+                out[name] = _read_entry(archive, info, name, check, out)
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError) as err:
+                raise NpzError(f"its entry {name[:80]!r} is damaged ({type(err).__name__})") from None
+        return out
+
+
+def _read_entry(archive, info, name: str, check: Callable | None, done: dict):
+    import numpy as np
+    from numpy.lib import format as npy
+
+    with archive.open(info) as f:
+        try:
+            version = npy.read_magic(f)
+            read_header = npy.read_array_header_1_0 if version == (1, 0) else npy.read_array_header_2_0
+            shape, fortran, dtype = read_header(f, max_header_size=10_000)
+        except (ValueError, TypeError, SyntaxError):
+            raise NpzError(f"its entry {name[:80]!r} is not a numpy array") from None
+        if dtype.hasobject or dtype.kind not in _KINDS or dtype.itemsize == 0:
+            raise NpzError(f"its entry {name[:80]!r} holds {dtype} values, which voxnb never writes")
+        nbytes = math.prod(shape) * dtype.itemsize
+        if info.file_size - f.tell() != nbytes:
+            raise NpzError(f"its entry {name[:80]!r} is damaged (its size does not match its header)")
+        if check is not None:
+            check(name, dtype, shape, done)
+        buf = bytearray(nbytes)
+        view, at = memoryview(buf), 0
+        while at < nbytes:   # piece by piece: never a second copy of a big array
+            piece = f.read(min(1 << 20, nbytes - at))
+            if not piece:
+                raise EOFError
+            view[at:at + len(piece)] = piece
+            at += len(piece)
+    return np.frombuffer(buf, dtype=dtype).reshape(shape, order="F" if fortran else "C")
+
+
+def voice_guard(where: str) -> Callable:
+    """``read_npz``'s check for a voice file: a small metadata record first, then each array within its
+    engine's bound (``Array.max_values``) and all of them within ``MAX_VALUES``, judged before reading."""
+    state = {"values": 0, "rules": None}
+
+    def check(name, dtype, shape, done):
+        import json
+
+        if name == "meta":
+            if dtype.kind != "U" or shape != () or dtype.itemsize > MAX_META_BYTES:
+                raise bad(where, "its metadata is not a short text record")
+            return
+        if not name.startswith("c_"):
+            return
+        if state["rules"] is None:
+            try:
+                meta = json.loads(str(done["meta"]))
+                engine = meta["engine"] if isinstance(meta, dict) else None
+            except (KeyError, ValueError, RecursionError):
+                engine = None
+            state["rules"] = _lookup(engine) if isinstance(engine, str) else {}
+        rule = state["rules"].get(name[2:])
+        size = math.prod(shape)
+        limit = rule.max_values if rule else MAX_ARRAY_VALUES
+        state["values"] += size
+        if size > limit or state["values"] > MAX_VALUES:
+            raise bad(where, f"its {name[2:]!r} array has {size:,} values, far more than a voice holds "
+                             f"(at most {limit:,})")
+
+    return check

@@ -13,6 +13,8 @@ def cmd_bench(args, engines_for) -> int:
     """``engines_for(names)``: each engine from its server where the start script runs one, else here."""
     from ..bench.harness import SYSTEMS, run, table
 
+    if args.hostile:
+        return _bench_hostile(args)
     if args.watermark:
         from ..bench import watermark
 
@@ -62,3 +64,50 @@ def _bench_engine(args, engines_for) -> int:
     print(f"engine {args.engine}: one row per reference speaker", file=sys.stderr)
     print(json.dumps({"engine": args.engine, "rows": [r.to_dict() for r in rows]}) if args.json else table(rows))
     return 0
+
+
+def _bench_hostile(args) -> int:
+    """The hostile set against ``--server`` or a server started here (read timeout 2 s, so slow clients
+    are judged quickly); memory is read from /proc, so only for a server on this machine."""
+    import os
+    import socket
+    import subprocess
+    import time
+    from urllib.parse import urlparse
+
+    from ..bench import hostile
+    from ..engines.remote import RemoteEngine
+
+    proc, url = None, args.server
+    if url is None:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        cmd = [sys.executable, "-m", "voxnb", "serve", "--port", str(port), "--read-timeout", "2"]
+        proc = subprocess.Popen(cmd + (["--engine", args.engine] if args.engine else []),
+                                stderr=subprocess.DEVNULL)
+        url = f"http://127.0.0.1:{port}"
+    try:
+        remote = None
+        for _ in range(600):
+            try:
+                remote = RemoteEngine(url)
+                if remote.health().get("ready"):
+                    break
+            except VoxnbError:
+                time.sleep(0.5)
+        caps, pid = remote.capabilities, remote.health()["pid"]
+        if not os.path.exists(f"/proc/{pid}/status"):
+            raise VoxnbError(key="cli.hostile_needs_local_server", url=url)
+        stock = caps.stock_voices[0] if caps.stock_voices else ""
+        good = (lambda: remote.synthesize("Good.", stock).duration_s > 0.2) if stock else \
+            (lambda: bool(remote.health().get("ready")))
+        where = urlparse(url)
+        target = hostile.Target(where.hostname, where.port, remote.token, stock=stock, engine=caps.name)
+        rows = hostile.run(target, pid, good, slow_s=6.0, progress=lambda m: print(f"  {m}", file=sys.stderr))
+        print(json.dumps(rows, default=str) if args.json else hostile.table(rows))
+        return 0 if all(r["ok"] and r["good_after"] for r in rows) else 1
+    finally:
+        if proc is not None:
+            proc.terminate()
+            proc.wait(30)

@@ -91,6 +91,11 @@ def _parser() -> argparse.ArgumentParser:
                     help="with --random-weights, an engine of several models: which (default its smallest)")
     bn.add_argument("--concurrent", type=int, default=4,
                     help="with --random-weights: concurrent requests through the engine server (0: skip)")
+    bn.add_argument("--hostile", action="store_true",
+                    help="send the engine server the hostile set (bombs, huge and slow bodies, cross-site and "
+                         "malformed requests): each case's status, the server's RSS before/peak/after, and whether "
+                         "a good request follows; starts a server of --engine (default kokoro) unless --server")
+    bn.add_argument("--server", default=None, help="with --hostile: a running `voxnb serve` at this URL")
     bn.add_argument("--watermark", action="store_true", help="measure the watermark instead: detection after "
                                                             "codecs, resampling, noise and splicing; false positives; cost")
 
@@ -99,8 +104,18 @@ def _parser() -> argparse.ArgumentParser:
     sv.add_argument("--host", default="127.0.0.1", help="listen address; other than loopback needs a token")
     sv.add_argument("--port", type=int, default=8870, help="TCP port (default 8870)")
     sv.add_argument("--max-queue", type=int, default=8, help="requests that may wait; one more is refused at once")
-    sv.add_argument("--token", default="", help="required from clients (default: $VOXNB_SERVER_TOKEN; "
-                                                 "generated and printed when listening beyond loopback)")
+    sv.add_argument("--token", default="", help="required from clients, 16 characters or more (shows in `ps`: "
+                                                 "prefer $VOXNB_SERVER_TOKEN or --token-file; generated and "
+                                                 "printed when listening beyond loopback without one)")
+    sv.add_argument("--token-file", default=None, help="read the token from this file")
+    sv.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
+                    help="a web page's origin (e.g. https://studio.example) whose browser requests are "
+                         "answered, CORS included; repeatable (default: none, every other site is refused)")
+    sv.add_argument("--read-timeout", type=float, default=30.0, metavar="S",
+                    help="request headers in full, and each pause inside a body, at most S seconds (default 30)")
+    sv.add_argument("--send-timeout", type=float, default=30.0, metavar="S",
+                    help="a client that reads none of its reply for S seconds has its request cancelled "
+                         "(default 30)")
 
     f = sub.add_parser("fetch", help=f"make an engine's weights present and verified ({', '.join(fetchable)})")
     f.add_argument("name", nargs="?", default=None,
@@ -288,7 +303,9 @@ def cmd_bench(args) -> int:
 def cmd_serve(args) -> int:
     from ..server import serve
 
-    serve(args.engine, host=args.host, port=args.port, max_queue=args.max_queue, token=args.token)
+    serve(args.engine, host=args.host, port=args.port, max_queue=args.max_queue, token=args.token,
+          token_file=args.token_file, allow_origins=tuple(args.allow_origin), read_timeout_s=args.read_timeout,
+          send_timeout_s=args.send_timeout)
     return 0
 
 

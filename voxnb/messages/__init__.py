@@ -1,6 +1,6 @@
 """Every message a user can see, defined once by key, in English and Chinese.
 
-A catalogue module per area (``reference``, ``text``, ``voices``, ``engines``, ``apps``, ``session``,
+A catalogue module per area (``reference``, ``text``, ``voices``, ``engines``, ``apps``, ``server``, ``session``,
 ``notes``, ``plots``) holds ``MESSAGES = {key: (en, zh)}``; an error's fix is the key plus ``.fix``.
 Errors (voxnb.errors) and notes (``Msg``) carry their key and parameters, so the dashboard, the CLI
 and the server render them in the viewer's language; nothing rebuilds Chinese from English wording.
@@ -12,7 +12,7 @@ import importlib
 import os
 
 LANGS = ("en", "zh")
-AREAS = ("reference", "texts", "voices", "engines", "apps", "session", "notes", "plots")
+AREAS = ("reference", "texts", "voices", "engines", "apps", "server", "session", "notes", "plots")
 _SEP = {"en": ", ", "zh": "、"}
 _CATALOGUE: dict[str, tuple[str, str]] = {}
 

@@ -67,10 +67,6 @@ MESSAGES = {
     "server.unknown_reference_kind.fix": ("Use voxnb.connect() as the client.", "请使用 voxnb.connect() 作为客户端。"),
     "server.engine_still_loading": ("The {name} engine is still loading.", "{name} 引擎仍在加载。"),
     "server.engine_still_loading.fix": ("Try again in a few seconds.", "请几秒后再试。"),
-    "server.request_mib_server_takes": ("The request is {mib:.0f} MiB; the server takes at most {limit} MiB.",
-                                        "请求大小 {mib:.0f} MiB；服务最多接受 {limit} MiB。"),
-    "server.request_mib_server_takes.fix": ("Send a shorter reference clip (3-30 s of speech).",
-                                            "请发送更短的参考音频 (3-30 秒人声)。"),
     "server.engine_server_marks_every": ("This engine server marks every output it makes; it does not take "
                                          "watermark=False.",
                                          "此引擎服务给每个输出都加水印；它不接受 watermark=False。"),
@@ -78,10 +74,6 @@ MESSAGES = {
                                              "process: voxnb.load_engine(...).synthesize(..., watermark=False).",
                                              "如需不带水印的音频 (供你自己分析)，请在自己的进程中合成："
                                              "voxnb.load_engine(...).synthesize(..., watermark=False)。"),
-    "server.request_voxnb_message": ("The request is not a voxnb message ({err}).", "请求不是 voxnb 消息 ({err})。"),
-    "server.request_voxnb_message.fix": ("Use voxnb.connect() as the client.", "请使用 voxnb.connect() 作为客户端。"),
-    "server.request_lacks": ("The request lacks {err}.", "请求缺少 {err}。"),
-    "server.request_lacks.fix": ("Use voxnb.connect() as the client.", "请使用 voxnb.connect() 作为客户端。"),
     "server.max_queue_negative": ("--max-queue {max_queue} is negative.", "--max-queue {max_queue} 是负数。"),
     "server.max_queue_negative.fix": ("Use 0 (refuse while busy) or more.", "请使用 0 (忙时拒绝) 或更大的值。"),
     "server.engine_failed_load": ("The {name} engine failed to load: {load_error}", "{name} 引擎加载失败：{load_error}"),

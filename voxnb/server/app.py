@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import os
-import secrets
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -28,14 +28,17 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from ..engines.remote import wire
-from ..errors import EngineBusyError, EngineError, SettingsError, TextError, VoxnbError
+from ..errors import EngineBusyError, EngineError, TextError, VoxnbError
 from ..engines.generate import Generation
-from ..voice import Voice
+from . import guard, requests
+
+from .requests import Refused
 from .worker import EngineWorker, Job
 
 HEARTBEAT_S = 2.0          # a waiting client hears from the server this often (read timeouts stay short)
-MAX_BODY_BYTES = 64 * 2**20   # a reference file (50 MiB at most, voxnb.reference.decode) plus its envelope
-LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
+READ_TIMEOUT_S = 30.0      # request headers in full, and each pause inside a body, at most
+SEND_TIMEOUT_S = 30.0      # a client that reads none of its frames for this long has its request cancelled
+MAX_UNSENT = 2             # frames made but not yet taken by a client's connection, per request
 
 
 def _status_of(err: BaseException) -> int:
@@ -44,14 +47,15 @@ def _status_of(err: BaseException) -> int:
     return 400 if isinstance(err, VoxnbError) else 500
 
 
-def host_name(header: str) -> str:
-    """'127.0.0.1:8870' -> '127.0.0.1', '[::1]:8870' -> '[::1]'."""
-    return header.split("]")[0] + "]" if header.startswith("[") else header.rsplit(":", 1)[0]
-
-
-def error_response(err: BaseException, status: int | None = None) -> JSONResponse:
-    headers = {"Retry-After": "5"} if isinstance(err, EngineBusyError) else None
+def error_response(err: BaseException, status: int | None = None, close: bool = False) -> JSONResponse:
+    headers = {"Retry-After": "5"} if isinstance(err, EngineBusyError) else {}
+    if close:   # the rest of its body is not read: the connection goes, so it cannot be mistaken for a request
+        headers["Connection"] = "close"
     return JSONResponse({"error": wire.error_record(err)}, status_code=status or _status_of(err), headers=headers)
+
+
+def _log(line: str) -> None:
+    print(f"voxnb serve: {line}", file=sys.stderr, flush=True)
 
 
 def memory() -> dict:
@@ -70,27 +74,14 @@ def memory() -> dict:
     return out
 
 
-def create_app(worker: EngineWorker, token: str = "", loopback_only: bool = True) -> FastAPI:
-    """Routes over ``worker``. With a token every route needs ``Authorization: Bearer TOKEN``;
-    a loopback-only server also refuses foreign Host headers (a web page cannot reach it by DNS rebinding)."""
+def create_app(worker: EngineWorker, token: str = "", loopback_only: bool = True, *, allow_origins=(),
+               read_timeout_s: float = READ_TIMEOUT_S, send_timeout_s: float = SEND_TIMEOUT_S,
+               log=_log) -> FastAPI:
+    """Routes over ``worker``, behind ``voxnb.server.guard`` (Host, Origin, client header, token)."""
     app = FastAPI(title="voxnb engine server", docs_url=None, redoc_url=None, openapi_url=None)
     started = time.time()
     served_by = {"pid": os.getpid()}
-
-    @app.middleware("http")
-    async def guard(request: Request, call_next):
-        host = host_name(request.headers.get("host", ""))
-        if loopback_only and host not in LOOPBACK:
-            return JSONResponse({"error": {"type": "EngineError", "problem": f"Host {host!r} is not served here.",
-                                           "fix": "Reach the engine server as 127.0.0.1 or localhost."}},
-                                status_code=403)
-        if token:
-            given = request.headers.get("authorization", "")
-            if not secrets.compare_digest(given.encode(), f"Bearer {token}".encode()):
-                return JSONResponse({"error": {"type": "EngineError", "problem": "The engine server needs its token.",
-                                               "fix": "Pass token=... to voxnb.connect (or set VOXNB_SERVER_TOKEN)."}},
-                                    status_code=401)
-        return await call_next(request)
+    guard.install(app, token, loopback_only, tuple(allow_origins), log)
 
     @app.get("/health")
     async def health():
@@ -127,22 +118,49 @@ def create_app(worker: EngineWorker, token: str = "", loopback_only: bool = True
             return error_response(err, 404 if not isinstance(err, EngineError) else None)
         return Response(voice.to_bytes(), media_type="application/octet-stream")
 
-    async def read_message(request: Request):
-        size = int(request.headers.get("content-length") or 0)
-        if size > MAX_BODY_BYTES:
-            raise _Refused(error_response(VoxnbError(key="server.request_mib_server_takes", mib=size / 2**20,
-                                                     limit=MAX_BODY_BYTES // 2**20), 413))
+    def loaded():
+        """The engine when it is loaded (so its own checks run before queueing), else None."""
+        return worker.engine if worker.ready else None
+
+    async def refused_or(request: Request, route: str, check):
+        """The request's checked fields (``check(meta, arrays)`` in a thread: voices inflate there), or a
+        JSONResponse refusing it."""
         try:
-            return wire.unpack(await request.body())
-        except wire.WireError as err:
-            raise _Refused(error_response(VoxnbError(key="server.request_voxnb_message", err=err))) from err
+            meta, arrays = await requests.read_message(request, route, read_timeout_s)
+            return await asyncio.to_thread(check, meta, arrays)
+        except Refused as r:
+            if r.status == 408:
+                who = request.client.host if request.client else "a client"
+                log(f"closed the connection of {who}: its {route} body stalled ({r.error.problem})")
+            return error_response(r.error, r.status, close=r.close)
+        except VoxnbError as err:
+            return error_response(err)
 
     def run_job(request: Request, kind: str, work, encode) -> Response:
-        """Queue ``work`` and stream its items (``encode`` -> frame bytes), heartbeats while waiting."""
+        """Queue ``work`` and stream its items (``encode`` -> frame bytes), heartbeats while waiting.
+
+        At most MAX_UNSENT items wait for the client's connection: the engine thread waits for the
+        client (backpressure) and cancels the job when it has read nothing for ``send_timeout_s``."""
         loop = asyncio.get_running_loop()
         out: asyncio.Queue = asyncio.Queue()
-        job = Job(id=request.headers.get("x-voxnb-request") or uuid.uuid4().hex, kind=kind, work=work,
-                  emit=lambda what, payload: loop.call_soon_threadsafe(out.put_nowait, (what, payload)))
+        room = threading.Semaphore(MAX_UNSENT)
+
+        def emit(what, payload):   # on the engine thread
+            if what == "item":
+                deadline = time.monotonic() + send_timeout_s
+                while not room.acquire(timeout=0.2):
+                    if job.cancelled.is_set():
+                        return
+                    if time.monotonic() > deadline:
+                        log(f"cancelled request {job.id}: its client read nothing for {send_timeout_s:g} s")
+                        job.cancelled.set()
+                        return
+                job.unsent += 1
+            loop.call_soon_threadsafe(out.put_nowait, (what, payload))
+
+        # the server makes the id (unique); a client's own id is kept only to find it in logs
+        job = Job(id=uuid.uuid4().hex, kind=kind, work=work, emit=emit,
+                  hint=request.headers.get("x-voxnb-request", "")[:64])
         try:
             ahead = worker.submit(job)
         except VoxnbError as err:
@@ -159,7 +177,11 @@ def create_app(worker: EngineWorker, token: str = "", loopback_only: bool = True
                         yield wire.frame({"kind": "heartbeat", "ahead": worker.position(job)})
                         continue
                     if what == "item":
-                        yield encode(payload)
+                        data = encode(payload)
+                        del payload
+                        yield data
+                        job.unsent -= 1
+                        room.release()   # taken by the connection: the engine may make the next one
                     elif what == "error":
                         finished = True
                         yield wire.frame({"kind": "error", "error": wire.error_record(payload)})
@@ -176,42 +198,33 @@ def create_app(worker: EngineWorker, token: str = "", loopback_only: bool = True
 
     @app.post("/clone")
     async def clone(request: Request):
-        try:
-            meta, arrays = await read_message(request)
-        except _Refused as r:
-            return r.response
+        checked = await refused_or(request, "/clone", lambda meta, arrays: requests.clone(meta, arrays, loaded()))
+        if isinstance(checked, Response):
+            return checked
 
         def work():
             engine = engine_or_raise()
+            requests.check_options(engine, checked["options"])
             with tempfile.TemporaryDirectory(prefix="voxnb-serve-") as tmp:
-                reference = _reference(meta, arrays, Path(tmp))
-                voice = engine.clone(reference, name=meta.get("name") or None, transcript=meta.get("transcript", ""),
-                                     **meta.get("options", {}))
+                try:
+                    voice = engine.clone(requests.reference(checked, Path(tmp)), name=checked["name"],
+                                         transcript=checked["transcript"], **checked["options"])
+                except VoxnbError as err:
+                    raise _without(err, tmp) from None
             yield voice
 
         return run_job(request, "clone", work, lambda v: wire.frame(
             {"kind": "voice"}, {"voice": np.frombuffer(v.to_bytes(), np.uint8)}))
 
-    async def read_synthesis(request: Request):
-        """(text, Voice or stock voice name, settings) from a request; _Refused with the reply if it is bad."""
-        meta, arrays = await read_message(request)
-        if isinstance(meta.get("settings"), dict) and meta["settings"].get("watermark", True) is not True:
-            raise _Refused(error_response(SettingsError(key="server.engine_server_marks_every")))
-        try:
-            voice = Voice.from_bytes(arrays["voice"].tobytes()) if "voice" in arrays else meta["voice_name"]
-            return meta["text"], voice, meta.get("settings", {})
-        except VoxnbError as err:
-            raise _Refused(error_response(err)) from err
-        except KeyError as err:
-            raise _Refused(error_response(VoxnbError(key="server.request_lacks", err=err))) \
-                from err
+    def synthesis(request: Request, route: str):
+        return refused_or(request, route, lambda meta, arrays: requests.synthesis(meta, arrays, loaded()))
 
     @app.post("/synthesize/stream")
     async def synthesize_stream(request: Request):
-        try:
-            text, voice, settings = await read_synthesis(request)
-        except _Refused as r:
-            return r.response
+        checked = await synthesis(request, "/synthesize/stream")
+        if isinstance(checked, Response):
+            return checked
+        text, voice, settings = checked
 
         def work():
             yield from engine_or_raise().stream(text, voice, **settings)
@@ -220,10 +233,10 @@ def create_app(worker: EngineWorker, token: str = "", loopback_only: bool = True
 
     @app.post("/synthesize")
     async def synthesize(request: Request):
-        try:
-            text, voice, settings = await read_synthesis(request)
-        except _Refused as r:
-            return r.response
+        checked = await synthesis(request, "/synthesize")
+        if isinstance(checked, Response):
+            return checked
+        text, voice, settings = checked
 
         def work():
             # chunk by chunk, so a cancel lands between chunks, then joined as the engine's synthesize does
@@ -241,17 +254,15 @@ def create_app(worker: EngineWorker, token: str = "", loopback_only: bool = True
         holds the frontend's lexicons anyway; a viewer's kernel then holds none (about 250 MB)."""
         from ..text import phonemize as frontend
 
-        try:
-            meta, _ = await read_message(request)
-        except _Refused as r:
-            return r.response
-        text, lang = meta.get("text"), meta.get("lang", "auto")
-        try:
+        def check(meta, _):
+            text, lang = meta.get("text"), meta.get("lang", "auto")
             if not isinstance(text, str) or not isinstance(lang, str):
                 raise TextError(key="server.phonemize_needs_text")
-            chunks = await asyncio.to_thread(frontend, text, lang=lang)
-        except VoxnbError as err:
-            return error_response(err)
+            return frontend(text, lang=lang)
+
+        chunks = await refused_or(request, "/phonemize", check)
+        if isinstance(chunks, Response):
+            return chunks
         return JSONResponse({"chunks": [wire.text_chunk_record(c) for c in chunks]})
 
     @app.post("/cancel/{request_id}")
@@ -261,27 +272,10 @@ def create_app(worker: EngineWorker, token: str = "", loopback_only: bool = True
     return app
 
 
-class _Refused(Exception):
-    """A request refused before it reaches the queue; ``response`` says why."""
-
-    def __init__(self, response: JSONResponse):
-        self.response = response
-
-
-def _reference(meta: dict, arrays: dict, tmp: Path):
-    """What the client sent, as something ``Engine.clone`` takes: a file path, (audio, sr) or a Reference."""
-    source = meta.get("source")
-    if source == "file":
-        path = tmp / (Path(meta.get("filename") or "reference").name or "reference")
-        path.write_bytes(arrays["data"].tobytes())
-        return path
-    if source == "array":
-        return arrays["data"], int(meta["sample_rate"])
-    if source == "reference":
-        from ..reference.audio import Reference, ReferenceReport
-
-        report = dict(meta["report"])
-        report["warnings"] = tuple(report.get("warnings", ()))
-        return Reference(audio=arrays["data"], sample_rate=int(meta["sample_rate"]),
-                         report=ReferenceReport(**report), source=meta.get("filename", "<array>"))
-    raise VoxnbError(key="server.unknown_reference_kind", source=source)
+def _without(err: VoxnbError, tmp: str) -> VoxnbError:
+    """The error with the server's temp folder taken out of its words: a client never sees server paths."""
+    if err.key is None or not any(tmp in str(v) for v in err.params.values()):
+        return err
+    params = {k: str(v).replace(tmp + os.sep, "").replace(tmp, "") if tmp in str(v) else v
+              for k, v in err.params.items()}
+    return type(err)(key=err.key, **params)

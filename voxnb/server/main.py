@@ -4,29 +4,51 @@ from __future__ import annotations
 import os
 import secrets
 import sys
+from pathlib import Path
 
 from ..errors import EngineError
 from ..launch.engines import TOKEN_ENV   # how the launcher hands a token over without showing it in `ps`
-from .app import LOOPBACK, create_app
+from .app import READ_TIMEOUT_S, SEND_TIMEOUT_S, create_app
+from .guard import LOOPBACK, check_token, protocol
 from .worker import EngineWorker
 
 
+def read_token(token: str = "", token_file: str | None = None) -> str:
+    """The token from --token, --token-file or $VOXNB_SERVER_TOKEN (in that order); refused when short."""
+    if token:
+        print("voxnb serve: a token given as --token shows in `ps` to every user of this machine; "
+              f"pass it as ${TOKEN_ENV} or --token-file instead", file=sys.stderr, flush=True)
+    elif token_file:
+        try:
+            token = Path(token_file).expanduser().read_text().strip()
+        except OSError as err:
+            raise EngineError(key="server.token_file_unreadable", path=token_file,
+                              reason=err.strerror or str(err)) from None
+    else:
+        token = os.environ.get(TOKEN_ENV, "")
+    check_token(token)
+    return token
+
 
 def serve(engine: str | None, host: str = "127.0.0.1", port: int = 8870, max_queue: int = 8, token: str = "",
-          **engine_options) -> None:
+          token_file: str | None = None, allow_origins: tuple[str, ...] = (), read_timeout_s: float = READ_TIMEOUT_S,
+          send_timeout_s: float = SEND_TIMEOUT_S, **engine_options) -> None:
     import uvicorn
 
     from ..engines import DEFAULT, load_engine
     from ..launch.jupyter import LaunchError, check_port
+    from .app import _log
 
     name = engine or DEFAULT
-    token = token or os.environ.get(TOKEN_ENV, "")
+    token = read_token(token, token_file)
     loopback = host in LOOPBACK
     if not loopback and not token:   # reachable from other machines: never without a token
         token = secrets.token_urlsafe(24)
         print(f"voxnb serve: listening on {host}, so clients need this token: {token}", file=sys.stderr, flush=True)
     if max_queue < 0:
         raise EngineError(key="server.max_queue_negative", max_queue=max_queue)
+    if read_timeout_s <= 0 or send_timeout_s <= 0:
+        raise EngineError(key="server.timeout_positive", read=read_timeout_s, send=send_timeout_s)
     try:
         check_port(port, host, "--port")
     except LaunchError:
@@ -39,6 +61,8 @@ def serve(engine: str | None, host: str = "127.0.0.1", port: int = 8870, max_que
     worker.start()   # loads the engine while the server already answers /health with "loading"
     print(f"voxnb serve: {name} engine on http://{host}:{port} (queue limit {max_queue})", file=sys.stderr,
           flush=True)
-    uvicorn.run(create_app(worker, token, loopback_only=loopback), host=host, port=port, log_level="warning",
-                access_log=False)
+    app = create_app(worker, token, loopback_only=loopback, allow_origins=allow_origins,
+                     read_timeout_s=read_timeout_s, send_timeout_s=send_timeout_s)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False,
+                http=protocol(read_timeout_s, _log))
     worker.stop()

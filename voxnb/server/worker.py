@@ -16,6 +16,24 @@ from typing import Callable, Iterator
 from ..errors import EngineBusyError, EngineError
 
 
+def release_memory() -> None:
+    """Hand the heap that a finished request freed back to the system (glibc keeps it otherwise, and a
+    long-running server's RSS creeps up request by request); a no-op where there is no glibc."""
+    global _trim
+    if _trim is None:
+        try:
+            import ctypes
+
+            _trim = ctypes.CDLL("libc.so.6").malloc_trim
+        except (OSError, AttributeError):
+            _trim = False
+    if _trim:
+        _trim(0)
+
+
+_trim = None
+
+
 @dataclass(eq=False)
 class Job:
     """``work()`` returns an iterator; each item it yields is handed to ``emit`` as it comes."""
@@ -27,6 +45,8 @@ class Job:
     cancelled: threading.Event = field(default_factory=threading.Event)
     submitted: float = field(default_factory=time.monotonic)
     items: int = 0
+    hint: str = ""                              # the client's own name for it, for logs only
+    unsent: int = 0                             # items made that its client's connection has not taken yet
 
 
 class EngineWorker:
@@ -97,8 +117,8 @@ class EngineWorker:
 
     def snapshot(self) -> dict:
         with self._lock:
-            running = {"kind": self.running.kind, "id": self.running.id, "items": self.running.items} \
-                if self.running else None
+            running = {"kind": self.running.kind, "id": self.running.id, "items": self.running.items,
+                       "unsent": self.running.unsent} if self.running else None
             return {"running": running, "waiting": len(self._queue),
                     "max_queue": self.max_queue, **{k: self.counts[k] for k in ("served", "cancelled", "failed",
                                                                                   "refused")}}
@@ -132,6 +152,8 @@ class EngineWorker:
             with self._wake:
                 self.running = None
                 self._finish(job, outcome)
+            del job
+            release_memory()
 
     def _execute(self, job: Job) -> str:
         items = job.work()

@@ -10,7 +10,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from ..errors import TextError
-from .frontend import FIRST_CHUNK_CHARS, _check, _default_language, _items_in, _spans, unspoken_in
+from .frontend import FIRST_CHUNK_CHARS, check_text, _default_language, _items_in, _spans, unspoken_in
 from .markup import Arpabet, Pinyin, Plain, Tag, parse_markup
 from .normalize import clean_text, normalize_en, normalize_zh
 from .split import boundary, language_runs
@@ -52,7 +52,7 @@ def _normalized(text: str, lang: str, default: str) -> str:
 def text_chunks(text: str, lang: str = "auto", max_chars: float = MAX_CHARS,
                 first_chars: float = FIRST_CHUNK_CHARS) -> list[TextChunk]:
     """Cut ``text`` at sentence (then clause) ends into chunks of at most ``max_chars`` (Han count 2.5)."""
-    _check(text, lang)
+    check_text(text, lang)
     items = parse_markup(text)
     default = _default_language(text, lang)
     chunks: list[TextChunk] = []

@@ -45,7 +45,8 @@ class Chunk:
     boundary: str = "end"          # the break after it (voxnb.text.split.BOUNDARIES): sets the pause
 
 
-def _check(text: str, lang: str) -> None:
+def check_text(text: str, lang: str = "auto") -> None:
+    """What the frontend refuses before any work: a wrong language, no text, too much, an endless word."""
     if lang not in LANGS:
         raise TextError(key="text.unknown_language", lang=lang, langs=[repr(x) for x in LANGS])
     if not isinstance(text, str):
@@ -248,7 +249,7 @@ def phonemize(text: str, lang: str = "auto", max_chars: float = DEFAULT_MAX_CHAR
     ``first_chars`` so that streaming playback can start early.
     Raises TextError for empty, unspeakable or over-long text, MarkupError for bad markup.
     """
-    _check(text, lang)
+    check_text(text, lang)
     items = parse_markup(text)
     default = _default_language(text, lang)
     chunks = [chunk

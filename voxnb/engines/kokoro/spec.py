@@ -19,5 +19,6 @@ SPEC = EngineSpec(
     refines=True, weights_module="voxnb.engines.kokoro",
     voice_arrays={
         # one 256-value style row per token count; Kokoro's own packs are (510, 256) or (510, 1, 256)
-        "style_pack": Array("f", (2, 3), last=256, rows=((256,), (1, 256)), low=-100, high=100),
+        "style_pack": Array("f", (2, 3), last=256, rows=((256,), (1, 256)), low=-100, high=100,
+                            max_values=1024 * 256),
         "eq_db": Array("f", (1,), last=EQ_BANDS, low=-24.0, high=24.0, optional=True)})

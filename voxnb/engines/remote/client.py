@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
 from pathlib import Path
 from typing import Iterator
 
@@ -41,7 +40,11 @@ class RemoteEngine(Engine):
 
         self.url = url.rstrip("/")
         self.token = token if token is not None else os.environ.get(TOKEN_ENV, "")
-        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        # X-Voxnb-Client: a header no browser's simple cross-site request can carry (voxnb.server.guard)
+        headers = {"X-Voxnb-Client": "remote-engine/1"}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        self.last_request_id: str | None = None   # the server's id of the latest request (for cancel)
         # trust_env=False: no proxy variables, no .netrc: the server is on this machine or a known address
         self._http = httpx.Client(base_url=self.url, headers=headers, trust_env=False,
                                   timeout=httpx.Timeout(timeout, connect=5.0))
@@ -86,14 +89,13 @@ class RemoteEngine(Engine):
         connection, which cancels the request on the server."""
         import httpx
 
-        request_id = uuid.uuid4().hex
         body = wire.pack(meta, arrays)
         try:
-            with self._http.stream("POST", path, content=body, headers={"X-Voxnb-Request": request_id,
-                                                                      "Content-Type": wire.MEDIA_TYPE}) as r:
+            with self._http.stream("POST", path, content=body, headers={"Content-Type": wire.MEDIA_TYPE}) as r:
                 if r.status_code >= 400:
                     r.read()
                     self._raise_for(r)
+                self.last_request_id = r.headers.get("x-voxnb-request")
                 ended = False
                 for fmeta, farrays in wire.read_frames(r.iter_bytes()):
                     kind = fmeta.get("kind")
@@ -108,6 +110,16 @@ class RemoteEngine(Engine):
                     raise self._stopped(ConnectionError("the reply ended early"))
         except (httpx.TransportError, wire.WireError) as err:
             raise self._stopped(err) from None
+
+    def _one(self, path: str, meta: dict, arrays: dict, what: str) -> tuple[dict, dict]:
+        """The single payload frame of a reply, read on to its end frame: the server counts a request
+        served only when its client has read it all."""
+        got = None
+        for frame in self._frames(path, meta, arrays):
+            got = got or frame
+        if got is None:
+            raise EngineError(key=what)
+        return got
 
     def health(self) -> dict:
         """The server's state: engine, version, device, memory, queue, requests served."""
@@ -148,9 +160,8 @@ class RemoteEngine(Engine):
             raise required()
         meta, arrays = _reference_message(reference)
         meta.update(name=name or "", transcript=transcript, options={**options, "consent": for_client(consent)})
-        for fmeta, farrays in self._frames("/clone", meta, arrays):
-            return Voice.from_bytes(farrays["voice"].tobytes())
-        raise EngineError(key="remote.engine_server_sent_voice")
+        _, farrays = self._one("/clone", meta, arrays, "remote.engine_server_sent_voice")
+        return Voice.from_bytes(farrays["voice"].tobytes())
 
     def _synthesis(self, text: str, voice: Voice | str, settings: dict) -> tuple[dict, dict]:
         if isinstance(voice, Voice):
@@ -162,9 +173,8 @@ class RemoteEngine(Engine):
             yield wire.chunk_from(fmeta, farrays)
 
     def synthesize(self, text: str, voice: Voice | str, **settings) -> Result:
-        for fmeta, farrays in self._frames("/synthesize", *self._synthesis(text, voice, settings)):
-            return wire.result_from(fmeta, farrays)
-        raise EngineError(key="remote.engine_server_sent_result")
+        return wire.result_from(*self._one("/synthesize", *self._synthesis(text, voice, settings),
+                                           "remote.engine_server_sent_result"))
 
 
 def _reference_message(reference) -> tuple[dict, dict]:

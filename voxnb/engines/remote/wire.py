@@ -21,10 +21,16 @@ from ...output.result import ChunkResult, Result
 MEDIA_TYPE = "application/x-voxnb-frames"
 HEADER = struct.Struct(">Q")
 MAX_FRAME_BYTES = 1 << 30   # a frame header claiming more is a corrupt stream, not a big chunk
+MAX_MESSAGE_BYTES = 2 << 30   # a message's arrays once read: more is no result a server makes
 
 
 class WireError(Exception):
-    """The bytes are not a voxnb message (a truncated stream, or not a voxnb server)."""
+    """The bytes are not a voxnb message (a truncated stream, or not a voxnb server); ``reason`` in plain
+    words, ``inflated`` the bytes its arrays would take when their size is the trouble."""
+
+    def __init__(self, reason: str, inflated: int | None = None):
+        super().__init__(reason)
+        self.reason, self.inflated = reason, inflated
 
 
 def _plain(value):
@@ -40,14 +46,31 @@ def pack(meta: dict, arrays: dict[str, np.ndarray] | None = None) -> bytes:
     return buf.getvalue()
 
 
-def unpack(data: bytes) -> tuple[dict, dict[str, np.ndarray]]:
+def unpack(data: bytes, max_bytes: int = MAX_MESSAGE_BYTES) -> tuple[dict, dict[str, np.ndarray]]:
+    """A message's meta record and arrays; each array is judged from its header (numbers only, at most
+    ``max_bytes`` in all) before it is read, so a small message cannot inflate to gigabytes."""
+    from ...voice_check import NpzError, read_npz
+
     try:
-        with np.load(io.BytesIO(data), allow_pickle=False) as z:
-            meta = json.loads(str(z["meta"]))
-            arrays = {k[2:]: z[k] for k in z.files if k.startswith("a_")}
-    except (OSError, ValueError, KeyError) as err:
-        raise WireError(f"not a voxnb message ({err})") from err
-    return meta, arrays
+        arrays = read_npz(data, max_bytes, _message_guard)
+        meta = json.loads(str(arrays.pop("meta")))
+    except NpzError as err:
+        raise WireError(err.reason, err.inflated) from None
+    except KeyError:
+        raise WireError("it has no meta record") from None
+    except (ValueError, RecursionError):
+        raise WireError("its meta record is not JSON") from None
+    if not isinstance(meta, dict):
+        raise WireError(f"its meta record is {type(meta).__name__}, not a record")
+    return meta, {k[2:]: v for k, v in arrays.items() if k.startswith("a_")}
+
+
+def _message_guard(name, dtype, shape, done) -> None:
+    if name == "meta":
+        if dtype.kind != "U" or shape != ():
+            raise WireError("its meta record is not text")
+    elif dtype.kind not in "biufc":
+        raise WireError(f"its array {name[2:82]!r} holds {dtype} values, not numbers")
 
 
 def frame(meta: dict, arrays: dict[str, np.ndarray] | None = None) -> bytes:
