@@ -195,6 +195,8 @@ def cases(slow_s: float = 10.0) -> list[Case]:
         Case("empty text", (400,), synth({"text": "  "})),
         Case("unknown setting", (400,), synth({"settings": {"volume": 3}})),
         Case("speed is text", (400,), synth({"settings": {"speed": "fast"}})),
+        Case("speed is NaN", (400,), synth({"settings": {"speed": float("nan")}})),
+        Case("seed is a list", (400,), synth({"settings": {"seed": [1]}})),
         Case("voice file is garbage", (400,), post("/synthesize", message({"text": "Hi."},
                                                                           {"voice": np.ones(100, np.uint8)}))),
         Case("style pack of 49 M values (deflated)", (400,), post("/synthesize", lambda t: message(

@@ -28,9 +28,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from ..engines.remote import wire
-from ..errors import EngineBusyError, EngineError, TextError, VoxnbError
+from ..errors import EngineError, TextError, VoxnbError
 from ..engines.generate import Generation
 from . import guard, requests
+from .guard import error_response
 
 from .requests import Refused
 from .worker import EngineWorker, Job
@@ -39,19 +40,6 @@ HEARTBEAT_S = 2.0          # a waiting client hears from the server this often (
 READ_TIMEOUT_S = 30.0      # request headers in full, and each pause inside a body, at most
 SEND_TIMEOUT_S = 30.0      # a client that reads none of its frames for this long has its request cancelled
 MAX_UNSENT = 2             # frames made but not yet taken by a client's connection, per request
-
-
-def _status_of(err: BaseException) -> int:
-    if isinstance(err, EngineError):   # busy, loading, failed to load: the server's state, not the input
-        return 503
-    return 400 if isinstance(err, VoxnbError) else 500
-
-
-def error_response(err: BaseException, status: int | None = None, close: bool = False) -> JSONResponse:
-    headers = {"Retry-After": "5"} if isinstance(err, EngineBusyError) else {}
-    if close:   # the rest of its body is not read: the connection goes, so it cannot be mistaken for a request
-        headers["Connection"] = "close"
-    return JSONResponse({"error": wire.error_record(err)}, status_code=status or _status_of(err), headers=headers)
 
 
 def _log(line: str) -> None:
@@ -135,6 +123,10 @@ def create_app(worker: EngineWorker, token: str = "", loopback_only: bool = True
             return error_response(r.error, r.status, close=r.close)
         except VoxnbError as err:
             return error_response(err)
+        except (TypeError, ValueError, KeyError, AttributeError, OverflowError, RecursionError) as err:
+            # a field of a shape no check foresaw: still the request's fault, said as such (and logged)
+            log(f"refused a malformed {route} request: {type(err).__name__}: {str(err)[:200]}")
+            return error_response(VoxnbError(key="server.request_malformed", what=type(err).__name__), 400)
 
     def run_job(request: Request, kind: str, work, encode) -> Response:
         """Queue ``work`` and stream its items (``encode`` -> frame bytes), heartbeats while waiting.

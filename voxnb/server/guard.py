@@ -11,6 +11,7 @@
 """
 from __future__ import annotations
 
+import math
 import secrets
 import time
 from collections import OrderedDict
@@ -19,7 +20,7 @@ from typing import Callable
 from fastapi.responses import JSONResponse
 
 from ..engines.remote import wire
-from ..errors import EngineError, VoxnbError
+from ..errors import EngineBusyError, EngineError, VoxnbError
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
 CLIENT_HEADER = "x-voxnb-client"   # RemoteEngine sends it; a page's simple request cannot
@@ -34,8 +35,35 @@ def host_name(header: str) -> str:
     return header.split("]")[0] + "]" if header.startswith("[") else header.rsplit(":", 1)[0]
 
 
+def _status_of(err: BaseException) -> int:
+    if isinstance(err, EngineError):   # busy, loading, failed to load: the server's state, not the input
+        return 503
+    return 400 if isinstance(err, VoxnbError) else 500
+
+
+def error_response(err: BaseException, status: int | None = None, close: bool = False) -> JSONResponse:
+    headers = {"Retry-After": "5"} if isinstance(err, EngineBusyError) else {}
+    if close:   # the rest of its body is not read: the connection goes, so it cannot be mistaken for a request
+        headers["Connection"] = "close"
+    return JSONResponse(_finite({"error": wire.error_record(err)}), status_code=status or _status_of(err),
+                        headers=headers)
+
+
+def _finite(value):
+    """JSON has no NaN: a refusal quoting one (speed=NaN) says it as text instead of failing to encode."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
+
+
 def refusal(err: VoxnbError, status: int, headers: dict | None = None) -> JSONResponse:
-    return JSONResponse({"error": wire.error_record(err)}, status_code=status, headers=headers)
+    response = error_response(err, status)
+    response.headers.update(headers or {})
+    return response
 
 
 class Failures:
@@ -167,6 +195,8 @@ def protocol(header_timeout_s: float, log: Callable[[str], None]):
 
         def _too_slow(self):
             self._timer = None
+            if self.cycle is not None and not self.cycle.response_complete:
+                return   # a request is in hand (pipelined in before the timer was set): its body is timed elsewhere
             if not self.transport.is_closing():
                 if self._bytes_seen or self._waiting_for is None:   # not a kept-alive connection left idle
                     who = "%s:%d" % self.client if self.client else "a client"

@@ -157,9 +157,9 @@ def synthesis(meta: dict, arrays: dict, engine) -> tuple[str, object, dict]:
         if not 0 < len(voice) <= MAX_NAME_CHARS:
             raise Refused(VoxnbError(key="server.field_length", name="voice_name", limit=MAX_NAME_CHARS))
     check_text(text)
-    if engine is not None:   # loaded: its own refusals now, not after waiting in the queue
+    if engine is not None and hasattr(engine, "_settings"):   # loaded: its own refusals now, not after queueing
         engine._settings(settings)
-        if isinstance(voice, str):
+        if isinstance(voice, str) and hasattr(engine, "_resolve"):
             engine._resolve(voice)
     return text, voice, settings
 
