@@ -32,7 +32,6 @@ from ..errors import EngineError, TextError, VoxnbError
 from ..engines.generate import Generation
 from . import guard, requests
 from .guard import error_response
-
 from .requests import Refused
 from .worker import EngineWorker, Job
 
@@ -144,7 +143,8 @@ def create_app(worker: EngineWorker, token: str = "", loopback_only: bool = True
                     if job.cancelled.is_set():
                         return
                     if time.monotonic() > deadline:
-                        log(f"cancelled request {job.id}: its client read nothing for {send_timeout_s:g} s")
+                        hint = f" (the client's {job.hint!r})" if job.hint else ""
+                        log(f"cancelled request {job.id}{hint}: its client read nothing for {send_timeout_s:g} s")
                         job.cancelled.set()
                         return
                 job.unsent += 1
