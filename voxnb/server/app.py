@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -188,22 +187,24 @@ def create_app(worker: EngineWorker, token: str = "", loopback_only: bool = True
 
         return StreamingResponse(frames(), media_type=wire.MEDIA_TYPE, headers={"X-Voxnb-Request": job.id})
 
+    preparing = threading.BoundedSemaphore(2)   # clips decoded at once before queueing: memory stays bounded
+
+    def check_clone(meta, arrays) -> dict:
+        fields = requests.clone(meta, arrays, loaded())
+        with preparing:
+            return {**fields, "reference": requests.prepared(fields)}
+
     @app.post("/clone")
     async def clone(request: Request):
-        checked = await refused_or(request, "/clone", lambda meta, arrays: requests.clone(meta, arrays, loaded()))
+        checked = await refused_or(request, "/clone", check_clone)
         if isinstance(checked, Response):
             return checked
 
         def work():
             engine = engine_or_raise()
             requests.check_options(engine, checked["options"])
-            with tempfile.TemporaryDirectory(prefix="voxnb-serve-") as tmp:
-                try:
-                    voice = engine.clone(requests.reference(checked, Path(tmp)), name=checked["name"],
-                                         transcript=checked["transcript"], **checked["options"])
-                except VoxnbError as err:
-                    raise _without(err, tmp) from None
-            yield voice
+            yield engine.clone(checked["reference"], name=checked["name"], transcript=checked["transcript"],
+                               **checked["options"])
 
         return run_job(request, "clone", work, lambda v: wire.frame(
             {"kind": "voice"}, {"voice": np.frombuffer(v.to_bytes(), np.uint8)}))
@@ -262,12 +263,3 @@ def create_app(worker: EngineWorker, token: str = "", loopback_only: bool = True
         return JSONResponse({"cancelled": worker.cancel(request_id)})
 
     return app
-
-
-def _without(err: VoxnbError, tmp: str) -> VoxnbError:
-    """The error with the server's temp folder taken out of its words: a client never sees server paths."""
-    if err.key is None or not any(tmp in str(v) for v in err.params.values()):
-        return err
-    params = {k: str(v).replace(tmp + os.sep, "").replace(tmp, "") if tmp in str(v) else v
-              for k, v in err.params.items()}
-    return type(err)(key=err.key, **params)

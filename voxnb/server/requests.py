@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import math
+import os
 import re
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -245,21 +246,37 @@ def reference_report(report: dict):
     return ReferenceReport(**values)
 
 
-def reference(request: dict, tmp: Path):
-    """What ``Engine.clone`` takes: a file path, (audio, sr), or a prepared Reference that has passed the
-    same checks (length, silence, speech) as an uploaded file."""
+def prepared(request: dict):
+    """The checked request's clip as a prepared Reference, made before the request is queued: a file or
+    an array is decoded and checked exactly as ``Engine.clone`` would (a bad clip is a 400 at once, and
+    the engine's thread never decodes); a client's prepared Reference has passed the same checks."""
+    import tempfile
+
+    from ..reference.audio import Reference, prepare_reference
+
     if request["source"] == "file":
-        path = tmp / request["filename"]
-        if path.suffix != suffix_of(request["filename"]):
-            path = tmp / ("reference" + suffix_of(request["filename"]))
-        path.write_bytes(request["data"].tobytes())
-        return path
+        with tempfile.TemporaryDirectory(prefix="voxnb-serve-") as tmp:
+            path = Path(tmp) / request["filename"]
+            if path.suffix != suffix_of(request["filename"]):
+                path = Path(tmp) / ("reference" + suffix_of(request["filename"]))
+            path.write_bytes(request["data"].tobytes())
+            try:
+                return prepare_reference(path)
+            except VoxnbError as err:
+                raise without(err, tmp) from None
     audio, rate = request["data"], request["sample_rate"]
     if request["source"] == "array":
-        return audio, rate
-    from ..reference.audio import Reference
-
+        return prepare_reference((audio, rate))
     return Reference(audio=audio, sample_rate=rate, report=request["report"], source=request["filename"])
+
+
+def without(err: VoxnbError, tmp: str) -> VoxnbError:
+    """The error with the server's temp folder taken out of its words: a client never sees server paths."""
+    if err.key is None or not any(tmp in str(v) for v in err.params.values()):
+        return err
+    params = {k: str(v).replace(tmp + os.sep, "").replace(tmp, "") if tmp in str(v) else v
+              for k, v in err.params.items()}
+    return type(err)(key=err.key, **params)
 
 
 def check_prepared(audio, rate: int) -> None:

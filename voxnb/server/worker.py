@@ -148,14 +148,16 @@ class EngineWorker:
                     return
                 job = self._queue.popleft()
                 self.running = job
-            outcome = self._execute(job)
-            with self._wake:
+            outcome, last = self._execute(job)
+            with self._wake:   # counted before the client hears the end: health agrees with what it saw
                 self.running = None
                 self._finish(job, outcome)
+            job.emit(*last)
             del job
             release_memory()
 
-    def _execute(self, job: Job) -> str:
+    def _execute(self, job: Job) -> tuple[str, tuple[str, object]]:
+        """(outcome, the last event to send its client)."""
         items = job.work()
         try:
             for item in items:
@@ -164,12 +166,9 @@ class EngineWorker:
                 if job.cancelled.is_set():
                     break
         except Exception as err:
-            job.emit("error", err)
-            return "failed"
+            return "failed", ("error", err)
         finally:
             getattr(items, "close", lambda: None)()
         if job.cancelled.is_set():
-            job.emit("error", EngineError(key="server.request_cancelled"))
-            return "cancelled"
-        job.emit("done", None)
-        return "served"
+            return "cancelled", ("error", EngineError(key="server.request_cancelled"))
+        return "served", ("done", None)
