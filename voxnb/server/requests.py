@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..engines.remote import wire
 from ..errors import BadReferenceError, SettingsError, VoxnbError
+from ..messages import Msg
 
 MIB = 2**20
 # each route's body at most (chunked or not), and what it holds, for the message that refuses more
@@ -99,16 +100,8 @@ async def _drain(request, stall_s: float, stream=None) -> None:
 
 
 def _too_large(mib: float, limit: int, what: str) -> Refused:
-    from ..messages import Msg
-
     return Refused(VoxnbError(key="server.body_too_large", mib=mib, limit=limit // MIB, what=Msg(what),
                               advice=Msg(ADVICE.get(what, "server.advice_text"))), 413, close=True)
-
-
-def _what(key: str):
-    from ..messages import Msg
-
-    return Msg(key)
 
 
 async def read_message(request, route: str, stall_s: float) -> tuple[dict, dict]:
@@ -119,7 +112,7 @@ async def read_message(request, route: str, stall_s: float) -> tuple[dict, dict]
     except wire.WireError as err:
         if err.inflated is not None:
             raise Refused(VoxnbError(key="server.message_inflates", mib=err.inflated / MIB, limit=limit // MIB,
-                                     what=_what(what)), 413) from None
+                                     what=Msg(what)), 413) from None
         raise Refused(VoxnbError(key="server.request_voxnb_message", err=err.reason)) from None
     finally:
         body.close()
@@ -158,10 +151,10 @@ def synthesis(meta: dict, arrays: dict, engine) -> tuple[str, object, dict]:
         if not 0 < len(voice) <= MAX_NAME_CHARS:
             raise Refused(VoxnbError(key="server.field_length", name="voice_name", limit=MAX_NAME_CHARS))
     check_text(text)
-    if engine is not None and hasattr(engine, "_settings"):   # loaded: its own refusals now, not after queueing
-        engine._settings(settings)
-        if isinstance(voice, str) and hasattr(engine, "_resolve"):
-            engine._resolve(voice)
+    if engine is not None:   # loaded: its own refusals (settings, stock voice) now, not after queueing
+        from ..engines.generate import prepare
+
+        prepare(engine, settings, voice)
     return text, voice, settings
 
 
