@@ -49,6 +49,8 @@ EOF
                      Jupyter kernel "voxnb · <engine>" for notebooks
   --engine-port N    first engine server's port (default 8870; the next engines count up); loopback only
   --max-queue N      requests that may wait per engine server; one more is refused at once (default 8)
+  --replicas N|all   serve each engine from N replicas on Ray (all: one per GPU; auto: scaled on queue
+                     length); installs ray[serve]; --status lists the replicas
   --max-viewers N    live dashboard viewers (kernels) at once (default: sized from the machine's memory)
   --allow-host NAME  also serve the dashboard under this host name (repeatable; '.example.org' allows
                      its subdomains); other Host headers get 403 (DNS-rebinding protection)
@@ -87,7 +89,7 @@ cli_hint() {  # the environment is not on PATH in the user's shell: say how to r
 }
 
 ACCEPT=0; MODEL_SOURCE=""; CPU=0; ENGINE=""; LAB_PORT=""; DASH_PORT=""; HOST=""; LAUNCH=1; ACTION=start
-ENGINE_ENV=shared; ENGINE_PORT=8870; MAX_QUEUE=8; MAX_VIEWERS=0; ALLOW_HOSTS=()
+ENGINE_ENV=shared; ENGINE_PORT=8870; MAX_QUEUE=8; MAX_VIEWERS=0; ALLOW_HOSTS=(); REPLICAS=""
 TURBO=0; PIP_INDEX=""; HF_ENDPOINT_ARG=""; FORCE_VENV=0; PLAN=0; SRC_ARG=${COSYVOICE_SRC:-}
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -98,6 +100,7 @@ while [ $# -gt 0 ]; do
     --engine-env) ENGINE_ENV=${2:?--engine-env needs shared or own}; shift ;;
     --engine-port) ENGINE_PORT=${2:?--engine-port needs a number}; shift ;;
     --max-queue) MAX_QUEUE=${2:?--max-queue needs a number}; shift ;;
+    --replicas) REPLICAS=${2:?--replicas needs a number, all or auto}; shift ;;
     --max-viewers) MAX_VIEWERS=${2:?--max-viewers needs a number}; shift ;;
     --allow-host) ALLOW_HOSTS+=(--allow-host "${2:?--allow-host needs a name}"); shift ;;
     --lab-port) LAB_PORT=${2:?--lab-port needs a number}; shift ;;
@@ -120,6 +123,8 @@ done
 for p in "$LAB_PORT" "$DASH_PORT" "$ENGINE_PORT"; do
   [ -z "$p" ] || [[ "$p" =~ ^[0-9]+$ && "$p" -ge 1 && "$p" -le 65535 ]] || die "port '$p' is not a number from 1 to 65535"
 done
+[ -z "$REPLICAS" ] || [[ "$REPLICAS" =~ ^([1-9][0-9]*|all|auto)$ ]] \
+  || die "--replicas '$REPLICAS' is not a number of replicas: give 1 or more, all (one per GPU) or auto"
 [[ "$MAX_QUEUE" =~ ^[0-9]+$ ]] || die "--max-queue '$MAX_QUEUE' is not a whole number (0 refuses while busy)"
 [[ "$MAX_VIEWERS" =~ ^[0-9]+$ ]] || die "--max-viewers '$MAX_VIEWERS' is not a whole number (0 sizes it from memory)"
 case "$ENGINE_ENV" in shared|own) ;; *) die "--engine-env must be shared or own (got '$ENGINE_ENV')" ;; esac
@@ -359,7 +364,7 @@ if [ "$PLAN" = 1 ]; then
     if [ "$(engine_info ENV "$e")" = engines ]; then where="$where, torch==$ENGINE_TORCH_VERSION+torchaudio ($ENGINE_TORCH_TAG), weights from ${VOXNB_MODEL_SOURCE:-the default hub}"; fi
     echo "engine:      $e ($where)"
   done
-  echo "engine port: $ENGINE_PORT (loopback), queue limit $MAX_QUEUE"
+  echo "engine port: $ENGINE_PORT (loopback), queue limit $MAX_QUEUE${REPLICAS:+, $REPLICAS replicas each on Ray}"
   echo "servers:     JupyterLab on $HOST:$LAB_PORT, dashboard on $HOST:$DASH_PORT"
   echo "run dir:     $RUN_DIR"
   plan_py show --python "$([ -x "$PY" ] && echo "$PY" || echo "$SYS_PY")"; exit $?
@@ -397,6 +402,7 @@ for e in "${ENGINES[@]}"; do if from_source "$e"; then src_preflight "$e"; fi; d
 
 
 
+RAY_PIN="ray[serve]>=2.49,<3"   # as pyproject's cluster extra: voxnb serve --replicas, voxnb batch --ray
 # Reinstall only when what decides the environment changed.
 STAMP="$ENV_DIR/.voxnb-stamp"
 want_stamp=$(cat "$ROOT/pyproject.toml" "$ROOT/environment.yml" | sha256sum | cut -c1-16)-$TORCH_TAG-compat
@@ -587,7 +593,12 @@ for e in "${ENGINES[@]}"; do
     ASR_DONE=1
   fi
   [ "$EPY" = "$PY" ] || ENGINE_ARGS+=(--engine-python "$e=$EPY")
+  if [ -n "$REPLICAS" ] && ! "$EPY" -c "import ray.serve" >/dev/null 2>&1; then   # replicas are Ray Serve's
+    say "installing Ray for $e's replicas"
+    PY=$EPY pip_q "$RAY_PIN" || die "installing $RAY_PIN into $e's environment failed"
+  fi
 done
+[ -z "$REPLICAS" ] || ENGINE_ARGS+=(--replicas "$REPLICAS")
 
 if [ "$TURBO" = 1 ]; then unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY; fi
 if [ "$LAUNCH" = 0 ]; then

@@ -33,7 +33,8 @@ pip_q() {  # $1 venv; the rest: pip install arguments
     tail -n 40 "$venv/pip-install.log"; echo "error: pip install $* failed (log: $venv/pip-install.log)" >&2; exit 1; }
 }
 make_venv() {  # $1 venv dir, $2 torch pin, then extra packages; reinstalls only when they changed
-  local venv=$1 torch=$2; shift 2
+  local venv=$1 torch=$2 extras=""; shift 2
+  [ "$venv" != .venv ] || extras=",cluster"   # Ray for the replica and cluster-batch tests (tests/test_cluster.py)
   local want
   want=$(cat pyproject.toml | sha256sum | cut -c1-16)-$torch-$*-compat
   [ -x "$venv/bin/python" ] || "$PY" -m venv "$venv"
@@ -42,7 +43,7 @@ make_venv() {  # $1 venv dir, $2 torch pin, then extra packages; reinstalls only
   pip_q "$venv" --upgrade pip
   # torch 2.13.0 resolves to the local CPU wheel on this machine kind; an unpinned torch pulls a CUDA build.
   pip_q "$venv" "torch==$torch" "$@"
-  pip_q "$venv" --config-settings editable_mode=compat -e ".[test]"
+  pip_q "$venv" --config-settings editable_mode=compat -e ".[test$extras]"
   echo "$want" >"$venv/.stamp"
 }
 make_venv .venv 2.13.0

@@ -76,7 +76,7 @@ def first_batch(engine, tmp_path_factory):
     out = tmp_path_factory.mktemp("batch")
     calls = []
     voice = engine.stock_voice("jf_tebukuro")
-    manifest = run_batch(engine, voice, LINES, out, on_progress=lambda i, n, line: calls.append((i, n, line)))
+    manifest = run_batch(engine, voice, LINES, out, on_progress=lambda p: calls.append((p.done, p.total, p.line)))
     return engine, voice, out, manifest, calls
 
 
@@ -86,7 +86,7 @@ def test_run_batch_writes_wavs_sidecars_and_a_manifest(first_batch):
     assert [(i, n) for i, n, _ in calls] == [(1, 2), (2, 2)] and calls[-1][2] == LINES[1]
     rows = read_manifest(manifest)
     assert list(rows[0]) == ["row", "name", "file", "text", "voice_id", "style", "speed", "seed",
-                             "duration_s", "rtf", "error"]
+                             "duration_s", "rtf", "error", "key"]
     assert [(r["name"], r["file"], r["text"], r["style"], r["error"]) for r in rows] == [
         ("morning", "morning.wav", "Good morning.", "calm", ""),
         ("002", "002.wav", "早上好。", "happy", "")]
@@ -101,13 +101,51 @@ def test_run_batch_writes_wavs_sidecars_and_a_manifest(first_batch):
     assert not list(out.glob(".*"))                       # no temporary files left behind
 
 
-def test_a_second_run_never_overwrites(first_batch):
+def test_a_rerun_speaks_only_what_is_not_done_and_never_overwrites(first_batch):
     engine, voice, out, manifest, _ = first_batch
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    second = run_batch(engine, voice, LINES[:1], out)
-    assert second == out / "manifest-1.csv"
-    assert read_manifest(second)[0]["file"] == "morning-1.wav"
-    assert {p.name: p.read_bytes() for p in out.iterdir() if p.name in before} == before
+    seen = []
+    assert run_batch(engine, voice, LINES, out, on_progress=seen.append) == manifest
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before        # nothing spoken, nothing new
+    assert seen[-1].skipped == 2 and seen[-1].done == 2 and "2 done before" in str(seen[-1])
+
+    # an edited line: its new take goes beside the old one, which is kept; the manifest lists the new one
+    edited = [LINES[0], Line("晚上好。", style="happy", row=3)]
+    rows = read_manifest(run_batch(engine, voice, edited, out))
+    assert [r["file"] for r in rows] == ["morning.wav", "002-1.wav"] and (out / "002.wav").read_bytes() == before["002.wav"]
+    assert len(rows) == 2 and rows[1]["text"] == "晚上好。"
+
+
+def test_a_take_written_before_a_kill_is_listed_not_spoken_again(engine, tmp_path):
+    voice = engine.stock_voice("jf_alpha")
+    lines = [Line("One line.", name="a"), Line("Another line.", name="b")]
+    manifest = run_batch(engine, voice, lines, tmp_path)
+    rows = read_manifest(manifest)
+    # as if the run was killed after writing b.wav but before listing it, while writing a temp file
+    with open(manifest, "w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerow(rows[0])
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    stale = tmp_path / f".c.{dead.stdout.strip()}-1-0123abcd.tmp.wav"
+    stale.write_bytes(b"half")
+    b_before = (tmp_path / "b.wav").read_bytes()
+    seen = []
+    rows = read_manifest(run_batch(engine, voice, lines, tmp_path, on_progress=seen.append))
+    assert [r["file"] for r in rows] == ["a.wav", "b.wav"] and seen[-1].skipped == 2
+    assert (tmp_path / "b.wav").read_bytes() == b_before and not stale.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json", "a.wav", "b.json", "b.wav", "manifest.csv"]
+
+
+def test_one_batch_writes_into_a_folder_at_a_time(tmp_path):
+    from voxnb.runs.folder import BatchFolder
+
+    with BatchFolder(tmp_path):
+        with pytest.raises(VoxnbError, match="Another batch is writing") as err:
+            BatchFolder(tmp_path)
+        assert "--out" in err.value.fix
+    with BatchFolder(tmp_path):   # free again once the first is done
+        pass
 
 
 def test_a_failing_line_is_recorded_and_the_batch_goes_on(engine, tmp_path):
@@ -115,7 +153,7 @@ def test_a_failing_line_is_recorded_and_the_batch_goes_on(engine, tmp_path):
              Line("Someone else.", name="c", voice="nobody"), Line("Still fine.", name="d")]
     done = []
     manifest = run_batch(engine, engine.stock_voice("jf_alpha"), lines, tmp_path,
-                         on_progress=lambda i, n, line: done.append(i))
+                         on_progress=lambda p: done.append(p.done))
     rows = {r["name"]: r for r in read_manifest(manifest)}
     assert done == [1, 2, 3, 4]
     assert rows["a"]["error"] == "" and rows["d"]["error"] == "" and (tmp_path / "d.wav").exists()

@@ -342,3 +342,36 @@ print(sorted(m for m in ("torch", "librosa", "numba", "hibari", "jieba", "pypiny
     assert p.returncode == 0, p.stderr[-3000:]
     status, loaded = p.stdout.strip().splitlines()[-2:]
     assert "Done" in status and loaded == "[]", p.stdout
+
+
+def metric(url, name, **labels):
+    """One sample of the server's /metrics (prometheus text), 0 when absent."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    with urllib.request.urlopen(f"{url}/metrics", timeout=30) as r:
+        text = r.read().decode()
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()):
+                return sample.value
+    return 0.0
+
+
+def test_metrics_count_what_was_sent(server, remote):
+    url, _ = server
+    served = dict(name="voxnb_requests_total", engine="kokoro", kind="synthesize", outcome="served")
+    invalid = dict(name="voxnb_requests_total", engine="kokoro", kind="synthesize", outcome="invalid")
+    streamed = dict(name="voxnb_requests_total", engine="kokoro", kind="stream", outcome="served")
+    before = {k: metric(url, **v) for k, v in (("served", served), ("invalid", invalid), ("streamed", streamed))}
+    audio_before = metric(url, "voxnb_audio_seconds_total", engine="kokoro")
+    seconds = sum(remote.synthesize(f"Counted request {i}.", "jf_alpha").duration_s for i in range(3))
+    seconds += sum(len(c.audio) / c.sample_rate for c in remote.stream("Streamed once.", "jf_alpha"))
+    with pytest.raises(errors.VoxnbError):
+        remote.synthesize("A voice that is not there.", "nobody_at_all")
+    assert metric(url, **served) == before["served"] + 3
+    assert metric(url, **streamed) == before["streamed"] + 1
+    assert metric(url, **invalid) == before["invalid"] + 1
+    assert abs(metric(url, "voxnb_audio_seconds_total", engine="kokoro") - audio_before - seconds) < 0.05
+    assert metric(url, "voxnb_request_seconds_count", engine="kokoro", kind="synthesize") >= 3
+    assert metric(url, "voxnb_replicas", engine="kokoro", state="ready") == 1
+    assert metric(url, "voxnb_queue_length", engine="kokoro") == 0

@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 import tomllib
 from pathlib import Path
 
@@ -214,6 +215,38 @@ def test_an_engine_in_an_environment_of_its_own(installed):
         assert cmdline[0].decode() == str(epy) and b"serve" in cmdline
     finally:
         subprocess.run(["bash", "1-click-start.sh", "--stop"], cwd=repo, env=e, timeout=120)
+
+
+def test_replicas_through_ray_listed_by_status(installed):
+    """--replicas 2: Ray installed into the environment, the engine served by two replicas, --status lists them,
+    --stop takes the replicas (and the local Ray) down with the server."""
+    repo, env, _ = installed
+
+    def run(*args, timeout=900):
+        return subprocess.run(["bash", "1-click-start.sh", *args], cwd=repo, capture_output=True, text=True,
+                              env={**os.environ, **env}, timeout=timeout)
+
+    assert "is not a number of replicas" in run("--replicas", "many", "--plan").stderr
+    p = run("--replicas", "2", "--lab-port", str(free_port()), "--dash-port", str(free_port()),
+            "--engine-port", str(free_port()))
+    try:
+        assert p.returncode == 0, p.stdout[-2000:] + p.stderr[-2000:]
+        for _ in range(120):   # the replicas register with the server as they load
+            status = run("--status", timeout=120).stdout
+            if len(re.findall(r"^  replica \S+ +ready", status, re.M)) == 2:
+                break
+            time.sleep(1)
+        replicas = re.findall(r"^  replica \S+ +ready +node \S+ +pid (\d+) +cpu +RSS ([\d.]+) MB", status, re.M)
+        assert len(replicas) == 2 and all(float(rss) > 50 for _, rss in replicas), status
+    finally:
+        stop = run("--stop")
+    assert stop.returncode == 0
+    for pid, _ in replicas:   # no replica outlives the server
+        for _ in range(60):
+            if not Path(f"/proc/{pid}").exists():
+                break
+            time.sleep(0.5)
+        assert not Path(f"/proc/{pid}").exists(), f"replica {pid} still runs"
 
 
 def test_taken_port_is_named(installed):

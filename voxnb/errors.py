@@ -100,6 +100,11 @@ class EngineStoppedError(EngineError):
     """The engine server cannot be reached: it stopped, or was never started."""
 
 
+class ReplicaLostError(EngineError):
+    """The replica running a request died after part of its reply was sent (or on every retry): sending
+    the request again is safe, and another replica answers it."""
+
+
 class ConsentRequiredError(VoxnbError):
     """Cloning from a recording was asked for without the statement that the user may clone that voice."""
 

@@ -15,6 +15,8 @@ def cmd_bench(args, engines_for) -> int:
 
     if args.hostile:
         return _bench_hostile(args)
+    if args.serve:
+        return _bench_serve(args)
     if args.watermark:
         from ..bench import watermark
 
@@ -32,6 +34,29 @@ def cmd_bench(args, engines_for) -> int:
     figures = run(quick=args.quick, systems=systems, progress=lambda m: print(f"  {m}", file=sys.stderr),
                   role=args.role, refine_s=args.refine)
     print(json.dumps(figures) if args.json else table(figures))
+    return 0
+
+
+def _numbers(text: str, flag: str) -> tuple[int, ...]:
+    try:
+        values = tuple(int(v) for v in text.split(",") if v.strip())
+    except ValueError:
+        values = ()
+    if not values or min(values) < 1:
+        raise VoxnbError(key="cli.bench_numbers", flag=flag, value=text)
+    return values
+
+
+def _bench_serve(args) -> int:
+    from ..bench import serving
+    from ..engines import DEFAULT
+    from ..server.cluster import need_ray
+
+    need_ray()
+    figures = serving.run(args.engine or DEFAULT, replicas=_numbers(args.replicas, "--replicas"),
+                          concurrency=_numbers(args.concurrency, "--concurrency"), requests=args.requests,
+                          progress=lambda m: print(f"  {m}", file=sys.stderr))
+    print(json.dumps(figures) if args.json else serving.table(figures))
     return 0
 
 

@@ -67,6 +67,11 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--engine", default=None, help=engine_help())
     b.add_argument("--server", default=None, help="use the engine of a `voxnb serve` at this URL")
     b.add_argument("--json", action="store_true", help="print one JSON object describing the batch")
+    b.add_argument("--ray", nargs="?", const="local", default=None, metavar="ADDRESS",
+                   help="spread the lines over a Ray cluster's workers (one engine each); without ADDRESS, "
+                        "start Ray on this box. This process writes every file and the manifest")
+    b.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="with --ray: engine workers (default: one per GPU, or per CPU without one)")
 
     bn = sub.add_parser("bench", help="speed, WER and speaker similarity of voxnb and its peers, in one run")
     bn.add_argument("--quick", action="store_true", help="2 speakers x 1 text (about 4 minutes); "
@@ -96,6 +101,14 @@ def _parser() -> argparse.ArgumentParser:
                          "malformed requests): each case's status, the server's RSS before/peak/after, and whether "
                          "a good request follows; starts a server of --engine (default kokoro) unless --server")
     bn.add_argument("--server", default=None, help="with --hostile: a running `voxnb serve` at this URL")
+    bn.add_argument("--serve", action="store_true",
+                    help="serving throughput through the HTTP API: plain `voxnb serve` against --replicas on a "
+                         "local Ray, at each --concurrency (requests/min, audio s/s, p50/p95 latency and "
+                         "first audio); --engine picks the engine (default kokoro)")
+    bn.add_argument("--replicas", default="1,2", help="with --serve: replica counts (default 1,2)")
+    bn.add_argument("--concurrency", default="1,4,8", help="with --serve: concurrent clients (default 1,4,8)")
+    bn.add_argument("--requests", type=int, default=None,
+                    help="with --serve: requests per cell (default 4 x clients, at least 8)")
     bn.add_argument("--watermark", action="store_true", help="measure the watermark instead: detection after "
                                                             "codecs, resampling, noise and splicing; false positives; cost")
 
@@ -116,6 +129,16 @@ def _parser() -> argparse.ArgumentParser:
     sv.add_argument("--send-timeout", type=float, default=30.0, metavar="S",
                     help="a client that reads none of its reply for S seconds has its request cancelled "
                          "(default 30)")
+
+    sv.add_argument("--replicas", default=None, metavar="N|all|auto",
+                    help="serve from N replicas of the engine on a Ray cluster (all: one per GPU, or per CPU "
+                         "without one; auto: scaled on queue length); same HTTP API (needs ray[serve])")
+    sv.add_argument("--ray", default=None, metavar="ADDRESS",
+                    help="with --replicas: the Ray cluster's head (host:6379); default: start Ray on this box")
+    sv.add_argument("--max-ongoing", type=int, default=None, metavar="N",
+                    help="with --replicas: requests in flight per replica (default 2: one runs, one waits ready)")
+    sv.add_argument("--max-replicas", type=int, default=None, metavar="N",
+                    help="with --replicas auto: the most replicas (default: the cluster's GPUs, or CPUs)")
 
     f = sub.add_parser("fetch", help=f"make an engine's weights present and verified ({', '.join(fetchable)})")
     f.add_argument("name", nargs="?", default=None,
@@ -269,29 +292,9 @@ def cmd_doctor(args) -> int:
 
 
 def cmd_batch(args) -> int:
-    from ..runs.batch import read_manifest, read_script, run_batch
+    from .batch import cmd_batch as batch
 
-    lines = read_script(args.script)            # a bad row stops here, before any model is loaded
-    _need_consent(args)
-    engine = _engine(args)
-    voice = _voice(engine, args)
-    named = {n: _voice(engine, argparse.Namespace(ref=None, voice=n, voices_dir=args.voices_dir))
-             for n in sorted({line.voice for line in lines if line.voice})}
-    progress = None if args.json else (lambda i, n, line: print(f"  {i}/{n} {line.name or line.text[:40]}",
-                                                                 file=sys.stderr))
-    manifest = run_batch(engine, voice, lines, args.out, on_progress=progress, voices=named)
-    rows = read_manifest(manifest)
-    failed = [{"row": r["row"], "name": r["name"], "error": r["error"]} for r in rows if r["error"]]
-    seconds = sum(float(r["duration_s"]) for r in rows if not r["error"])
-    info = {"manifest": str(manifest), "lines": len(rows), "written": len(rows) - len(failed),
-            "duration_s": round(seconds, 3), "failed": failed}
-    if args.json:
-        print(json.dumps(info, ensure_ascii=False))
-    else:
-        print(f"wrote {info['written']} of {info['lines']} lines ({info['duration_s']} s of audio); manifest: {manifest}")
-        for f in failed:
-            print(f"error: row {f['row']} ({f['name']}): {f['error']}", file=sys.stderr)
-    return 2 if failed else 0
+    return batch(args, _engine, _voice, _need_consent)
 
 
 def cmd_bench(args) -> int:
@@ -305,7 +308,8 @@ def cmd_serve(args) -> int:
 
     serve(args.engine, host=args.host, port=args.port, max_queue=args.max_queue, token=args.token,
           token_file=args.token_file, allow_origins=tuple(args.allow_origin), read_timeout_s=args.read_timeout,
-          send_timeout_s=args.send_timeout)
+          send_timeout_s=args.send_timeout, replicas=args.replicas, ray=args.ray, max_ongoing=args.max_ongoing,
+          max_replicas=args.max_replicas)
     return 0
 
 

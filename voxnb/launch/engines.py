@@ -27,9 +27,10 @@ def plan(names: list[str], first_port: int, pythons: dict[str, str], default_pyt
             for i, name in enumerate(names)}
 
 
-def command(name: str, entry: dict, max_queue: int) -> list[str]:
+def command(name: str, entry: dict, max_queue: int, replicas: str = "") -> list[str]:
+    """``replicas`` (N, all, auto): served from that many replicas on a Ray instance of this box."""
     return [entry["python"], "-m", "voxnb", "serve", "--engine", name, "--host", ENGINE_HOST,
-            "--port", str(entry["port"]), "--max-queue", str(max_queue)]
+            "--port", str(entry["port"]), "--max-queue", str(max_queue), *(["--replicas", replicas] if replicas else [])]
 
 
 def env_for(entry: dict, base: dict) -> dict:
@@ -88,4 +89,8 @@ def describe(name: str, entry: dict, running: bool) -> tuple[str, bool]:
     line = (f"Engine {name:10} {('running' if h.get('ready') else h.get('status', '?')):14} port {entry['port']}  "
             f"pid {entry['pid']}  RSS {h.get('memory', {}).get('rss_mb', '?')} MB  "
             f"queue {q.get('waiting', 0)}/{q.get('max_queue', '?')} ({busy})  served {h.get('served', 0)}")
+    for r in h.get("replicas") or []:   # a replicated server: one line per replica
+        line += (f"\n  replica {r.get('replica', '?'):10} {r.get('state', '?'):8} node {r.get('node', '?')}  "
+                 f"pid {r.get('pid', '?')}  {r.get('device') or '?'}  RSS {r.get('memory', {}).get('rss_mb', '?')} MB  "
+                 f"served {r.get('served', 0)}")
     return line, bool(h.get("ready"))

@@ -244,7 +244,7 @@ def start(args) -> int:
 
 def _start_engines(engines: dict, args, env: dict) -> None:
     for name, e in engines.items():
-        e["pid"] = _spawn(launch_engines.command(name, e, args.max_queue), Path(e["log"]), Path(args.root),
+        e["pid"] = _spawn(launch_engines.command(name, e, args.max_queue, args.replicas), Path(e["log"]), Path(args.root),
                           launch_engines.env_for(e, env))
 
 
@@ -361,6 +361,8 @@ def main(argv=None) -> int:
     s.add_argument("--engine-python", action="append", default=[], metavar="NAME=PYTHON",
                    help="run NAME's server with this Python (an environment of its own)")
     s.add_argument("--max-queue", type=int, default=8, help="requests that may wait per engine")
+    s.add_argument("--replicas", default="", metavar="N|all|auto",
+                   help="serve each engine from replicas on a Ray instance of this box (all: one per GPU)")
     s.add_argument("--engine-timeout", type=float, default=ENGINE_READY_TIMEOUT_S)
     for name in ("status", "stop"):
         sub.add_parser(name).add_argument("--run-dir", required=True)

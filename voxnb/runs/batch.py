@@ -12,22 +12,19 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
 from ..engines.generate import generate
 from ..errors import SettingsError, TextError, VoiceNotFoundError, VoxnbError
-from ..output.write import reserve, unwritable
 from ..settings import SynthesisSettings
 from ..voice import Voice
+from .folder import MANIFEST, MANIFEST_COLUMNS, BatchFolder, BatchProgress, row_key  # noqa: F401 -- re-exported
 
 COLUMNS = ("text", "name", "style", "speed", "seed", "voice", "instruct")
-MANIFEST_COLUMNS = ("row", "name", "file", "text", "voice_id", "style", "speed", "seed", "duration_s", "rtf", "error")
-MANIFEST = "manifest.csv"
 _NAME_RE = re.compile(r"^[\w\-. ]{1,100}$")   # a file stem: letters (any script), digits, space, - _ .
 
 
@@ -107,51 +104,79 @@ def _line(values: dict, row: int, source: str) -> Line:
 
 
 def run_batch(engine, voice: Voice | None, lines: Sequence[Line], out_dir: str | Path,
-              on_progress: Callable[[int, int, Line], None] | None = None,
+              on_progress: Callable[[BatchProgress], None] | None = None,
               voices: Mapping[str, Voice] | None = None) -> Path:
-    """Speak every line into ``out_dir``; return the path of the manifest written there.
+    """Speak every line into ``out_dir``; return the path of its manifest (``out_dir/manifest.csv``).
 
-    Each line becomes ``<name or 001>.wav`` plus a JSON sidecar (existing files are never
-    replaced: a free name like ``001-1.wav`` is taken). A line naming a ``voice`` uses
-    ``voices[name]``, else the engine's stock voice of that name. A line that fails is
-    recorded in the manifest with its error and the batch goes on. The manifest is
-    rewritten atomically after every line, so an interrupted batch still has one.
-    ``on_progress(i, n, line)`` is called after each line, with ``i`` lines of ``n`` done.
+    Each line becomes ``<name or 001>.wav`` plus a JSON sidecar. The manifest is the truth and is
+    rewritten atomically after every line: a re-run into the same folder speaks only the lines not done
+    yet (a line is done when listed without an error, with the same text, voice and settings); a take
+    written just before a killed run could list it is recognised by its sidecar, not spoken twice.
+    Existing files are never replaced: an edited line's new take gets a free name (``001-1.wav``).
+    A line naming a ``voice`` uses ``voices[name]``, else the engine's stock voice of that name. A line
+    that fails is listed with its error (and tried again by the next run); the batch goes on.
+    ``engine`` may be a ``voxnb.runs.cluster.RayPool``, which speaks several lines at once on a cluster.
+    ``on_progress(progress)`` is called after each line (``BatchProgress``: done, total, rows/min, time left).
     """
     if voice is None and any(not line.voice for line in lines):
         raise VoxnbError(key="batch.voice_lines_do_name")
-    out_dir = Path(out_dir)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise unwritable(out_dir, err) from None
-    manifest = reserve(out_dir / MANIFEST)   # a name no concurrent batch into this folder gets, before the first line
-    rows: list[dict] = []
-    _write_manifest(manifest, rows)
     width = max(3, len(str(len(lines))))
-    for i, line in enumerate(lines):
-        rows.append(_speak(engine, voice, voices or {}, line, out_dir, line.name or f"{i + 1:0{width}d}"))
-        _write_manifest(manifest, rows)
-        if on_progress is not None:
-            on_progress(i + 1, len(lines), line)
-    return manifest
+    with BatchFolder(out_dir) as folder:
+        progress = BatchProgress(0, len(lines), 0, 0, time.monotonic())
+        todo = []
+        for i, line in enumerate(lines):
+            stem = line.name or f"{i + 1:0{width}d}"
+            row = {"row": line.row or "", "name": stem, "file": "", "text": line.text, "voice_id": "",
+                   "style": line.style, "speed": line.speed, "seed": line.seed, "duration_s": "", "rtf": "",
+                   "error": "", "key": ""}
+            try:
+                who = _line_voice(engine, voice, voices or {}, line)
+            except VoxnbError as err:
+                row["error"] = str(err)
+                _finish(folder, row, progress, line, on_progress)
+                continue
+            row.update(voice_id=who.id, key=row_key(line.text, who.id, line.style, line.speed, line.seed,
+                                                     line.instruct))
+            if folder.done(stem, row["key"]):
+                progress.skipped += 1
+                _finish(folder, None, progress, line, on_progress)
+                continue
+            todo.append((line, who, row))
+        speak = getattr(engine, "speak_rows", None) or (lambda items: _speak_in_turn(engine, items))
+        for (line, _, row), outcome in speak(todo):
+            if isinstance(outcome, BaseException):
+                err = outcome
+                row["error"] = str(err) if isinstance(err, VoxnbError) else f"unexpected {type(err).__name__}: {err}"
+            else:
+                path = outcome.save(folder.dir / f"{row['name']}.wav")
+                row.update(file=path.name, duration_s=round(outcome.duration_s, 3), rtf=round(outcome.rtf, 3))
+            _finish(folder, row, progress, line, on_progress)
+        return folder.manifest
 
 
-def _speak(engine, voice, voices, line: Line, out_dir: Path, stem: str) -> dict:
-    row = {"row": line.row or "", "name": stem, "file": "", "text": line.text, "voice_id": "", "style": line.style,
-           "speed": line.speed, "seed": line.seed, "duration_s": "", "rtf": "", "error": ""}
-    try:
-        who = _line_voice(engine, voice, voices, line)
-        row["voice_id"] = who.id
-        extra = {"instruct": line.instruct} if line.instruct else {}
-        result = generate(engine, line.text, who, dict(style=line.style, speed=line.speed, seed=line.seed,
-                                                       inspect=False, **extra))
-        path = result.save(out_dir / f"{stem}.wav")
-    except Exception as err:  # noqa: BLE001 -- one bad line must not lose the others; the message is kept
-        row["error"] = str(err) if isinstance(err, VoxnbError) else f"unexpected {type(err).__name__}: {err}"
-        return row
-    row.update(file=path.name, duration_s=round(result.duration_s, 3), rtf=round(result.rtf, 3))
-    return row
+def _finish(folder: BatchFolder, row: dict | None, progress: BatchProgress, line: Line, on_progress) -> None:
+    if row is not None:
+        folder.record(row)
+        progress.failed += bool(row["error"])
+    progress.done += 1
+    progress.line = line
+    if on_progress is not None:
+        on_progress(progress)
+
+
+def line_settings(line: Line) -> dict:
+    extra = {"instruct": line.instruct} if line.instruct else {}
+    return dict(style=line.style, speed=line.speed, seed=line.seed, inspect=False, **extra)
+
+
+def _speak_in_turn(engine, items):
+    """(item, Result or the exception) for each item, one after another on this process's engine."""
+    for item in items:
+        line, who, _ = item
+        try:
+            yield item, generate(engine, line.text, who, line_settings(line))
+        except Exception as err:  # noqa: BLE001 -- one bad line must not lose the others; the message is kept
+            yield item, err
 
 
 def _line_voice(engine, voice: Voice | None, voices: Mapping[str, Voice], line: Line) -> Voice:
@@ -165,20 +190,8 @@ def _line_voice(engine, voice: Voice | None, voices: Mapping[str, Voice], line: 
         raise VoiceNotFoundError(key="batch.voice_not_given", voice=line.voice, problem=err.problem_msg()) from None
 
 
-def _write_manifest(path: Path, rows: list[dict]) -> None:
-    # unique per process and thread, and removed whatever fails: no hidden temp file stays in the folder
-    tmp = path.with_name(f".{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=MANIFEST_COLUMNS)
-            writer.writeheader()
-            writer.writerows(rows)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def read_manifest(path: str | Path) -> list[dict]:
-    """The manifest's rows as dicts of strings, in the order the lines were spoken."""
+    """The manifest's rows as dicts of strings, one per line of the script (in the script's order, lines of
+    an earlier script that this one no longer has first)."""
     with open(path, encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))

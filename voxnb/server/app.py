@@ -22,14 +22,13 @@ import time
 import uuid
 from pathlib import Path
 
-import numpy as np
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from ..engines.remote import wire
-from ..errors import EngineError, TextError, VoxnbError
-from ..engines.generate import Generation
-from . import guard, requests
+from ..errors import EngineBusyError, EngineError, TextError, VoxnbError
+from . import guard, jobs, requests
+from .metrics import ServerMetrics
 from .guard import error_response
 from .requests import Refused
 from .worker import EngineWorker, Job
@@ -38,6 +37,7 @@ HEARTBEAT_S = 2.0          # a waiting client hears from the server this often (
 READ_TIMEOUT_S = 30.0      # request headers in full, and each pause inside a body, at most
 SEND_TIMEOUT_S = 30.0      # a client that reads none of its frames for this long has its request cancelled
 MAX_UNSENT = 2             # frames made but not yet taken by a client's connection, per request
+KIND_OF = {"/clone": "clone", "/synthesize": "synthesize", "/synthesize/stream": "stream"}
 
 
 def _log(line: str) -> None:
@@ -69,18 +69,17 @@ def create_app(worker: EngineWorker, token: str = "", loopback_only: bool = True
     served_by = {"pid": os.getpid()}
     guard.install(app, token, loopback_only, tuple(allow_origins), log)
 
+    metrics = ServerMetrics(worker.name, lambda: worker.snapshot()["waiting"], worker.replica_states)
+
     @app.get("/health")
     async def health():
-        caps = worker.engine.capabilities if worker.ready else None
-        state = "ready" if worker.ready else ("failed" if worker.load_error else "loading")
-        body = {"status": state, "ready": worker.ready, "engine": worker.name,
-                "version": caps.version if caps else None, "device": caps.device if caps else None,
-                "memory": memory(), "queue": worker.snapshot(), "served": worker.counts["served"],
-                "uptime_s": round(time.time() - started, 1), "load_seconds": round(worker.load_seconds, 3),
-                **served_by}
-        if worker.load_error is not None:
-            body["error"] = wire.error_record(worker.load_error)
-        return JSONResponse(body, status_code=200 if worker.ready else 503)
+        body = {**worker.describe(), "memory": memory(), "uptime_s": round(time.time() - started, 1), **served_by}
+        return JSONResponse(body, status_code=200 if body["ready"] else 503)
+
+    @app.get("/metrics")
+    async def prometheus():
+        data, kind = await asyncio.to_thread(metrics.render)
+        return Response(data, media_type=kind)
 
     def engine_or_raise():
         if worker.load_error is not None:
@@ -111,6 +110,12 @@ def create_app(worker: EngineWorker, token: str = "", loopback_only: bool = True
     async def refused_or(request: Request, route: str, check):
         """The request's checked fields (``check(meta, arrays)`` in a thread: voices inflate there), or a
         JSONResponse refusing it."""
+        answer = await _checked(request, route, check)
+        if isinstance(answer, Response):
+            metrics.refused(KIND_OF.get(route, route.strip("/")), "invalid")
+        return answer
+
+    async def _checked(request: Request, route: str, check):
         try:
             meta, arrays = await requests.read_message(request, route, read_timeout_s)
             return await asyncio.to_thread(check, meta, arrays)
@@ -126,16 +131,16 @@ def create_app(worker: EngineWorker, token: str = "", loopback_only: bool = True
             log(f"refused a malformed {route} request: {type(err).__name__}: {str(err)[:200]}")
             return error_response(VoxnbError(key="server.request_malformed", what=type(err).__name__), 400)
 
-    def run_job(request: Request, kind: str, work, encode) -> Response:
-        """Queue ``work`` and stream its items (``encode`` -> frame bytes), heartbeats while waiting.
+    def run_job(request: Request, kind: str, args: dict) -> Response:
+        """Queue one request and stream its frames (heartbeats while it waits), counting and logging it.
 
-        At most MAX_UNSENT items wait for the client's connection: the engine thread waits for the
+        At most MAX_UNSENT frames wait for the client's connection: the engine thread waits for the
         client (backpressure) and cancels the job when it has read nothing for ``send_timeout_s``."""
         loop = asyncio.get_running_loop()
         out: asyncio.Queue = asyncio.Queue()
         room = threading.Semaphore(MAX_UNSENT)
 
-        def emit(what, payload):   # on the engine thread
+        def emit(what, payload):   # on the engine thread (or a replica's relay thread)
             if what == "item":
                 deadline = time.monotonic() + send_timeout_s
                 while not room.acquire(timeout=0.2):
@@ -149,16 +154,19 @@ def create_app(worker: EngineWorker, token: str = "", loopback_only: bool = True
                 job.unsent += 1
             loop.call_soon_threadsafe(out.put_nowait, (what, payload))
 
+        stats: dict = {}
         # the server makes the id (unique); a client's own id is kept only to find it in logs
-        job = Job(id=uuid.uuid4().hex, kind=kind, work=work, emit=emit,
-                  hint=request.headers.get("x-voxnb-request", "")[:64])
+        job = Job(id=uuid.uuid4().hex, kind=kind, work=lambda: jobs.frames(engine_or_raise(), kind, args, stats),
+                  emit=emit, hint=request.headers.get("x-voxnb-request", "")[:64], args=args, stats=stats)
         try:
             ahead = worker.submit(job)
         except VoxnbError as err:
+            metrics.refused(kind, "busy" if isinstance(err, EngineBusyError) else "failed")
             return error_response(err)
+        arrived = time.monotonic()
 
         async def frames():
-            finished = False
+            finished, outcome, first_audio = False, "cancelled", None
             try:
                 yield wire.frame({"kind": "queued", "ahead": ahead, "request_id": job.id})
                 while True:
@@ -168,22 +176,29 @@ def create_app(worker: EngineWorker, token: str = "", loopback_only: bool = True
                         yield wire.frame({"kind": "heartbeat", "ahead": worker.position(job)})
                         continue
                     if what == "item":
-                        data = encode(payload)
+                        data, audio = payload
+                        if audio and first_audio is None:
+                            first_audio = time.monotonic()
                         del payload
                         yield data
+                        del data
                         job.unsent -= 1
                         room.release()   # taken by the connection: the engine may make the next one
                     elif what == "error":
                         finished = True
+                        outcome = "cancelled" if job.cancelled.is_set() else "failed"
                         yield wire.frame({"kind": "error", "error": wire.error_record(payload)})
                         return
                     else:
-                        finished = True
+                        finished, outcome = True, "served"
                         yield wire.frame({"kind": "end"})
                         return
             finally:
                 if not finished:   # the client went away (or the server is stopping): free the engine
                     worker.cancel(job.id)
+                metrics.finished(request_id=job.id, kind=kind, outcome=outcome, started=arrived,
+                                 first_audio=first_audio, stats=stats, described=jobs.outcome_of(kind, args),
+                                 replica=job.replica)
 
         return StreamingResponse(frames(), media_type=wire.MEDIA_TYPE, headers={"X-Voxnb-Request": job.id})
 
@@ -192,54 +207,37 @@ def create_app(worker: EngineWorker, token: str = "", loopback_only: bool = True
     def check_clone(meta, arrays) -> dict:
         fields = requests.clone(meta, arrays, loaded())
         with preparing:
-            return {**fields, "reference": requests.prepared(fields)}
+            reference = requests.prepared(fields)
+        return {"reference": reference, "name": fields["name"], "transcript": fields["transcript"],
+                "options": fields["options"]}
 
     @app.post("/clone")
     async def clone(request: Request):
         checked = await refused_or(request, "/clone", check_clone)
         if isinstance(checked, Response):
             return checked
-
-        def work():
-            engine = engine_or_raise()
-            requests.check_options(engine, checked["options"])
-            yield engine.clone(checked["reference"], name=checked["name"], transcript=checked["transcript"],
-                               **checked["options"])
-
-        return run_job(request, "clone", work, lambda v: wire.frame(
-            {"kind": "voice"}, {"voice": np.frombuffer(v.to_bytes(), np.uint8)}))
+        return run_job(request, "clone", checked)
 
     def synthesis(request: Request, route: str):
-        return refused_or(request, route, lambda meta, arrays: requests.synthesis(meta, arrays, loaded()))
+        def check(meta, arrays):
+            text, voice, settings = requests.synthesis(meta, arrays, loaded())
+            return {"text": text, "voice": voice, "settings": settings}
+
+        return refused_or(request, route, check)
 
     @app.post("/synthesize/stream")
     async def synthesize_stream(request: Request):
         checked = await synthesis(request, "/synthesize/stream")
         if isinstance(checked, Response):
             return checked
-        text, voice, settings = checked
-
-        def work():
-            yield from engine_or_raise().stream(text, voice, **settings)
-
-        return run_job(request, "stream", work, lambda c: wire.frame(*wire.chunk_message(c)))
+        return run_job(request, "stream", checked)
 
     @app.post("/synthesize")
     async def synthesize(request: Request):
         checked = await synthesis(request, "/synthesize")
         if isinstance(checked, Response):
             return checked
-        text, voice, settings = checked
-
-        def work():
-            # chunk by chunk, so a cancel lands between chunks, then joined as the engine's synthesize does
-            run = Generation(engine_or_raise(), text, voice, settings)
-            for _ in run:
-                yield None
-            yield run.result()
-
-        return run_job(request, "synthesize", work,
-                       lambda r: wire.frame({"kind": "progress"}) if r is None else wire.frame(*wire.result_message(r)))
+        return run_job(request, "synthesize", checked)
 
     @app.post("/phonemize")
     async def phonemize(request: Request):

@@ -32,7 +32,10 @@ def read_token(token: str = "", token_file: str | None = None) -> str:
 
 def serve(engine: str | None, host: str = "127.0.0.1", port: int = 8870, max_queue: int = 8, token: str = "",
           token_file: str | None = None, allow_origins: tuple[str, ...] = (), read_timeout_s: float = READ_TIMEOUT_S,
-          send_timeout_s: float = SEND_TIMEOUT_S, **engine_options) -> None:
+          send_timeout_s: float = SEND_TIMEOUT_S, replicas: int | str | None = None, ray: str | None = None,
+          max_ongoing: int | None = None, max_replicas: int | None = None, **engine_options) -> None:
+    """Serve one engine: in this process, or (``replicas``) from replicas on a Ray cluster (``ray``: its
+    address; none starts a local one)."""
     import uvicorn
 
     from ..engines import DEFAULT, load_engine
@@ -57,12 +60,22 @@ def serve(engine: str | None, host: str = "127.0.0.1", port: int = 8870, max_que
 
         owner = port_owner(port) or Msg("server.another_process")
         raise EngineError(key="server.port_in_use", port=port, owner=owner) from None
-    worker = EngineWorker(lambda: load_engine(name, **engine_options), name, max_queue)
+    if replicas is None:
+        worker = EngineWorker(lambda: load_engine(name, **engine_options), name, max_queue)
+        where = ""
+    else:
+        from .cluster import replica_set
+
+        worker = replica_set(name, engine_options, replicas=replicas, ray_address=ray, max_ongoing=max_ongoing,
+                             max_replicas=max_replicas, max_queue=max_queue, port=port, log=_log)
+        where = f", {worker.plan} on {'Ray at ' + ray if ray else 'a local Ray'}"
     worker.start()   # loads the engine while the server already answers /health with "loading"
-    print(f"voxnb serve: {name} engine on http://{host}:{port} (queue limit {max_queue})", file=sys.stderr,
+    print(f"voxnb serve: {name} engine on http://{host}:{port} (queue limit {max_queue}{where})", file=sys.stderr,
           flush=True)
     app = create_app(worker, token, loopback_only=loopback, allow_origins=allow_origins,
                      read_timeout_s=read_timeout_s, send_timeout_s=send_timeout_s)
+    # stopped as the server shuts down, before uvicorn re-raises SIGTERM and the process ends: a
+    # replicated server removes its replicas from the cluster there
+    app.router.on_shutdown.append(worker.stop)
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False,
                 http=protocol(read_timeout_s, _log))
-    worker.stop()

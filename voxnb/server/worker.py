@@ -47,6 +47,9 @@ class Job:
     items: int = 0
     hint: str = ""                              # the client's own name for it, for logs only
     unsent: int = 0                             # items made that its client's connection has not taken yet
+    args: dict = field(default_factory=dict)    # the checked request (what a replica is sent)
+    stats: dict = field(default_factory=dict)   # what the work reports of itself (audio seconds)
+    replica: str = ""                           # the replica that ran it, on a cluster
 
 
 class EngineWorker:
@@ -78,6 +81,24 @@ class EngineWorker:
     @property
     def ready(self) -> bool:
         return self.engine is not None
+
+    def describe(self) -> dict:
+        """The health record's engine part: state, engine, version, device, queue, served."""
+        from ..engines.remote import wire
+
+        caps = self.engine.capabilities if self.ready else None
+        state = "ready" if self.ready else ("failed" if self.load_error else "loading")
+        body = {"status": state, "ready": self.ready, "engine": self.name,
+                "version": caps.version if caps else None, "device": caps.device if caps else None,
+                "queue": self.snapshot(), "served": self.counts["served"],
+                "load_seconds": round(self.load_seconds, 3)}
+        if self.load_error is not None:
+            body["error"] = wire.error_record(self.load_error)
+        return body
+
+    def replica_states(self) -> dict:
+        """One replica (this process), by state: what /metrics counts."""
+        return {"ready" if self.ready else "loading": 1} if self.load_error is None else {"failed": 1}
 
     def load_failure(self) -> EngineError:
         return EngineError(key="server.engine_failed_load", name=self.name, load_error=self.load_error)
