@@ -30,9 +30,13 @@ def start_server(port, *args, env=None):
     proc = subprocess.Popen([sys.executable, "-m", "voxnb", "serve", "--port", str(port), *args],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env={**os.environ, **(env or {})})
+    # the server logs a line per request: its output is read all along, or a full pipe would stall it
+    proc.lines = []
+    proc.drain = threading.Thread(target=lambda: proc.lines.extend(proc.stdout), daemon=True)
+    proc.drain.start()
     deadline = time.time() + 180
     while time.time() < deadline:
-        assert proc.poll() is None, proc.stdout.read()
+        assert proc.poll() is None, server_log(proc)
         try:
             req = urllib.request.Request(f"http://127.0.0.1:{port}/health",
                                          headers={"Authorization": f"Bearer {(env or {}).get('VOXNB_SERVER_TOKEN', '')}"})
@@ -43,6 +47,13 @@ def start_server(port, *args, env=None):
             time.sleep(0.3)
     proc.kill()
     raise AssertionError("the engine server did not become ready")
+
+
+def server_log(proc) -> str:
+    """What the server printed (all of it, once it has exited)."""
+    if proc.poll() is not None:
+        proc.drain.join(30)
+    return "".join(proc.lines)
 
 
 def stop_server(proc):

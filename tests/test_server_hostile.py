@@ -12,7 +12,7 @@ import time
 
 import pytest
 from net import free_port
-from test_server import LONG, start_server, stop_server, wait_for
+from test_server import LONG, server_log, start_server, stop_server, wait_for
 
 import voxnb
 from voxnb.bench import hostile
@@ -216,7 +216,7 @@ def test_tokens_are_long_rate_limited_logged_and_kept_out_of_ps(tmp_path):
         assert RemoteEngine(f"http://127.0.0.1:{port}", token=token).health()["ready"]
     finally:
         stop_server(proc)
-    log = proc.stdout.read()
+    log = server_log(proc)
     assert log.count("without the right token") == 1 and "guess-" not in log and token not in log
     with socket.socket() as taken:   # stops at the taken port, after the warning
         taken.bind(("127.0.0.1", 0))

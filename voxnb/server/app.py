@@ -73,7 +73,8 @@ def create_app(worker: EngineWorker, token: str = "", loopback_only: bool = True
 
     @app.get("/health")
     async def health():
-        body = {**worker.describe(), "memory": memory(), "uptime_s": round(time.time() - started, 1), **served_by}
+        described = await asyncio.to_thread(worker.describe)   # a replicated server asks its registry
+        body = {**described, "memory": memory(), "uptime_s": round(time.time() - started, 1), **served_by}
         return JSONResponse(body, status_code=200 if body["ready"] else 503)
 
     @app.get("/metrics")

@@ -282,6 +282,9 @@ class ReplicaSet:
             time.sleep(0.05)
         for attempt in range(REPLAYS + 1):
             kept = False
+            if job.cancelled.is_set():   # its client left, or asked, before a replica took it
+                outcome, last = "cancelled", ("error", EngineError(key="server.request_cancelled"))
+                break
             try:
                 if self.engine is None:
                     raise self.load_failure() if self.load_error else EngineError(
@@ -289,8 +292,6 @@ class ReplicaSet:
                 gen = self._handle.options(stream=True).run.remote(job.kind, job.args)
                 with self._lock:
                     self._gens[job.id] = gen
-                if job.cancelled.is_set():
-                    gen.cancel()
                 for item in gen:
                     if isinstance(item, dict):
                         if "error" in item:
@@ -327,7 +328,10 @@ class ReplicaSet:
                                                   sent=Msg("cluster.sent_after" if kept else "cluster.sent_before")))
                 break
             except Exception as err:  # noqa: BLE001 -- told to the client, not a dead relay
-                last = ("error", err)
+                if job.cancelled.is_set():   # Serve's own word for a request we cancelled
+                    outcome, last = "cancelled", ("error", EngineError(key="server.request_cancelled"))
+                else:
+                    last = ("error", err)
                 break
         with self._lock:
             self._inflight.remove(job)
@@ -337,9 +341,13 @@ class ReplicaSet:
 
     def _ready_to_run(self, job: Job) -> bool:
         """FIFO admission: a job goes to Serve when it is among the first ``capacity`` in flight."""
+        if job.cancelled.is_set() or self.load_error is not None or self._stopping:
+            return True
+        if self.engine is None:   # still deploying: requests wait, as they do while a plain server loads
+            return False
         capacity = self.capacity()
         with self._lock:
-            return job.cancelled.is_set() or self._inflight.index(job) < capacity or self.engine is None
+            return self._inflight.index(job) < capacity
 
 
 class RemoteFacade:
