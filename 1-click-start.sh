@@ -453,6 +453,13 @@ else
   echo "$main_stamp" > "$STAMP"
 fi
 
+# voxnb dub speeds up a cue that overruns its slot with the Rubber Band library where its program is
+# installed (else with librosa's phase vocoder, which smears consonants more): installed where we may
+if ! command -v rubberband >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q rubberband-cli >>"$PIP_LOG" 2>&1 \
+    || say "note: rubberband-cli not installed (apt-get install rubberband-cli); voxnb dub stretches with librosa"
+fi
+
 # ---- engine environments and weights ------------------------------------------------------------
 ENGINE_ARGS=()
 src_apt() {  # the system packages the installer names (CosyVoice: sox); installed where we may, else said

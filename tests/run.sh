@@ -11,12 +11,14 @@ cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
 # The browser test drives Debian's Chromium (never a downloaded browser); CJK fonts so Chinese renders.
 # espeak-ng: robotic but person-like speech that the reference check must accept.
-if ! command -v chromium >/dev/null 2>&1 || [ ! -d /usr/share/fonts/opentype/noto ] || ! command -v espeak-ng >/dev/null 2>&1; then
+# rubberband-cli: the Rubber Band time-stretcher a dub uses for a cue that overruns its slot.
+if ! command -v chromium >/dev/null 2>&1 || [ ! -d /usr/share/fonts/opentype/noto ] || ! command -v espeak-ng >/dev/null 2>&1 \
+   || ! command -v rubberband >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk espeak-ng >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk espeak-ng rubberband-cli >/dev/null
   else
-    echo "note: install chromium, fonts-noto-cjk and espeak-ng (apt-get) for the browser and reference tests" >&2
+    echo "note: install chromium, fonts-noto-cjk, espeak-ng and rubberband-cli (apt-get) for the browser, reference and dub tests" >&2
   fi
 fi
 export PIP_DISABLE_PIP_VERSION_CHECK=1

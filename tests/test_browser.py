@@ -116,3 +116,21 @@ def test_no_file_is_reachable_by_url(server, isolated_home):
     for t in targets:
         for prefix in ("voila/files/", "files/", "voila/tree/", "tree/"):
             assert get(base + prefix + t.lstrip("/"), timeout=30)[0] in (403, 404, 405), prefix + t
+
+
+def test_a_script_is_cast_and_rendered_in_the_browser(page):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.fill(".voxnb-script-text textarea", "Alice: Hello there, and welcome.\nBob: Thank you, glad to be here.")
+    page.click("button.voxnb-script-read")
+    page.wait_for_function("() => document.querySelectorAll('.voxnb-script-voice select').length === 2")
+    page.click("button.voxnb-script-render")
+    page.wait_for_function("() => document.querySelectorAll('.voxnb-script-timeline .voxnb-script-play').length === 2")
+    rows = page.inner_text(".voxnb-script-timeline")
+    assert "#1 · Alice" in rows and "#2 · Bob" in rows
+    links = page.locator(".voxnb-script-downloads a")
+    assert links.count() == 3 and all((links.nth(i).get_attribute("href") or "").startswith("data:")
+                                      for i in range(3))
+    page.locator(".voxnb-script-play").nth(1).click()
+    page.wait_for_function("() => [...document.querySelectorAll('.voxnb-app audio')].some("
+                           "a => a !== document.querySelector('audio.voxnb-audio') && isFinite(a.duration) && a.duration > 0.5)")
+    page.locator(".voxnb-script").screenshot(path=str(ARTIFACTS / "script-en.png"))

@@ -72,3 +72,11 @@ def test_batch_writes_a_folder_and_a_manifest():
     table = with_mime(outputs, "text/html")
     assert any("<table>" in o.data["text/html"] and "goodnight" in o.data["text/html"] for o in table)
     assert with_mime(outputs, "application/vnd.jupyter.widget-view+json")   # the progress bar
+
+
+def test_script_renders_a_cast_and_a_dub():
+    outputs = execute("04_script.ipynb")
+    shown = text_of(outputs) + "".join(o.get("data", {}).get("text/html", "") for o in outputs)
+    assert "Bob: Thanks, it is good to be here." in shown and "00:00:00,000 -->" in shown
+    assert "<td>Alice</td>" in shown and "cue 2:" in shown
+    assert len(with_mime(outputs, "text/html")) >= 3      # the timeline table and two players

@@ -31,6 +31,9 @@ def _parser() -> argparse.ArgumentParser:
     from .synth import add_parser as add_synth
 
     add_synth(sub)
+    from .productions import add_parsers as add_productions
+
+    add_productions(sub)   # script, dub, book: each sets its own ``run``
 
     c = sub.add_parser("clone", help="enroll a reference clip and save it as a named voice")
     c.add_argument("ref", help="reference clip: 3-30 s of one person speaking (WAV, FLAC, MP3, OGG, ...)")
@@ -267,11 +270,9 @@ def cmd_detect(args) -> int:
         print(f"{e['file']}: {verdict} (confidence {e['confidence']:.2f}{'; in ' + spans if spans and e['marked'] else ''})")
         meta = e["metadata"]
         if meta:
-            voice = meta.get("voice", {})
-            print(f"  made by voxnb {meta.get('voxnb', '?')} ({meta.get('engine', '?')}, {meta.get('weights', '?')}) "
-                  f"on {meta.get('created', '?')}; voice {voice.get('name', '?')} [{voice.get('id', '?')}], "
-                  f"{'cloned from a recording' if voice.get('cloned') else 'a stock voice'}, consent {voice.get('consent', '?')}; "
-                  f"seed {meta.get('seed', '?')}; watermark {meta.get('watermark', '?')} (from the {meta.get('source')})")
+            from ..output.provenance import describe
+
+            print(f"  {describe(meta)}")
         elif e["marked"]:
             print("  its metadata was stripped (no voxnb tags in the file, no sidecar beside it)")
     if any(e["error"] for e in entries):
@@ -370,7 +371,9 @@ COMMANDS = {"compare": cmd_compare, "bench": cmd_bench, "fetch": cmd_fetch, "ser
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        if args.command in COMMANDS:
+            return COMMANDS[args.command](args)
+        return args.run(args, load=_engine, voice_of=_voice, need_consent=_need_consent)
     except VoxnbError as err:
         if args.debug:
             raise

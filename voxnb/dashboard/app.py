@@ -23,6 +23,7 @@ from .inspect_panel import InspectPanel
 from .check_panel import CheckPanel
 from .compare_panel import ComparePanel
 from .output_panels import GeneratePanel, OutputPanel
+from .script_panel import ScriptPanel
 from .session import Session
 
 CSS = """<style>
@@ -54,12 +55,13 @@ class App(W.VBox):
         self.inspector = InspectPanel(self)
         self.comparison = ComparePanel(self)
         self.checker = CheckPanel(self)
+        self.script = ScriptPanel(self)
         left = W.VBox([self.reference, self.controls], layout=W.Layout(width="50%", padding="0 12px 0 0"))
         right = W.VBox([self.text, self.generator, self.output], layout=W.Layout(width="50%"))
         super().__init__([W.HTML(CSS), W.HBox([self.heading, self.lang_button],
                                                layout=W.Layout(justify_content="space-between")),
                           self.status, W.HBox([left, right]), self.inspector, self.comparison, self.checker,
-                          self.debug_box])
+                          self.script, self.debug_box])
         self.add_class("voxnb-app")
         self.lang_button.observe(lambda c: self.set_lang(c.new), "value")
         self.set_lang(lang)
@@ -72,7 +74,7 @@ class App(W.VBox):
         self.heading.value = f"<h2 style='margin:6px 0'>{t('title', lang)}</h2>"
         self.debug_box.set_title(0, t("debug", lang))
         for panel in (self.reference, self.text, self.controls, self.generator, self.output, self.inspector,
-                      self.comparison, self.checker):
+                      self.comparison, self.checker, self.script):
             panel.relabel(lang)
         fit(self)   # new labels: make room for each in full
         if self._status:

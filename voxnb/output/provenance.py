@@ -98,3 +98,18 @@ def _comments(path: Path):
     yield tag.comment or ""
     for values in (tag.other or {}).values():
         yield from (v for v in (values if isinstance(values, list) else [values]) if isinstance(v, str))
+
+
+def describe(meta: dict) -> str:
+    """One line saying who made a file, as ``voxnb detect`` prints it: a take's voice, or every voice of a mix."""
+    def who(voice: dict) -> str:
+        how = "cloned from a recording" if voice.get("cloned") else "a stock voice"
+        return f"{voice.get('name', '?')} [{voice.get('id', '?')}], {how}, consent {voice.get('consent', '?')}"
+
+    if "voices" in meta:    # a script's mix, a dub, a book: made of many takes
+        voices = "; ".join(who(v) for v in meta["voices"]) or "?"
+        made = f"a {meta.get('kind', 'mix')} of voices {voices}"
+    else:
+        made = f"voice {who(meta.get('voice', {}))}; seed {meta.get('seed', '?')}"
+    return (f"made by voxnb {meta.get('voxnb', '?')} ({meta.get('engine', '?')}, {meta.get('weights', '?')}) on "
+            f"{meta.get('created', '?')}; {made}; watermark {meta.get('watermark', '?')} (from the {meta.get('source')})")

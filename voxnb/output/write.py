@@ -182,7 +182,10 @@ class AudioOutput:
                 self._file = sf.SoundFile(self._tmp, "w", sample_rate, 1, subtype=self.subtype, format=self.format)
                 if self.provenance:
                     write_tags(self._file, self.provenance)   # before the samples: WAV keeps tags in its header
-            self._file.write(np.clip(np.asarray(audio, np.float32), -1, 1))
+            if getattr(audio, "dtype", None) == np.int16:   # 16-bit samples copied verbatim (a mix of stems)
+                self._file.write(audio)
+            else:
+                self._file.write(np.clip(np.asarray(audio, np.float32), -1, 1))
         except (OSError, RuntimeError) as err:    # soundfile's errors are RuntimeErrors
             raise unwritable(self.final, err) from None
         self.samples += len(audio)

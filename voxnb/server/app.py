@@ -7,6 +7,7 @@
     POST /synthesize             the whole Result in one frame
     POST /synthesize/stream      one frame per chunk as it is made
     POST /cancel/{request_id}    stop a queued or running request
+    POST /v1/audio/speech        OpenAI's speech API, and GET /v1/models (voxnb.server.openai_api)
 
 Requests and replies are framed npz messages (``voxnb.engines.remote.wire``). Every engine call
 goes through one ``EngineWorker``; a reply streams a frame while it waits, so a client can tell a
@@ -27,7 +28,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from ..engines.remote import wire
 from ..errors import EngineBusyError, EngineError, TextError, VoxnbError
-from . import guard, jobs, requests
+from . import guard, jobs, openai_api, requests
 from .metrics import ServerMetrics
 from .guard import error_response
 from .requests import Refused
@@ -133,10 +134,20 @@ def create_app(worker: EngineWorker, token: str = "", loopback_only: bool = True
             return error_response(VoxnbError(key="server.request_malformed", what=type(err).__name__), 400)
 
     def run_job(request: Request, kind: str, args: dict) -> Response:
-        """Queue one request and stream its frames (heartbeats while it waits), counting and logging it.
+        """Queue one request and stream its frames to its client (see ``queue_job``)."""
+        try:
+            job_id, frames = queue_job(request, kind, args)
+        except VoxnbError as err:
+            return error_response(err)
+        return StreamingResponse(frames, media_type=wire.MEDIA_TYPE, headers={"X-Voxnb-Request": job_id})
+
+    def queue_job(request: Request, kind: str, args: dict, counted_as: str = ""):
+        """Queue one request: (its id, its frames as they come, heartbeats while it waits), counted and
+        logged as ``counted_as`` (default: its kind); a refusal (queue full) raises.
 
         At most MAX_UNSENT frames wait for the client's connection: the engine thread waits for the
         client (backpressure) and cancels the job when it has read nothing for ``send_timeout_s``."""
+        counted_as = counted_as or kind
         loop = asyncio.get_running_loop()
         out: asyncio.Queue = asyncio.Queue()
         room = threading.Semaphore(MAX_UNSENT)
@@ -162,8 +173,8 @@ def create_app(worker: EngineWorker, token: str = "", loopback_only: bool = True
         try:
             ahead = worker.submit(job)
         except VoxnbError as err:
-            metrics.refused(kind, "busy" if isinstance(err, EngineBusyError) else "failed")
-            return error_response(err)
+            metrics.refused(counted_as, "busy" if isinstance(err, EngineBusyError) else "failed")
+            raise
         arrived = time.monotonic()
 
         async def frames():
@@ -197,11 +208,11 @@ def create_app(worker: EngineWorker, token: str = "", loopback_only: bool = True
             finally:
                 if not finished:   # the client went away (or the server is stopping): free the engine
                     worker.cancel(job.id)
-                metrics.finished(request_id=job.id, kind=kind, outcome=outcome, started=arrived,
-                                 first_audio=first_audio, stats=stats, described=jobs.outcome_of(kind, args),
-                                 replica=job.replica)
+                metrics.finished(request_id=job.id, kind=counted_as, outcome=outcome, started=arrived,
+                                 first_audio=first_audio, stats=stats,
+                                 described=jobs.outcome_of(counted_as, args), replica=job.replica)
 
-        return StreamingResponse(frames(), media_type=wire.MEDIA_TYPE, headers={"X-Voxnb-Request": job.id})
+        return job.id, frames()
 
     preparing = threading.BoundedSemaphore(2)   # clips decoded at once before queueing: memory stays bounded
 
@@ -261,4 +272,6 @@ def create_app(worker: EngineWorker, token: str = "", loopback_only: bool = True
     async def cancel(request_id: str):
         return JSONResponse({"cancelled": worker.cancel(request_id)})
 
+    openai_api.install(app, worker=worker, metrics=metrics, queue_job=queue_job, loaded=loaded,
+                       read_timeout_s=read_timeout_s, log=log)
     return app

@@ -3,7 +3,10 @@
 - Host: a loopback-only server answers only to a loopback name (no DNS rebinding).
 - Origin: a browser's request from another site is refused, and so is its CORS preflight, unless
   ``--allow-origin`` names that site. A route that acts (POST) also needs voxnb's content type and the
-  ``X-Voxnb-Client`` header, which a browser's "simple" cross-site request cannot carry.
+  ``X-Voxnb-Client`` header, which a browser's "simple" cross-site request cannot carry. OpenAI's API
+  (``/v1/``, voxnb.server.openai_api) is posted by OpenAI's clients, which send neither: there the
+  defence is ``Content-Type: application/json``, which a browser cannot send cross-site without a
+  preflight either, and the preflight is refused for foreign origins. Its refusals are OpenAI's shape.
 - Token: compared in constant time; failures are logged (never the token) and each client that fails
   waits longer before its next try is even compared.
 - Slow clients: request headers must arrive within the read timeout (``protocol``); bodies are timed
@@ -25,6 +28,7 @@ from ..errors import EngineBusyError, EngineError, VoxnbError
 LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
 CLIENT_HEADER = "x-voxnb-client"   # RemoteEngine sends it; a page's simple request cannot
 ACTING_CONTENT = (wire.MEDIA_TYPE,)
+OPENAI_PREFIX, OPENAI_CONTENT = "/v1/", "application/json"
 MIN_TOKEN_CHARS = 16
 FAILURE_DELAY_S = (0.5, 60.0)   # after the n-th wrong token in a row: 0.5 * 2**(n-1) s, at most 60 s
 MAX_CLIENTS_TRACKED = 4096
@@ -99,46 +103,58 @@ def install(app, token: str, loopback_only: bool, allow_origins: tuple[str, ...]
     def cors(origin: str | None) -> dict:
         if origin and origin in allow_origins:
             return {"Access-Control-Allow-Origin": origin, "Vary": "Origin",
-                    "Access-Control-Expose-Headers": "X-Voxnb-Request"}
+                    "Access-Control-Expose-Headers": "X-Voxnb-Request, X-Voxnb-Provenance, X-Voxnb-Consent, "
+                                                     "X-Voxnb-Sample-Rate, X-Voxnb-Ignored"}
         return {}
 
     @app.middleware("http")
     async def guard(request, call_next):
+        openai = request.url.path.startswith(OPENAI_PREFIX)
+
+        def refuse(err, status, headers=None):
+            if openai:   # the same checks, refused in the shape OpenAI's clients read
+                from .openai_api import error_response as openai_error, lang_of
+
+                return openai_error(err, status, lang_of(request.headers), headers=headers)
+            return refusal(err, status, headers)
+
         host_header = request.headers.get("host", "")
         host = host_name(host_header)
         if loopback_only and host not in LOOPBACK:
-            return refusal(EngineError(key="server.foreign_host", host=host[:80]), 403)
+            return refuse(EngineError(key="server.foreign_host", host=host[:80]), 403)
         origin = request.headers.get("origin")
         if origin is not None and not origin_ok(origin, host_header):
             log(f"refused a request from the web page at {origin[:80]!r} ({request.method} {request.url.path})")
-            return refusal(EngineError(key="server.foreign_origin", origin=origin[:80]), 403)
+            return refuse(EngineError(key="server.foreign_origin", origin=origin[:80]), 403)
         if request.method == "OPTIONS":   # a CORS preflight: answered only for an allowed origin
             if not origin:
-                return refusal(EngineError(key="server.preflight_without_origin"), 403)
+                return refuse(EngineError(key="server.preflight_without_origin"), 403)
             return JSONResponse({}, status_code=204, headers={
                 **cors(origin), "Access-Control-Allow-Methods": "GET, POST",
                 "Access-Control-Allow-Headers": "Authorization, Content-Type, X-Voxnb-Client",
                 "Access-Control-Max-Age": "600"})
         if request.method == "POST":
-            if not request.headers.get(CLIENT_HEADER):
-                return refusal(EngineError(key="server.not_a_voxnb_client", header="X-Voxnb-Client"), 403)
             kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
             has_body = request.headers.get("content-length", "0") != "0" or "transfer-encoding" in request.headers
-            if (has_body or kind) and kind not in ACTING_CONTENT:
-                return refusal(EngineError(key="server.wrong_content_type", kind=kind[:60] or "none",
-                                           want=wire.MEDIA_TYPE), 415)
+            if openai and kind != OPENAI_CONTENT:
+                return refuse(EngineError(key="openai.wrong_content_type", kind=kind[:60] or "none"), 415)
+            if not openai and not request.headers.get(CLIENT_HEADER):
+                return refuse(EngineError(key="server.not_a_voxnb_client", header="X-Voxnb-Client"), 403)
+            if not openai and (has_body or kind) and kind not in ACTING_CONTENT:
+                return refuse(EngineError(key="server.wrong_content_type", kind=kind[:60] or "none",
+                                          want=wire.MEDIA_TYPE), 415)
         if token:
             who = request.client.host if request.client else "?"
             wait = failures.wait(who)
             if wait:
-                return refusal(EngineError(key="server.token_wait", seconds=wait), 429,
-                               {"Retry-After": str(max(int(wait + 0.999), 1))})
+                return refuse(EngineError(key="server.token_wait", seconds=wait), 429,
+                              {"Retry-After": str(max(int(wait + 0.999), 1))})
             given = request.headers.get("authorization", "")
             if not secrets.compare_digest(given.encode(), f"Bearer {token}".encode()):
                 n, delay = failures.failed(who)
                 log(f"refused a request from {who} without the right token ({n} in a row; its next try is "
                     f"compared after {delay:g} s)")
-                return refusal(EngineError(key="server.needs_token"), 401)
+                return refuse(EngineError(key="openai.needs_token" if openai else "server.needs_token"), 401)
             failures.succeeded(who)
         response = await call_next(request)
         response.headers.update(cors(origin))

@@ -41,7 +41,7 @@ class ServerMetrics:
               registry=r).labels(engine).set_function(queue)
         self._replicas = Gauge("voxnb_replicas", "Engine replicas by state", ["engine", "state"], registry=r)
         self._replica_states = replicas
-        for kind in ("clone", "synthesize", "stream"):   # every series exists from the start, at 0
+        for kind in ("clone", "synthesize", "stream", "speech"):   # every series exists from the start, at 0
             for outcome in OUTCOMES:
                 self.requests.labels(engine, kind, outcome)
 

@@ -22,7 +22,8 @@ from ..messages import Msg
 MIB = 2**20
 # each route's body at most (chunked or not), and what it holds, for the message that refuses more
 LIMITS = {"/clone": (64 * MIB, "server.body_clone"), "/synthesize": (24 * MIB, "server.body_synthesis"),
-          "/synthesize/stream": (24 * MIB, "server.body_synthesis"), "/phonemize": (1 * MIB, "server.body_text")}
+          "/synthesize/stream": (24 * MIB, "server.body_synthesis"), "/phonemize": (1 * MIB, "server.body_text"),
+          "/v1/audio/speech": (1 * MIB, "openai.body")}
 ADVICE = {"server.body_clone": "server.advice_clone"}   # else: long text in parts
 MIN_BODY_RATE = 32 * 1024     # bytes/s a body must average once the first pause allowance is spent
 SPOOL_BYTES = 8 * MIB         # a bigger body waits on disk, not in memory, until it is unpacked

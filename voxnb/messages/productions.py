@@ -1,0 +1,107 @@
+"""Messages of scripts, casts, subtitles and dubbing (voxnb/productions): key -> (en, zh)."""
+
+MESSAGES = {
+    "script.no_file": ("{path} does not exist (or is a folder).", "{path} 不存在 (或是一个文件夹)。"),
+    "script.no_file.fix": ("Check the path; a script is a .txt (Name: text lines) or a .csv file.",
+                           "请检查路径；脚本是 .txt (每行“姓名: 文本”) 或 .csv 文件。"),
+    "script.not_utf8": ("{name} is not UTF-8 text.", "{name} 不是 UTF-8 文本。"),
+    "script.not_utf8.fix": ("Save it as UTF-8 (in Excel: CSV UTF-8; in Notepad: encoding UTF-8) and try again.",
+                            "请另存为 UTF-8 (Excel：CSV UTF-8；记事本：编码选 UTF-8) 后重试。"),
+    "script.is_subtitles": ("{name} is a subtitle file, not a script.", "{name} 是字幕文件，不是脚本。"),
+    "script.is_subtitles.fix": ("Dub it on its own timeline with: voxnb dub {name} --voice NAME (or --cast).",
+                                "请用 voxnb dub {name} --voice 名称 (或 --cast) 按其时间轴配音。"),
+    "script.no_speaker": ("{where} names no speaker: {text!r}.", "{where} 没有说话人：{text!r}。"),
+    "script.no_speaker.fix": ("Start each turn with the speaker's name and a colon, e.g. 'Alice: Hello.' "
+                              "(a CSV needs a speaker in every row).",
+                              "请以说话人姓名和冒号开始每一轮，例如“小王：你好。” (CSV 每一行都要有 speaker)。"),
+    "script.csv_header": ("{name} has no 'speaker' and 'text' columns in its first row.",
+                          "{name} 的第一行没有 speaker 和 text 两列。"),
+    "script.csv_header.fix": ("Make the first row a header; columns: {columns}.",
+                              "请把第一行作为表头；可用的列：{columns}。"),
+    "script.csv_unknown_columns": ("{name} has columns voxnb does not know: {unknown}.",
+                                   "{name} 含有 voxnb 不认识的列：{unknown}。"),
+    "script.csv_unknown_columns.fix": ("Rename or remove them; columns: {columns}.",
+                                       "请重命名或删除它们；可用的列：{columns}。"),
+    "script.csv_extra_cells": ("{where} has more cells than the header has columns.",
+                               "{where} 的单元格比表头的列多。"),
+    "script.csv_extra_cells.fix": ("Put text that holds commas in double quotes, or remove the extra cells.",
+                                   "含逗号的文本请加双引号，或删去多余的单元格。"),
+    "script.empty": ("{name} has no lines to speak.", "{name} 中没有要朗读的台词。"),
+    "script.empty.fix": ("Write one turn per line, e.g. 'Alice: Hello.' ('#' starts a comment).",
+                         "请每行写一轮台词，例如“小王：你好。” (“#”开头为注释)。"),
+    "script.line_empty": ("{where}: {speaker} has nothing to say.", "{where}：{speaker} 没有台词。"),
+    "script.line_empty.fix": ("Write the words after the colon, or remove the line.", "请在冒号后写上台词，或删去这一行。"),
+    "script.bad_option": ("{where}: {item!r} is not a line setting.", "{where}：{item!r} 不是台词设置。"),
+    "script.bad_option.fix": ("Write settings as name=value in brackets after the speaker, e.g. 'Bob [seed=7 "
+                              "pause=0.8]: Hi.'; settings: {settings}.",
+                              "请在说话人后的方括号里写 名称=值，例如“小李 [seed=7 pause=0.8]：你好。”；可用设置：{settings}。"),
+    "script.bad_pause": ("{where}: a pause of {pause} s is outside 0-{most} s.", "{where}：停顿 {pause} 秒超出 0-{most} 秒。"),
+    "script.bad_pause.fix": ("Give the seconds of silence before the line, e.g. pause=0.8.",
+                             "请给出这一行之前的静音秒数，例如 pause=0.8。"),
+    "script.line_setting": ("{where}: {problem}", "{where}：{problem}"),
+    "script.line_setting.fix": ("{fix}", "{fix}"),
+    "script.lines_failed": ("{n} of {of} lines could not be spoken; first: {first}",
+                            "{of} 行中有 {n} 行无法合成；第一处：{first}"),
+    "script.lines_failed.fix": ("Fix those lines and run the same command again: lines already spoken are kept, "
+                                "and the mix is written once every line is (their errors are in the stems folder's "
+                                "manifest.csv).",
+                                "请修改这些行后再次运行同一命令：已合成的行会保留，全部完成后写出混音 (错误记录在分轨文件夹的 "
+                                "manifest.csv 中)。"),
+    "cast.bad_item": ("{item!r} is not a cast entry.", "{item!r} 不是角色分配项。"),
+    "cast.bad_item.fix": ("Give speaker=voice pairs separated by commas, e.g. --cast 'Alice=alice,Bob=bob' "
+                          "(optionally voice:style), or a cast CSV (speaker,voice,...).",
+                          "请给出以逗号分隔的 说话人=音色，例如 --cast '小王=wang,小李=li' (可写 音色:风格)，或角色 CSV "
+                          "(speaker,voice,...)。"),
+    "cast.bad_style": ("{item!r}: {style!r} is not a style.", "{item!r}：{style!r} 不是风格。"),
+    "cast.bad_style.fix": ("Use one of {styles}.", "请使用以下之一：{styles}。"),
+    "cast.csv_header": ("{name} is not a cast file: its first row needs 'speaker' and 'voice'.",
+                        "{name} 不是角色文件：第一行需要 speaker 和 voice 两列。"),
+    "cast.csv_header.fix": ("Columns: {columns}; one row per speaker.", "可用的列：{columns}；每个说话人一行。"),
+    "cast.row_incomplete": ("{where} lacks a speaker or a voice.", "{where} 缺少说话人或音色。"),
+    "cast.row_incomplete.fix": ("Give both in every row.", "请在每一行都填写两者。"),
+    "cast.row_setting": ("{where}: {problem}", "{where}：{problem}"),
+    "cast.row_setting.fix": ("Correct that cell (speed a number such as 1.1, seed a whole number, style and instruct as in "
+                              "voxnb synth --help) or leave it empty.",
+                             "请更正该单元格 (speed 为数字如 1.1，seed 为整数，style 与 instruct 见 voxnb synth --help) 或留空。"),
+    "cast.missing_speakers": ("The cast has no voice for {speakers} (it has: {known}).",
+                              "角色表里没有 {speakers} 的音色 (已有：{known})。"),
+    "cast.missing_speakers.fix": ("Add them, e.g. --cast '...,{example}' with saved voices (voxnb voices) or stock "
+                                  "ones (voxnb voices --stock).",
+                                  "请补上，例如 --cast '...,{example}'，使用已保存的音色 (voxnb voices) 或内置音色 "
+                                  "(voxnb voices --stock)。"),
+    "srt.bad_timing": ("{name}, line {line}: {text!r} is not a cue timing.", "{name} 第 {line} 行：{text!r} 不是字幕时间。"),
+    "srt.bad_timing.fix": ("Write it as HH:MM:SS,mmm --> HH:MM:SS,mmm (e.g. 00:00:01,200 --> 00:00:03,000), after "
+                           "the cue's number, with a blank line between cues.",
+                           "请写成 HH:MM:SS,mmm --> HH:MM:SS,mmm (例如 00:00:01,200 --> 00:00:03,000)，放在字幕序号之后，"
+                           "字幕之间空一行。"),
+    "srt.end_before_start": ("{name}: cue {index} (line {line}) ends at {end}, not after it starts ({start}).",
+                             "{name}：第 {index} 条字幕 (第 {line} 行) 结束于 {end}，不晚于开始时间 {start}。"),
+    "srt.end_before_start.fix": ("Correct its end time.", "请更正其结束时间。"),
+    "srt.out_of_order": ("{name}: cue {index} (line {line}) starts at {start}, before cue {before} ({before_start}).",
+                         "{name}：第 {index} 条字幕 (第 {line} 行) 开始于 {start}，早于第 {before} 条 ({before_start})。"),
+    "srt.out_of_order.fix": ("Put the cues in time order (a subtitle editor's 'sort by time' does it).",
+                             "请按时间顺序排列字幕 (字幕编辑器的“按时间排序”即可)。"),
+    "srt.overlap": ("{name}: cue {index} (line {line}) starts at {start}, {overlap} s before cue {before} ends "
+                    "({before_end}).",
+                    "{name}：第 {index} 条字幕 (第 {line} 行) 开始于 {start}，比第 {before} 条的结束 ({before_end}) 早 "
+                    "{overlap} 秒。"),
+    "srt.overlap.fix": ("A dub speaks each cue in its own slot: end cue {before} before cue {index} starts, or merge "
+                        "them.",
+                        "配音时每条字幕占用自己的时间段：请让第 {before} 条在第 {index} 条开始前结束，或把两条合并。"),
+    "srt.too_many": ("{name} has more than {most} cues.", "{name} 的字幕超过 {most} 条。"),
+    "srt.too_many.fix": ("Split it into parts and dub them one by one.", "请拆成几部分分别配音。"),
+    "srt.empty": ("{name} has no cues with text.", "{name} 中没有带文本的字幕。"),
+    "srt.empty.fix": ("Give a SubRip (.srt) file: numbered cues, each a timing line and its text.",
+                      "请提供 SubRip (.srt) 文件：带序号的字幕，每条有时间行和文本。"),
+    "dub.max_speed": ("--max-speed {value} is outside 1.0-3.0.", "--max-speed {value} 超出 1.0-3.0。"),
+    "dub.max_speed.fix": ("Give how much faster than natural a cue may be spoken to fit, e.g. 1.5.",
+                          "请给出为了放进时间段最多可加快多少倍，例如 1.5。"),
+    "dub.needs_voice": ("Cue {index} ({text!r}) names no speaker and no --voice was given.",
+                        "第 {index} 条字幕 ({text!r}) 没有说话人，也没有给出 --voice。"),
+    "dub.needs_voice.fix": ("Give --voice NAME for cues without a 'Name:' prefix, or prefix every cue with a speaker "
+                            "of the cast.",
+                            "请为没有“姓名:”前缀的字幕给出 --voice 名称，或给每条字幕加上角色表中的说话人前缀。"),
+    "dub.bad_under": ("The background {path} cannot be read: {reason}", "无法读取背景音 {path}：{reason}"),
+    "dub.bad_under.fix": ("Give a WAV, FLAC, OGG or MP3 file (convert others with ffmpeg).",
+                          "请提供 WAV、FLAC、OGG 或 MP3 文件 (其他格式可用 ffmpeg 转换)。"),
+}

@@ -1,0 +1,1 @@
+"""Work made of many lines: scripts with a cast, subtitle dubbing, long-form books."""
