@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from net import free_port, get
+from test_finetune_prepare import recording  # noqa: F401 -- the long recording fixture
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -134,3 +135,19 @@ def test_a_script_is_cast_and_rendered_in_the_browser(page):
     page.wait_for_function("() => [...document.querySelectorAll('.voxnb-app audio')].some("
                            "a => a !== document.querySelector('audio.voxnb-audio') && isFinite(a.duration) && a.duration > 0.5)")
     page.locator(".voxnb-script").screenshot(path=str(ARTIFACTS / "script-en.png"))
+
+
+def test_a_fine_tune_dataset_is_prepared_and_shown_in_the_browser(page, recording):
+    ARTIFACTS.mkdir(exist_ok=True)
+    path, _truth = recording
+    with page.expect_file_chooser() as chooser:
+        page.click(".voxnb-ft-upload")
+    chooser.value.set_files(str(path))
+    page.wait_for_function("() => !document.querySelector('button.voxnb-ft-prepare').disabled")
+    page.check(".voxnb-ft-consent input[type=checkbox]")
+    page.click("button.voxnb-ft-prepare")
+    page.wait_for_selector(".voxnb-ft-table .voxnb-ft-play", timeout=300_000)
+    summary = page.inner_text(".voxnb-ft-summary")
+    assert "segments kept" in summary and "another speaker" in summary
+    assert page.locator(".voxnb-ft-table .voxnb-ft-text input").count() >= 10
+    page.locator(".voxnb-finetune").screenshot(path=str(ARTIFACTS / "finetune-en.png"))

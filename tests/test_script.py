@@ -187,3 +187,14 @@ def test_the_cli_speaks_a_script_in_saved_voices(voices, tmp_path):
 def _mono(path):
     audio, rate = sf.read(path, dtype="float32", always_2d=True)
     return audio[:, 0], rate
+
+
+def test_a_line_that_fails_is_named_and_only_it_is_spoken_after_the_fix(engine, voices, tmp_path):
+    library, _ = voices
+    bad = "Alice: First line is fine.\nBob: " + "x" * 60 + "\nAlice: Third line is fine.\n"
+    with pytest.raises(VoxnbError) as err:
+        _render(engine, library, parse_script(bad), tmp_path / "show.wav")
+    assert err.value.key == "script.lines_failed" and "line 2 (Bob)" in str(err.value)
+    assert not (tmp_path / "show.wav").exists() and len(list((tmp_path / "show.lines").glob("*.wav"))) == 2
+    fixed = _render(engine, library, parse_script(bad.replace("x" * 60, "Now it is fine too.")), tmp_path / "show.wav")
+    assert fixed.rendered == 1 and fixed.reused == 2 and fixed.mix.name == "show.wav"

@@ -5,6 +5,7 @@ import json
 import sys
 
 from .options import CONSENT_HELP, SEED_HELP, engine_help
+from .synth import StatusLine
 from ..settings import SPEED_RANGE, STYLES
 
 
@@ -46,11 +47,11 @@ def cmd_book(args, load, voice_of, need_consent) -> int:
     need_consent(args)
     lang = lang_from_env()
     engine = load(args)
-    line = _Line(sys.stderr)
+    line = StatusLine(sys.stderr)
     try:
         voice = voice_of(engine, args)
         result = render_book(engine, voice, book, args.out, style=args.style, speed=args.speed, seed=args.seed,
-                             format=args.format, on_progress=lambda p: line.show(p.message().render(lang)))
+                             format=args.format, on_progress=lambda p: line.show(f"  {p.message().render(lang)}"))
     finally:
         line.end()
         getattr(engine, "close", lambda: None)()
@@ -69,21 +70,3 @@ def cmd_book(args, load, voice_of, need_consent) -> int:
                     minutes=f"{info['duration_s'] / 60:.1f}", spoken=result.spoken, before=result.done_before)
         print(wrote.render(lang))
     return 0
-
-
-class _Line:
-    """Progress on stderr: one line rewritten in place on a terminal, a line per chunk in a log or pipe."""
-
-    def __init__(self, stream):
-        self.stream, self.tty, self._open = stream, stream.isatty(), False
-
-    def show(self, text: str) -> None:
-        self.stream.write(f"\r  {text}\x1b[K" if self.tty else f"  {text}\n")
-        self._open = self.tty
-        self.stream.flush()
-
-    def end(self) -> None:
-        if self._open:
-            self.stream.write("\n")
-            self.stream.flush()
-            self._open = False

@@ -107,20 +107,16 @@ def stream_to_file(engine, text: str, voice, settings: dict, path, progress=None
         return out.commit(sidecar), result, seconds
 
 
-class Progress:
-    """Chunk progress on stderr for texts of several chunks (a sentence needs none): one line rewritten in
-    place on a terminal, a line per chunk otherwise, so a log file or a pipe keeps every line readable."""
+class StatusLine:
+    """A progress line on stderr: rewritten in place on a terminal, a line each otherwise, so a log file or a
+    pipe keeps every line readable."""
 
     def __init__(self, stream):
         self.stream = stream
         self.tty = stream.isatty()
         self._open = False        # a terminal line is drawn and not yet ended
 
-    def __call__(self, done: int, total: int, audio_s: float, elapsed_s: float) -> None:
-        if total <= 1:
-            return
-        left = elapsed_s / done * (total - done)
-        line = f"  chunk {done}/{total}: {audio_s:.1f} s of audio, about {_clock(left)} left"
+    def show(self, line: str) -> None:
         if self.tty:
             self.stream.write(f"\r{line}\x1b[K")    # \x1b[K: clear what a longer previous line left
             self._open = True
@@ -133,6 +129,16 @@ class Progress:
             self.stream.write("\n")
             self.stream.flush()
             self._open = False
+
+
+class Progress(StatusLine):
+    """Chunk progress for texts of several chunks (a sentence needs none)."""
+
+    def __call__(self, done: int, total: int, audio_s: float, elapsed_s: float) -> None:
+        if total <= 1:
+            return
+        left = elapsed_s / done * (total - done)
+        self.show(f"  chunk {done}/{total}: {audio_s:.1f} s of audio, about {_clock(left)} left")
 
 
 def _clock(seconds: float) -> str:

@@ -23,6 +23,7 @@ from .inspect_panel import InspectPanel
 from .check_panel import CheckPanel
 from .compare_panel import ComparePanel
 from .output_panels import GeneratePanel, OutputPanel
+from .finetune_panel import FinetunePanel
 from .script_panel import ScriptPanel
 from .session import Session
 
@@ -56,12 +57,13 @@ class App(W.VBox):
         self.comparison = ComparePanel(self)
         self.checker = CheckPanel(self)
         self.script = ScriptPanel(self)
+        self.finetune = FinetunePanel(self)
         left = W.VBox([self.reference, self.controls], layout=W.Layout(width="50%", padding="0 12px 0 0"))
         right = W.VBox([self.text, self.generator, self.output], layout=W.Layout(width="50%"))
         super().__init__([W.HTML(CSS), W.HBox([self.heading, self.lang_button],
                                                layout=W.Layout(justify_content="space-between")),
                           self.status, W.HBox([left, right]), self.inspector, self.comparison, self.checker,
-                          self.script, self.debug_box])
+                          self.script, self.finetune, self.debug_box])
         self.add_class("voxnb-app")
         self.lang_button.observe(lambda c: self.set_lang(c.new), "value")
         self.set_lang(lang)
@@ -74,7 +76,7 @@ class App(W.VBox):
         self.heading.value = f"<h2 style='margin:6px 0'>{t('title', lang)}</h2>"
         self.debug_box.set_title(0, t("debug", lang))
         for panel in (self.reference, self.text, self.controls, self.generator, self.output, self.inspector,
-                      self.comparison, self.checker, self.script):
+                      self.comparison, self.checker, self.script, self.finetune):
             panel.relabel(lang)
         fit(self)   # new labels: make room for each in full
         if self._status:
@@ -111,6 +113,29 @@ class App(W.VBox):
             threading.Thread(target=guarded, daemon=True).start()
         else:
             guarded()
+
+    def run_holding_engine(self, fn, button=None, then=None) -> None:
+        """``fn`` off the kernel's main thread, holding the engine as a generation does (one heavy job at a
+        time); ``button`` is disabled meanwhile, ``then()`` runs after, whatever happened."""
+        if not self._busy.acquire(blocking=False):
+            self.say(t("busy", self.lang), error=True)
+            return
+        if button is not None:
+            button.disabled = True
+
+        def work():
+            try:
+                fn()
+            finally:
+                try:
+                    if button is not None:
+                        button.disabled = False
+                    if then is not None:
+                        then()
+                finally:     # released last: whoever waits for the engine sees the finished view
+                    self._busy.release()
+
+        self.run(work, background=True)
 
     def show_error(self, err: BaseException) -> None:
         """``err`` in the message area, in the viewer's language (errors carry their key: voxnb.messages)."""

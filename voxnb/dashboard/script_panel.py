@@ -90,21 +90,7 @@ class ScriptPanel(W.VBox):
 
     # -- rendering ---------------------------------------------------------------------------
     def _heavy(self, fn) -> None:
-        """``fn`` off the kernel's main thread, holding the engine like a generation does."""
-        app = self.app
-        if not app._busy.acquire(blocking=False):
-            app.say(t("busy", app.lang), error=True)
-            return
-        self.render_button.disabled = True
-
-        def work():
-            try:
-                fn()
-            finally:
-                self.render_button.disabled = False
-                app._busy.release()
-
-        app.run(work, background=True)
+        self.app.run_holding_engine(fn, self.render_button)
 
     def _step(self, i: int, n: int) -> None:
         self.progress.value = i / n

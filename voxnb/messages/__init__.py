@@ -12,7 +12,7 @@ import importlib
 import os
 
 LANGS = ("en", "zh")
-AREAS = ("reference", "texts", "voices", "engines", "apps", "server", "cluster", "productions", "book", "openai", "session", "notes", "plots")
+AREAS = ("reference", "texts", "voices", "engines", "apps", "server", "cluster", "productions", "book", "openai", "finetune", "session", "notes", "plots")
 _SEP = {"en": ", ", "zh": "、"}
 _CATALOGUE: dict[str, tuple[str, str]] = {}
 

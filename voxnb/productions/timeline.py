@@ -9,7 +9,7 @@ samples in the mix equal its stem's, and a timeline's times are exact to the sam
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -69,8 +69,6 @@ def write_mix(placed: list[Placed], path, sample_rate: int, record: dict, sideca
     voxnb.output.write); ``total`` samples long (default: to the last take's end). ``bed(start, n)``,
     if given, returns float samples laid under the takes (a dub's ducked background); then the sum is
     written as floats."""
-    import soundfile as sf
-
     from ..output.write import AudioOutput
 
     placed = sorted(placed, key=lambda p: p.start)
@@ -108,6 +106,3 @@ def _read(path: Path, offset: int, n: int, sample_rate: int, integers: bool) -> 
 def timeline_record(placed: list[Placed], sample_rate: int, root: Path | None = None) -> list[dict]:
     return [p.record(sample_rate, root) for p in sorted(placed, key=lambda p: p.start)]
 
-
-def to_dict(p: Placed) -> dict:
-    return {**asdict(p), "file": str(p.file)}

@@ -30,6 +30,7 @@ class Transcript:
     language: str  # ISO code used for decoding, e.g. "en"
     segments: tuple[tuple[float, float, str], ...]  # (start_s, end_s, text) per segment
     model: str  # which model produced it
+    confidence: float = float("nan")  # exp of the mean token log-probability: ~0.8+ clean speech, <0.4 doubtful
 
 
 def bundled_model_dir() -> str | None:
@@ -100,9 +101,13 @@ def transcribe(audio: np.ndarray, sample_rate: int, language: str | None = None,
     model = load_whisper(directory)
     segments, info = model.transcribe(audio.astype(np.float32), language=language, beam_size=1,
                                       vad_filter=False, condition_on_previous_text=False)
+    segments = list(segments)
     segs = tuple((round(s.start, 2), round(s.end, 2), s.text.strip()) for s in segments)
+    weights = [max(s.end - s.start, 1e-3) for s in segments]
+    confidence = (float(np.exp(np.average([s.avg_logprob for s in segments], weights=weights)))
+                  if segments else float("nan"))
     return Transcript(text=" ".join(t for _, _, t in segs if t), language=info.language or language,
-                      segments=segs, model=name)
+                      segments=segs, model=name, confidence=round(confidence, 3))
 
 
 # ---------------------------------------------------------------- error rates
